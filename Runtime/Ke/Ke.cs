@@ -1,0 +1,143 @@
+using System;
+using static PoolAnalyzers.Runtime.KIRQL;
+
+namespace PoolAnalyzers.Runtime;
+
+/// <summary>
+/// The kernel core routines: IRQL and spin locks. The IRQL is per processor in the kernel and
+/// per thread here, so concurrent tests on different threads never see each other's level.
+/// </summary>
+public static class Ke
+{
+    [ThreadStatic]
+    private static KIRQL t_irql;
+
+    /// <summary>The calling thread's current IRQL.</summary>
+    public static KIRQL KeGetCurrentIrql() => t_irql;
+
+    /// <summary>Raises the IRQL to <paramref name="NewIrql"/> and returns the previous level.</summary>
+    /// <exception cref="BugCheckException">IRQL_NOT_GREATER_OR_EQUAL (0x09) when <paramref name="NewIrql"/> is below the current IRQL.</exception>
+    [IrqlRequiresMax(HIGH_LEVEL)]
+    public static void KeRaiseIrql(KIRQL NewIrql, [IrqlSaves] out KIRQL OldIrql)
+    {
+        KIRQL current = t_irql;
+        if (NewIrql < current)
+        {
+            throw BugCheck.Raise(BugCheckNames.IRQL_NOT_GREATER_OR_EQUAL, (ulong)current, (ulong)NewIrql, 0, 0,
+                $"KeRaiseIrql to {Describe(NewIrql)} from the higher {Describe(current)}");
+        }
+
+        CheckValid(NewIrql, nameof(KeRaiseIrql));
+        OldIrql = current;
+        t_irql = NewIrql;
+    }
+
+    /// <summary>Lowers the IRQL to <paramref name="NewIrql"/>, usually the value <see cref="KeRaiseIrql"/> saved.</summary>
+    /// <exception cref="BugCheckException">IRQL_NOT_LESS_OR_EQUAL (0x0A) when <paramref name="NewIrql"/> is above the current IRQL.</exception>
+    [IrqlRequiresMax(HIGH_LEVEL)]
+    public static void KeLowerIrql([IrqlRestores] KIRQL NewIrql)
+    {
+        KIRQL current = t_irql;
+        if (NewIrql > current)
+        {
+            throw BugCheck.Raise(BugCheckNames.IRQL_NOT_LESS_OR_EQUAL, (ulong)current, (ulong)NewIrql, 0, 0,
+                $"KeLowerIrql to {Describe(NewIrql)} from the lower {Describe(current)}");
+        }
+
+        t_irql = NewIrql;
+    }
+
+    /// <summary>Raises the IRQL to DISPATCH_LEVEL and returns the previous level.</summary>
+    [IrqlRequiresMax(DISPATCH_LEVEL)]
+    [IrqlRaises(DISPATCH_LEVEL)]
+    public static KIRQL KeRaiseIrqlToDpcLevel()
+    {
+        KeRaiseIrql(DISPATCH_LEVEL, out KIRQL old);
+        return old;
+    }
+
+    /// <summary>Initializes (releases) a spin lock.</summary>
+    public static void KeInitializeSpinLock(KSPIN_LOCK SpinLock)
+    {
+        ArgumentNullException.ThrowIfNull(SpinLock);
+        SpinLock.Reset();
+    }
+
+    /// <summary>Raises to DISPATCH_LEVEL, acquires the lock and returns the previous IRQL.</summary>
+    /// <exception cref="BugCheckException">IRQL_NOT_GREATER_OR_EQUAL (0x09) above DISPATCH_LEVEL; SPIN_LOCK_ALREADY_OWNED (0x0F) on recursive acquisition.</exception>
+    [IrqlRequiresMax(DISPATCH_LEVEL)]
+    [IrqlRaises(DISPATCH_LEVEL)]
+    public static void KeAcquireSpinLock(KSPIN_LOCK SpinLock, [IrqlSaves] out KIRQL OldIrql)
+    {
+        ArgumentNullException.ThrowIfNull(SpinLock);
+        KeRaiseIrql(DISPATCH_LEVEL, out OldIrql);
+        try
+        {
+            SpinLock.Acquire();
+        }
+        catch
+        {
+            t_irql = OldIrql;
+            throw;
+        }
+    }
+
+    /// <summary>Releases the lock and lowers the IRQL to <paramref name="NewIrql"/>, the value <see cref="KeAcquireSpinLock"/> saved.</summary>
+    /// <exception cref="BugCheckException">SPIN_LOCK_NOT_OWNED (0x10) when the calling thread does not hold the lock.</exception>
+    [IrqlRequires(DISPATCH_LEVEL)]
+    public static void KeReleaseSpinLock(KSPIN_LOCK SpinLock, [IrqlRestores] KIRQL NewIrql)
+    {
+        ArgumentNullException.ThrowIfNull(SpinLock);
+        SpinLock.Release();
+        KeLowerIrql(NewIrql);
+    }
+
+    /// <summary>Acquires the lock when the caller already runs at DISPATCH_LEVEL or above.</summary>
+    /// <exception cref="BugCheckException">IRQL_NOT_GREATER_OR_EQUAL (0x09) below DISPATCH_LEVEL; SPIN_LOCK_ALREADY_OWNED (0x0F) on recursive acquisition.</exception>
+    [IrqlRequiresMin(DISPATCH_LEVEL)]
+    public static void KeAcquireSpinLockAtDpcLevel(KSPIN_LOCK SpinLock)
+    {
+        ArgumentNullException.ThrowIfNull(SpinLock);
+        KIRQL current = t_irql;
+        if (current < DISPATCH_LEVEL)
+        {
+            throw BugCheck.Raise(BugCheckNames.IRQL_NOT_GREATER_OR_EQUAL, (ulong)current, (ulong)DISPATCH_LEVEL, 0, 0,
+                $"KeAcquireSpinLockAtDpcLevel called at {Describe(current)}; it requires DISPATCH_LEVEL");
+        }
+
+        SpinLock.Acquire();
+    }
+
+    /// <summary>Releases a lock taken with <see cref="KeAcquireSpinLockAtDpcLevel"/>; the IRQL is unchanged.</summary>
+    /// <exception cref="BugCheckException">SPIN_LOCK_NOT_OWNED (0x10) when the calling thread does not hold the lock.</exception>
+    [IrqlRequiresMin(DISPATCH_LEVEL)]
+    public static void KeReleaseSpinLockFromDpcLevel(KSPIN_LOCK SpinLock)
+    {
+        ArgumentNullException.ThrowIfNull(SpinLock);
+        SpinLock.Release();
+    }
+
+    /// <summary>Stops the "system" with a bug check: throws <see cref="BugCheckException"/>.</summary>
+    [IrqlRequiresMax(HIGH_LEVEL)]
+    public static void KeBugCheckEx(uint BugCheckCode, ulong BugCheckParameter1, ulong BugCheckParameter2, ulong BugCheckParameter3, ulong BugCheckParameter4)
+        => throw BugCheck.Raise(BugCheckCode, BugCheckParameter1, BugCheckParameter2, BugCheckParameter3, BugCheckParameter4, "raised by KeBugCheckEx");
+
+    /// <summary>The calling thread's IRQL, for the runtime's own checks.</summary>
+    internal static KIRQL Current => t_irql;
+
+    internal static string Describe(KIRQL irql) => irql switch
+    {
+        PASSIVE_LEVEL => "PASSIVE_LEVEL (0)",
+        APC_LEVEL => "APC_LEVEL (1)",
+        DISPATCH_LEVEL => "DISPATCH_LEVEL (2)",
+        _ => Enum.IsDefined(irql) ? $"{irql} ({(byte)irql})" : $"IRQL {(byte)irql}",
+    };
+
+    private static void CheckValid(KIRQL irql, string routine)
+    {
+        if (irql > HIGH_LEVEL)
+        {
+            throw new ArgumentOutOfRangeException(nameof(irql), irql, $"{routine}: IRQL {(byte)irql} is above HIGH_LEVEL (15).");
+        }
+    }
+}

@@ -1,0 +1,77 @@
+using System;
+using System.Threading;
+
+namespace PoolAnalyzers.Runtime;
+
+/// <summary>
+/// One emulated machine: its configuration, its pools and their accounting. Every <c>Ex</c>,
+/// <c>Mm</c> routine works on <see cref="Current"/>.
+/// </summary>
+/// <remarks>
+/// <see cref="Current"/> is <see cref="Default"/> unless a scope from <see cref="Enter"/> is active
+/// on the calling async flow, so each test can run its own machine without touching the others:
+/// <code>
+/// using var machine = new KernelSystem(new SystemConfiguration { NonPagedPoolSize = 1 &lt;&lt; 20 });
+/// using var scope = machine.Enter();
+/// nint p = ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Test");
+/// </code>
+/// The scope flows to tasks and threads started inside it, like any <see cref="AsyncLocal{T}"/>.
+/// </remarks>
+public sealed partial class KernelSystem
+{
+    private static readonly AsyncLocal<KernelSystem?> s_ambient = new(OnAmbientChanged);
+
+    // Mirror of s_ambient for this thread, kept by the change callback: reading a thread-static is
+    // far cheaper than reading an AsyncLocal, and the pool hot path reads it on every call.
+    [ThreadStatic]
+    private static KernelSystem? t_current;
+
+    private static readonly Lazy<KernelSystem> s_default = new(() => new KernelSystem(new SystemConfiguration()));
+
+    /// <summary>The machine the routines use when no <see cref="Enter"/> scope is active.</summary>
+    public static KernelSystem Default => s_default.Value;
+
+    /// <summary>The machine the routines on this async flow use.</summary>
+    public static KernelSystem Current => t_current ?? s_default.Value;
+
+    /// <summary>Creates a machine; it becomes current only inside <see cref="Enter"/>.</summary>
+    public KernelSystem(SystemConfiguration? configuration = null)
+    {
+        Configuration = configuration ?? new SystemConfiguration();
+    }
+
+    /// <summary>The configuration the machine was created with.</summary>
+    public SystemConfiguration Configuration { get; }
+
+    /// <summary>Makes this machine <see cref="Current"/> for the calling async flow until the scope is disposed.</summary>
+    public Scope Enter()
+    {
+        KernelSystem? previous = s_ambient.Value;
+        s_ambient.Value = this;
+        return new Scope(this, previous);
+    }
+
+    private static void OnAmbientChanged(AsyncLocalValueChangedArgs<KernelSystem?> change) => t_current = change.CurrentValue;
+
+    /// <summary>Restores the previously current machine when disposed.</summary>
+    public readonly struct Scope : IDisposable
+    {
+        private readonly KernelSystem? _entered;
+        private readonly KernelSystem? _previous;
+
+        internal Scope(KernelSystem entered, KernelSystem? previous)
+        {
+            _entered = entered;
+            _previous = previous;
+        }
+
+        /// <summary>Restores the machine that was current before <see cref="Enter"/>.</summary>
+        public void Dispose()
+        {
+            if (_entered is not null && ReferenceEquals(s_ambient.Value, _entered))
+            {
+                s_ambient.Value = _previous;
+            }
+        }
+    }
+}
