@@ -9,18 +9,16 @@ namespace PoolAnalyzers.Runtime;
 /// </summary>
 public static class Ke
 {
-    [ThreadStatic]
-    private static KIRQL t_irql;
-
     /// <summary>The calling thread's current IRQL.</summary>
-    public static KIRQL KeGetCurrentIrql() => t_irql;
+    public static KIRQL KeGetCurrentIrql() => KernelThread.Current.Irql;
 
     /// <summary>Raises the IRQL to <paramref name="NewIrql"/> and returns the previous level.</summary>
     /// <exception cref="BugCheckException">IRQL_NOT_GREATER_OR_EQUAL (0x09) when <paramref name="NewIrql"/> is below the current IRQL.</exception>
     [IrqlRequiresMax(HIGH_LEVEL)]
     public static void KeRaiseIrql(KIRQL NewIrql, [IrqlSaves] out KIRQL OldIrql)
     {
-        KIRQL current = t_irql;
+        KernelThread thread = KernelThread.Current;
+        KIRQL current = thread.Irql;
         if (NewIrql < current)
         {
             throw BugCheck.Raise(BugCheckNames.IRQL_NOT_GREATER_OR_EQUAL, (ulong)current, (ulong)NewIrql, 0, 0,
@@ -29,7 +27,7 @@ public static class Ke
 
         CheckValid(NewIrql, nameof(KeRaiseIrql));
         OldIrql = current;
-        t_irql = NewIrql;
+        thread.Irql = NewIrql;
     }
 
     /// <summary>Lowers the IRQL to <paramref name="NewIrql"/>, usually the value <see cref="KeRaiseIrql"/> saved.</summary>
@@ -37,14 +35,15 @@ public static class Ke
     [IrqlRequiresMax(HIGH_LEVEL)]
     public static void KeLowerIrql([IrqlRestores] KIRQL NewIrql)
     {
-        KIRQL current = t_irql;
+        KernelThread thread = KernelThread.Current;
+        KIRQL current = thread.Irql;
         if (NewIrql > current)
         {
             throw BugCheck.Raise(BugCheckNames.IRQL_NOT_LESS_OR_EQUAL, (ulong)current, (ulong)NewIrql, 0, 0,
                 $"KeLowerIrql to {Describe(NewIrql)} from the lower {Describe(current)}");
         }
 
-        t_irql = NewIrql;
+        thread.Irql = NewIrql;
     }
 
     /// <summary>Raises the IRQL to DISPATCH_LEVEL and returns the previous level.</summary>
@@ -77,7 +76,7 @@ public static class Ke
         }
         catch
         {
-            t_irql = OldIrql;
+            KernelThread.Current.Irql = OldIrql;
             throw;
         }
     }
@@ -98,7 +97,7 @@ public static class Ke
     public static void KeAcquireSpinLockAtDpcLevel(KSPIN_LOCK SpinLock)
     {
         ArgumentNullException.ThrowIfNull(SpinLock);
-        KIRQL current = t_irql;
+        KIRQL current = KernelThread.Current.Irql;
         if (current < DISPATCH_LEVEL)
         {
             throw BugCheck.Raise(BugCheckNames.IRQL_NOT_GREATER_OR_EQUAL, (ulong)current, (ulong)DISPATCH_LEVEL, 0, 0,
@@ -123,7 +122,7 @@ public static class Ke
         => throw BugCheck.Raise(BugCheckCode, BugCheckParameter1, BugCheckParameter2, BugCheckParameter3, BugCheckParameter4, "raised by KeBugCheckEx");
 
     /// <summary>The calling thread's IRQL, for the runtime's own checks.</summary>
-    internal static KIRQL Current => t_irql;
+    internal static KIRQL Current => KernelThread.Current.Irql;
 
     internal static string Describe(KIRQL irql) => irql switch
     {

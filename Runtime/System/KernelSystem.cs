@@ -17,14 +17,9 @@ namespace PoolAnalyzers.Runtime;
 /// </code>
 /// The scope flows to tasks and threads started inside it, like any <see cref="AsyncLocal{T}"/>.
 /// </remarks>
-public sealed partial class KernelSystem
+public sealed partial class KernelSystem : IDisposable
 {
     private static readonly AsyncLocal<KernelSystem?> s_ambient = new(OnAmbientChanged);
-
-    // Mirror of s_ambient for this thread, kept by the change callback: reading a thread-static is
-    // far cheaper than reading an AsyncLocal, and the pool hot path reads it on every call.
-    [ThreadStatic]
-    private static KernelSystem? t_current;
 
     private static readonly Lazy<KernelSystem> s_default = new(() => new KernelSystem(new SystemConfiguration()));
 
@@ -32,12 +27,28 @@ public sealed partial class KernelSystem
     public static KernelSystem Default => s_default.Value;
 
     /// <summary>The machine the routines on this async flow use.</summary>
-    public static KernelSystem Current => t_current ?? s_default.Value;
+    public static KernelSystem Current => KernelThread.Current.System ?? s_default.Value;
 
     /// <summary>Creates a machine; it becomes current only inside <see cref="Enter"/>.</summary>
     public KernelSystem(SystemConfiguration? configuration = null)
     {
         Configuration = configuration ?? new SystemConfiguration();
+        Verifier = new DriverVerifier(Configuration.Verifier ?? throw new ArgumentException("SystemConfiguration.Verifier cannot be null; leave it at its default to turn every check off.", nameof(configuration)));
+        Pool = new PoolAllocator(this, Configuration, Verifier);
+    }
+
+    internal PoolAllocator Pool { get; }
+
+    /// <summary>Releases the machine's unmanaged pool memory. Blocks it handed out become invalid and later pool calls throw <see cref="ObjectDisposedException"/>.</summary>
+    /// <exception cref="InvalidOperationException">This is <see cref="Default"/>, which lives as long as the process.</exception>
+    public void Dispose()
+    {
+        if (s_default.IsValueCreated && ReferenceEquals(this, s_default.Value))
+        {
+            throw new InvalidOperationException("KernelSystem.Default lives as long as the process and cannot be disposed; create and dispose a KernelSystem of your own.");
+        }
+
+        Pool.Dispose();
     }
 
     /// <summary>The configuration the machine was created with.</summary>
@@ -51,7 +62,10 @@ public sealed partial class KernelSystem
         return new Scope(this, previous);
     }
 
-    private static void OnAmbientChanged(AsyncLocalValueChangedArgs<KernelSystem?> change) => t_current = change.CurrentValue;
+    // Mirrors s_ambient into the thread's KernelThread on every change (including execution-context
+    // switches on pool threads): reading a thread-static is far cheaper than reading an AsyncLocal,
+    // and the pool hot path reads it on every call.
+    private static void OnAmbientChanged(AsyncLocalValueChangedArgs<KernelSystem?> change) => KernelThread.Current.EnterSystem(change.CurrentValue);
 
     /// <summary>Restores the previously current machine when disposed.</summary>
     public readonly struct Scope : IDisposable

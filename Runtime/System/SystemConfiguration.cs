@@ -17,6 +17,15 @@ public sealed record SystemConfiguration
     /// <summary>How often lookaside depths are re-tuned (the kernel scans every ~3 s). <see cref="TimeSpan.Zero"/> or negative disables the background scan.</summary>
     public TimeSpan LookasideScanPeriod { get; init; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>Capacity of paged pool in bytes (default 2 GiB). Memory is taken from the OS only as the pool grows.</summary>
+    public ulong PagedPoolSize { get; init; } = 2UL << 30;
+
+    /// <summary>Capacity of nonpaged pool in bytes (default 1 GiB). Memory is taken from the OS only as the pool grows.</summary>
+    public ulong NonPagedPoolSize { get; init; } = 1UL << 30;
+
+    /// <summary>Driver Verifier switches; all off by default.</summary>
+    public VerifierOptions Verifier { get; init; } = new();
+
     private static ulong DefaultPhysicalMemory()
     {
         long total = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;

@@ -1,0 +1,96 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using PoolAnalyzers.Test.Verifiers;
+
+namespace PoolAnalyzers.Test.Meta;
+
+/// <summary>A source the meta-tests feed to every analyzer and fixer.</summary>
+internal sealed record CorpusSource(string Name, string Text)
+{
+    public override string ToString() => Name;
+}
+
+/// <summary>
+/// The corpus: <see cref="DriverCorpus"/>, every <c>.cs</c> file under <c>samples/</c>, and the raw
+/// string literals of the rule tests (markup removed; the shared usings prepended when a literal
+/// has none), so the corpus grows with every rule test written.
+/// </summary>
+internal static class CorpusSources
+{
+    public static List<CorpusSource> All() => [.. Driver(), .. Samples(), .. RuleTests()];
+
+    public static IEnumerable<CorpusSource> Driver() => DriverCorpus.Sources.Select(s => new CorpusSource("Meta/" + s.Name, s.Source));
+
+    public static IEnumerable<CorpusSource> Samples()
+    {
+        string samples = Repository.PathOf("samples");
+        if (!Directory.Exists(samples))
+        {
+            return [];
+        }
+
+        return Directory.EnumerateFiles(samples, "*.cs", SearchOption.AllDirectories)
+            .Where(p => !IsBuildOutput(p))
+            .Order(StringComparer.Ordinal)
+            .Select(p => new CorpusSource(Path.GetRelativePath(Repository.Root, p), File.ReadAllText(p)));
+    }
+
+    public static IEnumerable<CorpusSource> RuleTests()
+    {
+        string rules = Repository.PathOf("Analyzers.Test", "Rules");
+        if (!Directory.Exists(rules))
+        {
+            yield break;
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string path in Directory.EnumerateFiles(rules, "*.cs", SearchOption.AllDirectories).Where(p => !IsBuildOutput(p)).Order(StringComparer.Ordinal))
+        {
+            var root = CSharpSyntaxTree.ParseText(File.ReadAllText(path)).GetRoot();
+            int index = 0;
+            foreach (var literal in root.DescendantNodes().OfType<LiteralExpressionSyntax>())
+            {
+                if (!literal.Token.IsKind(SyntaxKind.MultiLineRawStringLiteralToken) || !LooksLikeCode(literal.Token.ValueText))
+                {
+                    continue;
+                }
+
+                string text = WithoutMarkup(literal.Token.ValueText);
+                if (!text.Contains("using ", StringComparison.Ordinal))
+                {
+                    text = DriverCorpus.Usings + text;
+                }
+
+                if (seen.Add(text))
+                {
+                    yield return new CorpusSource($"{Path.GetFileName(path)}#{index++}", text);
+                }
+            }
+        }
+    }
+
+    private static bool LooksLikeCode(string text) =>
+        text.Contains("class ", StringComparison.Ordinal) || text.Contains("struct ", StringComparison.Ordinal);
+
+    private static string WithoutMarkup(string text)
+    {
+        try
+        {
+            return TestMarkup.Parse(text, "corpus").Text;
+        }
+        catch (ArgumentException)
+        {
+            // Not markup after all (e.g. a source that uses '[|' itself): keep it verbatim.
+            return text;
+        }
+    }
+
+    private static bool IsBuildOutput(string path) =>
+        path.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+        || path.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal);
+}

@@ -1,0 +1,467 @@
+using System.Threading.Tasks;
+using PoolAnalyzers.CodeFixes;
+using Xunit;
+using VerifyCS = PoolAnalyzers.Test.Verifiers.CSharpCodeFixVerifier<
+    PoolAnalyzers.ObsoleteAllocationAnalyzer,
+    PoolAnalyzers.CodeFixes.ObsoleteAllocationCodeFixProvider>;
+
+namespace PoolAnalyzers.Test.Rules;
+
+public sealed class ObsoleteAllocationTests
+{
+    [Fact]
+    public async Task QualifiedCall_ReportedAndMigratedWithDerivedTag()
+    {
+        string source = Sources.Usings + """
+            class Driver
+            {
+                nint Allocate() => Ex.{|#0:ExAllocatePool|}(POOL_TYPE.NonPagedPoolNx, 64);
+            }
+            """;
+        string fixedSource = Sources.Usings + """
+            class Driver
+            {
+                nint Allocate() => Ex.ExAllocatePoolWithTag(POOL_TYPE.NonPagedPoolNx, 64, "Driv");
+            }
+            """;
+
+        await VerifyCS.VerifyCodeFixAsync(
+            source,
+            new[] { VerifyCS.Diagnostic(DiagnosticIds.ObsoleteAllocation).WithLocation(0).WithArguments("ExAllocatePool", "ExAllocatePoolWithTag") },
+            fixedSource);
+    }
+
+    [Fact]
+    public async Task UsingStaticQuotaCall_MigratedToQuotaTag()
+    {
+        string source = Sources.Usings + """
+            class Driver
+            {
+                nint Allocate() => {|#0:ExAllocatePoolWithQuota|}(PagedPool, 64);
+            }
+            """;
+        string fixedSource = Sources.Usings + """
+            class Driver
+            {
+                nint Allocate() => ExAllocatePoolWithQuotaTag(PagedPool, 64, "Driv");
+            }
+            """;
+
+        await VerifyCS.VerifyCodeFixAsync(
+            source,
+            new[] { VerifyCS.Diagnostic(DiagnosticIds.ObsoleteAllocation).WithLocation(0).WithArguments("ExAllocatePoolWithQuota", "ExAllocatePoolWithQuotaTag") },
+            fixedSource);
+    }
+
+    [Fact]
+    public async Task EquivalenceKey_IsStable()
+    {
+        string source = Sources.Usings + """
+            class Driver
+            {
+                private static readonly PoolTag QuotaTag = "DrvQ";
+                nint Allocate() => {|POOL001:ExAllocatePoolWithQuota|}(PagedPool | POOL_QUOTA_FAIL_INSTEAD_OF_RAISE, 64);
+            }
+            """;
+        string fixedSource = Sources.Usings + """
+            class Driver
+            {
+                private static readonly PoolTag QuotaTag = "DrvQ";
+                nint Allocate() => ExAllocatePoolWithQuotaTag(PagedPool | POOL_QUOTA_FAIL_INSTEAD_OF_RAISE, 64, QuotaTag);
+            }
+            """;
+
+        await new VerifyCS.Test
+        {
+            TestCode = source,
+            FixedCode = fixedSource,
+            CodeActionEquivalenceKey = ObsoleteAllocationCodeFixProvider.EquivalenceKey,
+        }.RunAsync();
+    }
+
+    [Fact]
+    public async Task CallWithComments_TriviaKept()
+    {
+        string source = Sources.Usings + """
+            class Driver
+            {
+                nint Allocate()
+                {
+                    return /* legacy */ {|POOL001:ExAllocatePool|}(PagedPool, /* bytes */ 64) /* done */;
+                }
+            }
+            """;
+        string fixedSource = Sources.Usings + """
+            class Driver
+            {
+                nint Allocate()
+                {
+                    return /* legacy */ ExAllocatePoolWithTag(PagedPool, /* bytes */ 64, "Driv") /* done */;
+                }
+            }
+            """;
+
+        await VerifyCS.VerifyCodeFixAsync(source, fixedSource);
+    }
+
+    [Fact]
+    public async Task FieldInitializerAndLambda_ReportedAndFixed()
+    {
+        string source = Sources.Usings + """
+            class Io
+            {
+                static readonly nint Block = {|POOL001:ExAllocatePool|}(NonPagedPoolNx, 16);
+                readonly Func<nint> _allocate = () => Ex.{|POOL001:ExAllocatePool|}(NonPagedPoolNx, 32);
+            }
+            """;
+        string fixedSource = Sources.Usings + """
+            class Io
+            {
+                static readonly nint Block = ExAllocatePoolWithTag(NonPagedPoolNx, 16, "Io  ");
+                readonly Func<nint> _allocate = () => Ex.ExAllocatePoolWithTag(NonPagedPoolNx, 32, "Io  ");
+            }
+            """;
+
+        await VerifyCS.VerifyCodeFixAsync(source, fixedSource);
+    }
+
+    [Fact]
+    public async Task SingleTagConstant_Reused()
+    {
+        string source = Sources.Usings + """
+            class Driver
+            {
+                private const string DriverTag = "Drv1";
+                nint Allocate() => {|POOL001:ExAllocatePool|}(NonPagedPoolNx, 64);
+            }
+            """;
+        string fixedSource = Sources.Usings + """
+            class Driver
+            {
+                private const string DriverTag = "Drv1";
+                nint Allocate() => ExAllocatePoolWithTag(NonPagedPoolNx, 64, DriverTag);
+            }
+            """;
+
+        await VerifyCS.VerifyCodeFixAsync(source, fixedSource);
+    }
+
+    [Fact]
+    public async Task SingleStaticReadonlyPoolTag_Reused()
+    {
+        string source = Sources.Usings + """
+            class Driver
+            {
+                private static readonly PoolTag Tag = "Drv1";
+                nint Allocate() => {|POOL001:ExAllocatePool|}(NonPagedPoolNx, 64);
+            }
+            """;
+        string fixedSource = Sources.Usings + """
+            class Driver
+            {
+                private static readonly PoolTag Tag = "Drv1";
+                nint Allocate() => ExAllocatePoolWithTag(NonPagedPoolNx, 64, Tag);
+            }
+            """;
+
+        await VerifyCS.VerifyCodeFixAsync(source, fixedSource);
+    }
+
+    [Fact]
+    public async Task TagConstantHiddenByParameter_QualifiedReference()
+    {
+        string source = Sources.Usings + """
+            class Driver
+            {
+                private const string DriverTag = "Drv1";
+                nint Allocate(int DriverTag) => {|POOL001:ExAllocatePool|}(NonPagedPoolNx, (nuint)DriverTag);
+            }
+            """;
+        string fixedSource = Sources.Usings + """
+            class Driver
+            {
+                private const string DriverTag = "Drv1";
+                nint Allocate(int DriverTag) => ExAllocatePoolWithTag(NonPagedPoolNx, (nuint)DriverTag, Driver.DriverTag);
+            }
+            """;
+
+        await VerifyCS.VerifyCodeFixAsync(source, fixedSource);
+    }
+
+    [Fact]
+    public async Task TwoTagConstants_DerivedTagUsed()
+    {
+        string source = Sources.Usings + """
+            class Driver
+            {
+                private const string ReadTag = "DrvR";
+                private const string WriteTag = "DrvW";
+                nint Allocate() => {|POOL001:ExAllocatePool|}(NonPagedPoolNx, 64);
+            }
+            """;
+        string fixedSource = Sources.Usings + """
+            class Driver
+            {
+                private const string ReadTag = "DrvR";
+                private const string WriteTag = "DrvW";
+                nint Allocate() => ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Driv");
+            }
+            """;
+
+        await VerifyCS.VerifyCodeFixAsync(source, fixedSource);
+    }
+
+    [Fact]
+    public async Task InvalidTagConstant_DerivedTagUsed()
+    {
+        string source = Sources.Usings + """
+            class Driver
+            {
+                private const string DriverTag = "TooLong";
+                nint Allocate() => {|POOL001:ExAllocatePool|}(NonPagedPoolNx, 64);
+            }
+            """;
+        string fixedSource = Sources.Usings + """
+            class Driver
+            {
+                private const string DriverTag = "TooLong";
+                nint Allocate() => ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Driv");
+            }
+            """;
+
+        await VerifyCS.VerifyCodeFixAsync(source, fixedSource);
+    }
+
+    [Fact]
+    public async Task NamedArguments_TagAddedAsNamedArgument()
+    {
+        string source = Sources.Usings + """
+            class Driver
+            {
+                nint Allocate() => {|POOL001:ExAllocatePool|}(NumberOfBytes: 64, PoolType: NonPagedPoolNx);
+            }
+            """;
+        string fixedSource = Sources.Usings + """
+            class Driver
+            {
+                nint Allocate() => ExAllocatePoolWithTag(NumberOfBytes: 64, PoolType: NonPagedPoolNx, Tag: "Driv");
+            }
+            """;
+
+        await VerifyCS.VerifyCodeFixAsync(source, fixedSource);
+    }
+
+    [Fact]
+    public async Task TypeNameWithoutLettersOrDigitsBeyondUnderscore_DerivedTagPaddedOrDefaulted()
+    {
+        string source = Sources.Usings + """
+            class _
+            {
+                nint Allocate() => {|POOL001:ExAllocatePool|}(NonPagedPoolNx, 64);
+            }
+            class BIG
+            {
+                nint Allocate() => {|POOL001:ExAllocatePool|}(NonPagedPoolNx, 64);
+            }
+            """;
+        string fixedSource = Sources.Usings + """
+            class _
+            {
+                nint Allocate() => ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Pool");
+            }
+            class BIG
+            {
+                nint Allocate() => ExAllocatePoolWithTag(NonPagedPoolNx, 64, "BIG_");
+            }
+            """;
+
+        await VerifyCS.VerifyCodeFixAsync(source, fixedSource);
+    }
+
+    [Fact]
+    public async Task NestedCalls_OneByOneAndFixAllAgree()
+    {
+        string source = Sources.Usings + """
+            class Driver
+            {
+                nint Allocate() => {|POOL001:ExAllocatePool|}(NonPagedPoolNx, (nuint){|POOL001:ExAllocatePool|}(NonPagedPoolNx, 8));
+            }
+            """;
+        string fixedSource = Sources.Usings + """
+            class Driver
+            {
+                nint Allocate() => ExAllocatePoolWithTag(NonPagedPoolNx, (nuint)ExAllocatePoolWithTag(NonPagedPoolNx, 8, "Driv"), "Driv");
+            }
+            """;
+
+        await new VerifyCS.Test
+        {
+            TestCode = source,
+            FixedCode = fixedSource,
+            BatchFixedCode = fixedSource,
+        }.RunAsync();
+    }
+
+    [Fact]
+    public async Task OwnTaggedRoutineHidesRuntimeOne_NoFixOffered()
+    {
+        string source = Sources.Usings + """
+            class Driver
+            {
+                static nint ExAllocatePoolWithTag(POOL_TYPE type, nuint size, string tag) => 0;
+                nint Allocate() => {|POOL001:ExAllocatePool|}(NonPagedPoolNx, 64);
+            }
+            """;
+
+        await VerifyCS.VerifyCodeFixAsync(source, source);
+    }
+
+    [Fact]
+    public async Task MethodGroup_ReportedWithoutFix()
+    {
+        string source = Sources.Usings + """
+            class Driver
+            {
+                Func<POOL_TYPE, nuint, nint> _allocate = Ex.{|#0:ExAllocatePool|};
+            }
+            """;
+
+        var expected = VerifyCS.Diagnostic(DiagnosticIds.ObsoleteAllocation).WithLocation(0).WithArguments("ExAllocatePool", "ExAllocatePoolWithTag");
+        var test = new VerifyCS.Test { TestCode = source, FixedCode = source };
+        test.ExpectedDiagnostics.Add(expected);
+        test.FixedState.ExpectedDiagnostics.Add(expected);
+        await test.RunAsync();
+    }
+
+    [Fact]
+    public async Task NameOf_NotReported()
+    {
+        string source = Sources.Usings + """
+            class Driver
+            {
+                const string Name = nameof(Ex.ExAllocatePool);
+                const string Other = nameof(ExAllocatePoolWithQuota);
+            }
+            """;
+
+        await VerifyCS.VerifyAnalyzerAsync(source);
+    }
+
+    [Fact]
+    public async Task OwnMethodWithSameName_NotReported()
+    {
+        string source = Sources.Usings + """
+            static class Legacy
+            {
+                public static nint ExAllocatePool(POOL_TYPE type, nuint size) => 0;
+            }
+            class Driver
+            {
+                nint Allocate() => Legacy.ExAllocatePool(NonPagedPoolNx, 64);
+            }
+            """;
+
+        await VerifyCS.VerifyAnalyzerAsync(source);
+    }
+
+    [Fact]
+    public async Task TaggedRoutines_NotReported()
+    {
+        string source = Sources.Usings + """
+            class Driver
+            {
+                nint A() => ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Drv1");
+                nint B() => ExAllocatePoolWithQuotaTag(PagedPool, 64, "Drv2");
+            }
+            """;
+
+        await VerifyCS.VerifyAnalyzerAsync(source);
+    }
+
+    [Fact]
+    public async Task NoRuntimeReference_NothingReported()
+    {
+        string source = """
+            namespace Legacy
+            {
+                static class Ex
+                {
+                    public static nint ExAllocatePool(int type, nuint size) => 0;
+                }
+
+                class Driver
+                {
+                    nint Allocate() => Ex.ExAllocatePool(0, 64);
+                }
+            }
+            """;
+
+        await new VerifyCS.Test { TestCode = source, ReferenceRuntime = false }.RunAsync();
+    }
+
+    [Fact]
+    public async Task FixAll_TwoDocuments_AllMigrated()
+    {
+        var test = new VerifyCS.Test();
+        test.TestState.Sources.Add(Sources.Usings + """
+            class Driver
+            {
+                nint A() => {|POOL001:ExAllocatePool|}(NonPagedPoolNx, 64);
+                nint B() => {|POOL001:ExAllocatePoolWithQuota|}(PagedPool, 64);
+            }
+            """);
+        test.TestState.Sources.Add(Sources.Usings + """
+            class Filter
+            {
+                nint C() => Ex.{|POOL001:ExAllocatePool|}(NonPagedPoolNx, 8);
+            }
+            """);
+        test.FixedState.Sources.Add(Sources.Usings + """
+            class Driver
+            {
+                nint A() => ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Driv");
+                nint B() => ExAllocatePoolWithQuotaTag(PagedPool, 64, "Driv");
+            }
+            """);
+        test.FixedState.Sources.Add(Sources.Usings + """
+            class Filter
+            {
+                nint C() => Ex.ExAllocatePoolWithTag(NonPagedPoolNx, 8, "Filt");
+            }
+            """);
+
+        await test.RunAsync();
+    }
+
+    [Fact]
+    public async Task FixAll_TwoProjects_AllMigrated()
+    {
+        var test = new VerifyCS.Test();
+        test.TestState.Sources.Add(Sources.Usings + """
+            public class Driver
+            {
+                nint A() => {|POOL001:ExAllocatePool|}(NonPagedPoolNx, 64);
+            }
+            """);
+        test.TestState.AdditionalProjects["Second"].Sources.Add(Sources.Usings + """
+            class Filter
+            {
+                nint C() => Ex.{|POOL001:ExAllocatePool|}(NonPagedPoolNx, 8);
+            }
+            """);
+        test.FixedState.Sources.Add(Sources.Usings + """
+            public class Driver
+            {
+                nint A() => ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Driv");
+            }
+            """);
+        test.FixedState.AdditionalProjects["Second"].Sources.Add(Sources.Usings + """
+            class Filter
+            {
+                nint C() => Ex.ExAllocatePoolWithTag(NonPagedPoolNx, 8, "Filt");
+            }
+            """);
+
+        await test.RunAsync();
+    }
+}

@@ -1,0 +1,15 @@
+namespace PoolAnalyzers.Test.Rules;
+
+/// <summary>Text shared by the rule tests' sources.</summary>
+internal static class Sources
+{
+    /// <summary>The usings driver-style code writes, so calls read like the WDK.</summary>
+    public const string Usings = """
+        using System;
+        using PoolAnalyzers.Runtime;
+        using static PoolAnalyzers.Runtime.Ex;
+        using static PoolAnalyzers.Runtime.KIRQL;
+        using static PoolAnalyzers.Runtime.POOL_TYPE;
+
+        """;
+}

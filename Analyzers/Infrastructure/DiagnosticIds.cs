@@ -1,0 +1,17 @@
+namespace PoolAnalyzers;
+
+/// <summary>The rule IDs. Append-only: a shipped ID never changes meaning.</summary>
+public static class DiagnosticIds
+{
+    /// <summary>Obsolete pool allocation routine.</summary>
+    public const string ObsoleteAllocation = "POOL001";
+
+    /// <summary>Invalid pool tag.</summary>
+    public const string InvalidPoolTag = "POOL002";
+
+    /// <summary>Zero-size pool request.</summary>
+    public const string ZeroSizeRequest = "POOL003";
+
+    /// <summary>Paged pool used where the IRQL can be DISPATCH_LEVEL or higher.</summary>
+    public const string PagedPoolAtDispatch = "POOL004";
+}

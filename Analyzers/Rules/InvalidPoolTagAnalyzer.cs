@@ -1,0 +1,141 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace PoolAnalyzers;
+
+/// <summary>
+/// POOL002: a constant converted to <c>PoolTag</c> that is not a valid pool tag.
+/// </summary>
+/// <remarks>
+/// Every conversion to <c>PoolTag</c> is checked, wherever it happens (arguments, fields, locals,
+/// returns, each branch of a conditional), against the kernel's tag rules: 1–4 printable ASCII
+/// characters, not <c>"BIG "</c>, at least one letter or digit, not 0. An invalid text tag throws
+/// at run time; the others bug-check in the kernel (BAD_POOL_CALLER 0x9B–0x9D).
+/// Tag 0 passed to <c>ExFreePoolWithTag</c> means "no tag" and is allowed there.
+/// Flagged: <c>ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Frederick")</c>
+/// </remarks>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class InvalidPoolTagAnalyzer : DiagnosticAnalyzer
+{
+    /// <summary>The property that carries a deterministic replacement tag (the first four characters) to the code fix.</summary>
+    public const string TruncatedTagProperty = "TruncatedTag";
+
+    /// <summary>The POOL002 descriptor.</summary>
+    public static readonly DiagnosticDescriptor Rule = new(
+        id: DiagnosticIds.InvalidPoolTag,
+        title: "Invalid pool tag",
+        messageFormat: "Pool tag {0} is invalid: {1}",
+        category: DiagnosticCategories.Correctness,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "A pool tag is 1 to 4 printable ASCII characters (0x20-0x7E) with at least one letter or digit; \"BIG \" and 0 are reserved. The runtime rejects invalid text and the kernel bug-checks on the rest.",
+        helpLinkUri: HelpLinks.For(DiagnosticIds.InvalidPoolTag));
+
+    /// <inheritdoc/>
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Rule);
+
+    /// <inheritdoc/>
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterCompilationStartAction(start =>
+        {
+            RuntimeSymbols? symbols = RuntimeSymbols.TryCreate(start.Compilation);
+            if (symbols is null)
+            {
+                return;
+            }
+
+            start.RegisterOperationAction(c => AnalyzeConversion(c, symbols), OperationKind.Conversion);
+        });
+    }
+
+    private static void AnalyzeConversion(OperationAnalysisContext context, RuntimeSymbols symbols)
+    {
+        var conversion = (IConversionOperation)context.Operation;
+        if (!SymbolEqualityComparer.Default.Equals(conversion.Type, symbols.PoolTag))
+        {
+            return;
+        }
+
+        CheckValue(context, symbols, conversion, conversion.Operand);
+    }
+
+    /// <summary>Checks a constant, or each branch of a conditional or switch expression that yields the tag.</summary>
+    private static void CheckValue(OperationAnalysisContext context, RuntimeSymbols symbols, IConversionOperation conversion, IOperation value)
+    {
+        if (value.ConstantValue.HasValue)
+        {
+            CheckConstant(context, symbols, conversion, value);
+            return;
+        }
+
+        switch (value)
+        {
+            case IConditionalOperation { WhenFalse: not null } conditional:
+                CheckValue(context, symbols, conversion, conditional.WhenTrue);
+                CheckValue(context, symbols, conversion, conditional.WhenFalse);
+                break;
+            case ISwitchExpressionOperation switchExpression:
+                foreach (ISwitchExpressionArmOperation arm in switchExpression.Arms)
+                {
+                    CheckValue(context, symbols, conversion, arm.Value);
+                }
+
+                break;
+            case IConversionOperation { OperatorMethod: null, IsImplicit: true } inner:
+                CheckValue(context, symbols, conversion, inner.Operand);
+                break;
+        }
+    }
+
+    private static void CheckConstant(OperationAnalysisContext context, RuntimeSymbols symbols, IConversionOperation conversion, IOperation value)
+    {
+        object? constant = value.ConstantValue.Value;
+        if (constant is string || (constant is null && value.Type is null or { SpecialType: SpecialType.System_String }))
+        {
+            // A null constant only reaches PoolTag through the string conversion.
+            var text = (string?)constant;
+            TagCheck check = PoolTagRules.Check(text);
+            if (!check.IsValid)
+            {
+                string? truncated = check.Problem == TagProblem.TooLong ? PoolTagRules.TruncatedTag(text!) : null;
+                Report(context, value, check, text, truncated);
+            }
+
+            return;
+        }
+
+        if (OperationExtensions.AsInt64(constant) is { } number and >= 0 and <= uint.MaxValue)
+        {
+            uint tag = (uint)number;
+            TagCheck check = PoolTagRules.Check(tag);
+            if (!check.IsValid && !(tag == 0 && IsFreeTagArgument(symbols, conversion)))
+            {
+                Report(context, value, check, tag, truncatedTag: null);
+            }
+        }
+    }
+
+    private static void Report(OperationAnalysisContext context, IOperation value, TagCheck check, object? constant, string? truncatedTag)
+    {
+        ImmutableDictionary<string, string?> properties = truncatedTag is null
+            ? ImmutableDictionary<string, string?>.Empty
+            : ImmutableDictionary<string, string?>.Empty.Add(TruncatedTagProperty, truncatedTag);
+
+        context.ReportDiagnostic(Diagnostic.Create(
+            Rule,
+            value.Syntax.GetLocation(),
+            properties,
+            PoolTagRules.Display(constant),
+            PoolTagRules.Describe(check, constant)));
+    }
+
+    /// <summary>True for the Tag argument of <c>ExFreePoolWithTag</c>, where 0 means "no tag".</summary>
+    private static bool IsFreeTagArgument(RuntimeSymbols symbols, IConversionOperation conversion)
+        => conversion.Parent is IArgumentOperation { Parameter.Name: PoolParameterNames.Tag, Parent: IInvocationOperation invocation }
+            && symbols.Classify(invocation.TargetMethod) == PoolRoutine.ExFreePoolWithTag;
+}

@@ -1,0 +1,82 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace PoolAnalyzers;
+
+/// <summary>
+/// POOL001: calls to, and method-group references of, the untagged <c>ExAllocatePool</c> and
+/// <c>ExAllocatePoolWithQuota</c>.
+/// </summary>
+/// <remarks>
+/// The untagged routines label every block <c>"None"</c>, so pool dumps, poolmon and Driver
+/// Verifier cannot tell whose memory it is; the WDK deprecates them (PREfast C28751/C28159).
+/// Flagged: <c>nint p = Ex.ExAllocatePool(POOL_TYPE.NonPagedPoolNx, 64);</c>
+/// </remarks>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class ObsoleteAllocationAnalyzer : DiagnosticAnalyzer
+{
+    /// <summary>The POOL001 descriptor.</summary>
+    public static readonly DiagnosticDescriptor Rule = new(
+        id: DiagnosticIds.ObsoleteAllocation,
+        title: "Obsolete pool allocation routine",
+        messageFormat: "'{0}' is obsolete: it tags every block \"None\"; call '{1}' with a pool tag",
+        category: DiagnosticCategories.Obsolete,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "ExAllocatePool and ExAllocatePoolWithQuota give every block the default tag \"None\", which defeats pool tagging. Use ExAllocatePoolWithTag or ExAllocatePoolWithQuotaTag with a tag unique to the code path.",
+        helpLinkUri: HelpLinks.For(DiagnosticIds.ObsoleteAllocation));
+
+    /// <inheritdoc/>
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Rule);
+
+    /// <inheritdoc/>
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterCompilationStartAction(start =>
+        {
+            RuntimeSymbols? symbols = RuntimeSymbols.TryCreate(start.Compilation);
+            if (symbols is null)
+            {
+                return;
+            }
+
+            start.RegisterOperationAction(c => AnalyzeInvocation(c, symbols), OperationKind.Invocation);
+            start.RegisterOperationAction(c => AnalyzeMethodReference(c, symbols), OperationKind.MethodReference);
+        });
+    }
+
+    private static void AnalyzeInvocation(OperationAnalysisContext context, RuntimeSymbols symbols)
+    {
+        var invocation = (IInvocationOperation)context.Operation;
+        Report(context, symbols, invocation.TargetMethod, invocation.Syntax);
+    }
+
+    private static void AnalyzeMethodReference(OperationAnalysisContext context, RuntimeSymbols symbols)
+    {
+        var reference = (IMethodReferenceOperation)context.Operation;
+        Report(context, symbols, reference.Method, reference.Syntax);
+    }
+
+    private static void Report(OperationAnalysisContext context, RuntimeSymbols symbols, IMethodSymbol method, SyntaxNode syntax)
+    {
+        string? replacement = symbols.Classify(method) == PoolRoutine.None ? null : ReplacementFor(method.Name);
+        if (replacement is null || context.Operation.IsInsideNameOf())
+        {
+            return;
+        }
+
+        context.ReportDiagnostic(Diagnostic.Create(Rule, syntax.GetMethodNameLocation(), method.Name, replacement));
+    }
+
+    /// <summary>The tagged routine that replaces an obsolete runtime routine, or null when <paramref name="routineName"/> is not one.</summary>
+    internal static string? ReplacementFor(string routineName) => routineName switch
+    {
+        "ExAllocatePool" => "ExAllocatePoolWithTag",
+        "ExAllocatePoolWithQuota" => "ExAllocatePoolWithQuotaTag",
+        _ => null,
+    };
+}

@@ -1,0 +1,159 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Composition;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Editing;
+using Microsoft.CodeAnalysis.Formatting;
+
+namespace PoolAnalyzers.CodeFixes;
+
+/// <summary>
+/// POOL001 fix: <c>ExAllocatePool(type, n)</c> → <c>ExAllocatePoolWithTag(type, n, tag)</c> (and the quota
+/// twin), keeping the arguments, the qualification and the trivia. The tag is chosen by
+/// <see cref="PoolTagChoice"/>. Method-group references are left alone: their delegate type would change.
+/// </summary>
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(ObsoleteAllocationCodeFixProvider)), Shared]
+public sealed class ObsoleteAllocationCodeFixProvider : CodeFixProvider
+{
+    /// <summary>The equivalence key of the one action this provider offers.</summary>
+    public const string EquivalenceKey = "POOL001.UseTaggedRoutine";
+
+    /// <inheritdoc/>
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.ObsoleteAllocation);
+
+    /// <inheritdoc/>
+    public override FixAllProvider GetFixAllProvider() => FixAllProviders.ForDocuments(FixDocumentAsync);
+
+    /// <inheritdoc/>
+    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    {
+        SyntaxNode? root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+        SemanticModel? model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
+        if (root is null || model is null)
+        {
+            return;
+        }
+
+        foreach (Diagnostic diagnostic in context.Diagnostics)
+        {
+            if (Plan(root, model, diagnostic) is not { } plan)
+            {
+                continue;
+            }
+
+            context.RegisterCodeFix(
+                CodeAction.Create(
+                    title: $"Use '{plan.NewName}' with tag {plan.TagDescription}",
+                    createChangedDocument: ct => FixDocumentAsync(context.Document, new[] { diagnostic }, ct),
+                    equivalenceKey: EquivalenceKey),
+                diagnostic);
+        }
+    }
+
+    private static async Task<Document> FixDocumentAsync(Document document, IReadOnlyList<Diagnostic> diagnostics, CancellationToken cancellationToken)
+    {
+        SyntaxNode? root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+        SemanticModel? model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+        if (root is null || model is null)
+        {
+            return document;
+        }
+
+        DocumentEditor editor = await DocumentEditor.CreateAsync(document, cancellationToken).ConfigureAwait(false);
+        bool changed = false;
+        foreach (Diagnostic diagnostic in diagnostics)
+        {
+            if (Plan(root, model, diagnostic) is not { } plan)
+            {
+                continue;
+            }
+
+            // The callback sees the node as already rewritten by fixes nested inside it.
+            editor.ReplaceNode(plan.Invocation, (current, _) => Rewrite((InvocationExpressionSyntax)current, plan));
+            changed = true;
+        }
+
+        return changed
+            ? await DocumentCleanup.SimplifyAndFormatAsync(editor.GetChangedDocument(), cancellationToken).ConfigureAwait(false)
+            : document;
+    }
+
+    private static FixPlan? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic)
+    {
+        if (root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not SimpleNameSyntax name
+            || InvocationOf(name) is not { } invocation
+            || model.GetSymbolInfo(invocation).Symbol is not IMethodSymbol method
+            || ReplacementName(method) is not { } newName)
+        {
+            return null;
+        }
+
+        ExpressionSyntax tag = PoolTagChoice.For(model, invocation.SpanStart, out string tagDescription);
+        bool named = invocation.ArgumentList.Arguments.Any(a => a.NameColon is not null);
+        var plan = new FixPlan(invocation, newName, tag, tagDescription, named);
+
+        // Offer only a call that binds to the runtime's tagged routine from this very position.
+        InvocationExpressionSyntax rewritten = Rewrite(invocation, plan);
+        ISymbol? bound = model.GetSpeculativeSymbolInfo(invocation.SpanStart, rewritten, SpeculativeBindingOption.BindAsExpression).Symbol;
+        return bound is IMethodSymbol target
+            && target.Name == newName
+            && SymbolEqualityComparer.Default.Equals(target.ContainingType, method.ContainingType)
+            ? plan
+            : null;
+    }
+
+    private static InvocationExpressionSyntax? InvocationOf(SimpleNameSyntax name) => name.Parent switch
+    {
+        InvocationExpressionSyntax invocation when invocation.Expression == name => invocation,
+        MemberAccessExpressionSyntax memberAccess when memberAccess.Name == name
+            && memberAccess.Parent is InvocationExpressionSyntax invocation
+            && invocation.Expression == memberAccess => invocation,
+        _ => null,
+    };
+
+    private static string? ReplacementName(IMethodSymbol method)
+        => RuntimeSymbols.IsRuntimeType(method.ContainingType, "Ex") ? ObsoleteAllocationAnalyzer.ReplacementFor(method.Name) : null;
+
+    private static InvocationExpressionSyntax Rewrite(InvocationExpressionSyntax invocation, FixPlan plan)
+    {
+        ExpressionSyntax expression = invocation.Expression switch
+        {
+            MemberAccessExpressionSyntax memberAccess => memberAccess.WithName(Renamed(memberAccess.Name, plan.NewName)),
+            SimpleNameSyntax simple => Renamed(simple, plan.NewName),
+            var other => other,
+        };
+
+        ArgumentSyntax tagArgument = SyntaxFactory.Argument(plan.Tag);
+        if (plan.Named)
+        {
+            tagArgument = tagArgument.WithNameColon(SyntaxFactory.NameColon(PoolParameterNames.Tag));
+        }
+
+        return invocation
+            .WithExpression(expression)
+            .WithArgumentList(invocation.ArgumentList.AddArguments(tagArgument.WithAdditionalAnnotations(Formatter.Annotation)));
+    }
+
+    private static SimpleNameSyntax Renamed(SimpleNameSyntax name, string newName)
+        => SyntaxFactory.IdentifierName(SyntaxFactory.Identifier(name.Identifier.LeadingTrivia, newName, name.Identifier.TrailingTrivia));
+
+    private sealed class FixPlan(InvocationExpressionSyntax invocation, string newName, ExpressionSyntax tag, string tagDescription, bool named)
+    {
+        public InvocationExpressionSyntax Invocation { get; } = invocation;
+
+        public string NewName { get; } = newName;
+
+        public ExpressionSyntax Tag { get; } = tag;
+
+        public string TagDescription { get; } = tagDescription;
+
+        public bool Named { get; } = named;
+    }
+}

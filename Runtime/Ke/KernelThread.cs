@@ -1,0 +1,49 @@
+using System;
+using System.Runtime.CompilerServices;
+
+namespace PoolAnalyzers.Runtime;
+
+/// <summary>
+/// Everything the runtime keeps per thread in one object: the IRQL, the mirror of the ambient
+/// <see cref="KernelSystem"/> and the thread's pool cache. One thread-static read reaches all three,
+/// which matters on the pool hot path (separate thread-statics would cost a TLS lookup each).
+/// </summary>
+internal sealed class KernelThread
+{
+    [ThreadStatic]
+    private static KernelThread? t_current;
+
+    /// <summary>The calling thread's IRQL (per processor in the kernel, per thread here).</summary>
+    public KIRQL Irql;
+
+    /// <summary>The machine entered on this thread's async flow, kept by <see cref="KernelSystem"/>'s AsyncLocal callback; null means the default machine.</summary>
+    public KernelSystem? System { get; private set; }
+
+    /// <summary>
+    /// The thread's pool cache for the machine it is in (<see cref="System"/>, or the default), or null
+    /// until first use. Cleared whenever the machine changes, so the hot path never compares owners.
+    /// </summary>
+    public ThreadCache? PoolCache;
+
+    /// <summary>The thread's caches for every machine it used; the weak table lets machines be collected.</summary>
+    public ConditionalWeakTable<PoolAllocator, ThreadCache>? PoolCaches;
+
+    /// <summary>Records the machine now ambient on this thread and drops the cache of the previous one.</summary>
+    public void EnterSystem(KernelSystem? system)
+    {
+        if (!ReferenceEquals(System, system))
+        {
+            System = system;
+            PoolCache = null;
+        }
+    }
+
+    public static KernelThread Current
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => t_current ?? Create();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static KernelThread Create() => t_current = new KernelThread();
+}

@@ -1,0 +1,128 @@
+using System;
+using System.Threading;
+
+namespace PoolAnalyzers.Runtime;
+
+/// <summary>
+/// A process as far as pool quota is concerned: its paged and nonpaged pool quota limits and what its
+/// threads' <c>ExAllocatePoolWithQuota[Tag]</c> calls have charged. Create one with
+/// <see cref="KernelSystem.CreateProcess"/> and make it current with <see cref="Attach"/>; a thread
+/// attached to no process runs in the System process, which is never charged.
+/// </summary>
+public sealed class KernelProcess
+{
+    [ThreadStatic]
+    private static KernelProcess? t_attached;
+
+    private long _pagedUsage;
+    private long _nonPagedUsage;
+
+    internal KernelProcess(KernelSystem system, uint id, string name, ulong pagedPoolQuotaLimit, ulong nonPagedPoolQuotaLimit, bool isSystem)
+    {
+        System = system;
+        Id = id;
+        Name = name;
+        PagedPoolQuotaLimit = pagedPoolQuotaLimit;
+        NonPagedPoolQuotaLimit = nonPagedPoolQuotaLimit;
+        IsSystemProcess = isSystem;
+    }
+
+    /// <summary>The machine the process belongs to.</summary>
+    public KernelSystem System { get; }
+
+    /// <summary>The process name, for messages.</summary>
+    public string Name { get; }
+
+    /// <summary>True for the System process, whose allocations are never charged.</summary>
+    public bool IsSystemProcess { get; }
+
+    /// <summary>Bytes of paged pool the process may hold through quota allocations.</summary>
+    public ulong PagedPoolQuotaLimit { get; }
+
+    /// <summary>Bytes of nonpaged pool the process may hold through quota allocations.</summary>
+    public ulong NonPagedPoolQuotaLimit { get; }
+
+    /// <summary>Paged pool bytes currently charged (whole blocks, headers included).</summary>
+    public ulong PagedPoolQuotaUsage => (ulong)Volatile.Read(ref _pagedUsage);
+
+    /// <summary>Nonpaged pool bytes currently charged (whole blocks, headers included).</summary>
+    public ulong NonPagedPoolQuotaUsage => (ulong)Volatile.Read(ref _nonPagedUsage);
+
+    internal uint Id { get; }
+
+    /// <summary>The process the calling thread is attached to, or null (the System process of its machine).</summary>
+    internal static KernelProcess? Attached => t_attached;
+
+    /// <summary>
+    /// Attaches the calling thread to this process until the scope is disposed, as
+    /// <c>KeStackAttachProcess</c>/<c>KeUnstackDetachProcess</c> do; scopes nest.
+    /// </summary>
+    public AttachScope Attach()
+    {
+        KernelProcess? previous = t_attached;
+        t_attached = this;
+        return new AttachScope(this, previous);
+    }
+
+    /// <summary>Charges <paramref name="bytes"/> against the paged or nonpaged limit; false when that would exceed it.</summary>
+    internal bool TryCharge(bool paged, long bytes)
+    {
+        ref long usage = ref paged ? ref _pagedUsage : ref _nonPagedUsage;
+        long limit = (long)Math.Min(paged ? PagedPoolQuotaLimit : NonPagedPoolQuotaLimit, long.MaxValue);
+
+        // Compare-and-swap loop: the limit check and the add must be one step against other threads' charges.
+        long current = Volatile.Read(ref usage);
+        while (true)
+        {
+            if (bytes > limit - current)
+            {
+                return false;
+            }
+
+            long seen = Interlocked.CompareExchange(ref usage, current + bytes, current);
+            if (seen == current)
+            {
+                return true;
+            }
+
+            current = seen;
+        }
+    }
+
+    internal void Return(bool paged, long bytes)
+    {
+        if (paged)
+        {
+            Interlocked.Add(ref _pagedUsage, -bytes);
+        }
+        else
+        {
+            Interlocked.Add(ref _nonPagedUsage, -bytes);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => Name;
+
+    /// <summary>Detaches the thread from the process when disposed, restoring the previous attachment.</summary>
+    public readonly struct AttachScope : IDisposable
+    {
+        private readonly KernelProcess? _attached;
+        private readonly KernelProcess? _previous;
+
+        internal AttachScope(KernelProcess attached, KernelProcess? previous)
+        {
+            _attached = attached;
+            _previous = previous;
+        }
+
+        /// <summary>Restores the attachment that was current before <see cref="Attach"/>.</summary>
+        public void Dispose()
+        {
+            if (_attached is not null && ReferenceEquals(t_attached, _attached))
+            {
+                t_attached = _previous;
+            }
+        }
+    }
+}

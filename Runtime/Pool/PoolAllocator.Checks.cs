@@ -1,0 +1,103 @@
+using System.Runtime.CompilerServices;
+
+namespace PoolAnalyzers.Runtime;
+
+// The bug checks of the pool routines. Each builds the exception the kernel's KeBugCheckEx call
+// would raise, with the documented parameters; callers throw it so the hot path stays small.
+internal sealed partial class PoolAllocator
+{
+    private const uint FreedAlready = 0x07;
+    private const uint IrqlTooHighAllocate = 0x08;
+    private const uint IrqlTooHighFree = 0x09;
+    private const uint TagMismatch = 0x0A;
+    private const uint NeverInAnyPool = 0x42;
+    private const uint InvalidPoolAddress = 0x46;
+    private const uint MustSucceedRequest = 0x9A;
+    private const uint ZeroTag = 0x9B;
+    private const uint BigTag = 0x9C;
+    private const uint TagWithoutLetterOrDigit = 0x9D;
+
+    private static void ValidateTag(PoolTag tag, POOL_TYPE poolType, nuint numberOfBytes)
+    {
+        uint bare = tag.Value & ~PoolTag.PROTECTED_POOL;
+        if (bare == 0)
+        {
+            throw BugCheck.Raise(BugCheckNames.BAD_POOL_CALLER, ZeroTag, (ulong)poolType, numberOfBytes, 0,
+                $"allocation of {numberOfBytes} bytes ({poolType}) with tag 0; every allocation needs a tag");
+        }
+
+        if (bare == s_bigTag)
+        {
+            throw BugCheck.Raise(BugCheckNames.BAD_POOL_CALLER, BigTag, (ulong)poolType, numberOfBytes, 0,
+                $"allocation of {numberOfBytes} bytes ({poolType}) with tag 'BIG ', which the big-page tracker reserves");
+        }
+
+        if (!tag.HasLetterOrDigit)
+        {
+            throw BugCheck.Raise(BugCheckNames.BAD_POOL_CALLER, TagWithoutLetterOrDigit, tag.Value, (ulong)poolType, 0,
+                $"allocation with tag '{tag}' (0x{tag.Value:X8}), which has no letter or digit");
+        }
+    }
+
+    private static BugCheckException MustSucceed(POOL_TYPE poolType, nuint numberOfBytes, PoolTag tag)
+        => BugCheck.Raise(BugCheckNames.BAD_POOL_CALLER, MustSucceedRequest, (ulong)poolType, numberOfBytes, tag.Value,
+            $"{poolType} requested ({numberOfBytes} bytes, tag '{tag}'); must-succeed pool no longer exists, use NonPagedPoolNx and handle NULL");
+
+    private static BugCheckException IrqlTooHighToAllocate(KIRQL irql, POOL_TYPE poolType, nuint numberOfBytes)
+        => BugCheck.Raise(BugCheckNames.BAD_POOL_CALLER, IrqlTooHighAllocate, (ulong)irql, (ulong)poolType, numberOfBytes,
+            $"allocation of {numberOfBytes} bytes of {poolType} at {Ke.Describe(irql)}; {Pool(poolType)} pool requires IRQL <= {Ke.Describe(PoolTypes.MaxIrql(poolType))}");
+
+    private static BugCheckException IrqlTooHighToFree(KIRQL irql, POOL_TYPE poolType, nint address)
+        => BugCheck.Raise(BugCheckNames.BAD_POOL_CALLER, IrqlTooHighFree, (ulong)irql, (ulong)poolType, (ulong)address,
+            $"free of {poolType} block 0x{(ulong)address:X} at {Ke.Describe(irql)}; {Pool(poolType)} pool requires IRQL <= {Ke.Describe(PoolTypes.MaxIrql(poolType))}");
+
+    private static BugCheckException DoubleFree(nint address, ulong headerContents)
+        => BugCheck.Raise(BugCheckNames.BAD_POOL_CALLER, FreedAlready, 0, headerContents, (ulong)address,
+            $"block 0x{(ulong)address:X} freed twice");
+
+    private static BugCheckException NeverAllocated(nint address)
+        => BugCheck.Raise(BugCheckNames.BAD_POOL_CALLER, NeverInAnyPool, (ulong)address, 0, 0,
+            $"free of 0x{(ulong)address:X}, an address that was never in any pool");
+
+    private static BugCheckException InvalidAddress(nint address)
+        => BugCheck.Raise(BugCheckNames.BAD_POOL_CALLER, InvalidPoolAddress, (ulong)address, 0, 0,
+            $"free of 0x{(ulong)address:X}, which is inside pool memory but not an address an allocation returned");
+
+    /// <summary>Tag 0 skips the comparison unless the block's tag is protected, which demands its own tag.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CheckFreeTag(nint address, uint allocatedTag, PoolTag tag)
+    {
+        if (tag.Value == 0 && (allocatedTag & PoolTag.PROTECTED_POOL) == 0)
+        {
+            return;
+        }
+
+        if (((tag.Value ^ allocatedTag) & ~PoolTag.PROTECTED_POOL) != 0)
+        {
+            throw TagMismatchOnFree(address, allocatedTag, tag);
+        }
+    }
+
+    private static BugCheckException TagMismatchOnFree(nint address, uint allocatedTag, PoolTag tag)
+    {
+        PoolTag allocated = new(allocatedTag);
+        string explanation = tag.Value == 0
+            ? $"freed without a tag, allocated with the protected tag '{allocated}'; free it with ExFreePoolWithTag and that tag"
+            : $"freed with tag '{tag}', allocated with '{allocated}'";
+        return BugCheck.Raise(BugCheckNames.BAD_POOL_CALLER, TagMismatch, (ulong)address, allocatedTag, tag.Value, explanation);
+    }
+
+    private static string Pool(POOL_TYPE poolType) => PoolTypes.IsPaged(poolType) ? "paged" : "nonpaged";
+
+    private nuint ZeroSizeRequest(KIRQL irql, POOL_TYPE poolType)
+    {
+        if (_verifier?.Options.FlagZeroSizeRequests == true)
+        {
+            throw BugCheck.Raise(BugCheckNames.DRIVER_VERIFIER_DETECTED_VIOLATION, 0x00, (ulong)irql, (ulong)poolType, 0,
+                $"zero-byte pool allocation ({poolType})");
+        }
+
+        // The kernel treats a zero-byte request as one byte.
+        return 1;
+    }
+}

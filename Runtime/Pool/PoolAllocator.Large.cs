@@ -1,0 +1,177 @@
+using System;
+using System.Runtime.InteropServices;
+
+namespace PoolAnalyzers.Runtime;
+
+// Page-granular allocations: requests above the small limit get whole pages, page-aligned, tracked in
+// the big-page table; special pool puts each block at the end of its own pages before a guard page.
+internal sealed unsafe partial class PoolAllocator
+{
+    /// <summary>Fill byte of special pool's slack and guard page; any other value there means an overrun.</summary>
+    private const byte SpecialPattern = 0xAA;
+
+    private readonly BigPageTable _largeBlocks = new();
+
+    private nint AllocateBig(POOL_TYPE poolType, nuint numberOfBytes, PoolTag tag, bool chargeQuota, ThreadCache cache)
+    {
+        // Page-sized and larger blocks are never charged to quota.
+        PoolCapacity capacity = PoolTypes.IsPaged(poolType) ? Paged : NonPaged;
+        if (numberOfBytes > (nuint)capacity.Size)
+        {
+            return Fail(poolType, chargeQuota, NTSTATUS.STATUS_INSUFFICIENT_RESOURCES, numberOfBytes, tag);
+        }
+
+        int pages = (int)((numberOfBytes + PoolLayout.PageSize - 1) / PoolLayout.PageSize);
+        if (!capacity.TryCharge((long)pages * PoolLayout.PageSize))
+        {
+            return Fail(poolType, chargeQuota, NTSTATUS.STATUS_INSUFFICIENT_RESOURCES, numberOfBytes, tag);
+        }
+
+        nint memory = _largeBlocks.TakeMemory(pages);
+        var block = new LargeBlock { Base = memory, Pages = pages, Tag = tag, PoolType = poolType, RequestedBytes = numberOfBytes };
+        return Publish(memory, block, cache);
+    }
+
+    private nint AllocateSpecial(POOL_TYPE poolType, nuint numberOfBytes, PoolTag tag, bool chargeQuota, ThreadCache cache)
+    {
+        bool paged = PoolTypes.IsPaged(poolType);
+        bool cacheAligned = PoolTypes.IsCacheAligned(poolType);
+        PoolCapacity capacity = paged ? Paged : NonPaged;
+        if (numberOfBytes > (nuint)capacity.Size)
+        {
+            return Fail(poolType, chargeQuota, NTSTATUS.STATUS_INSUFFICIENT_RESOURCES, numberOfBytes, tag);
+        }
+
+        // Quota follows the request size, wherever special pool puts the block.
+        uint quotaProcessId = 0;
+        int quotaBytes = 0;
+        if (chargeQuota && numberOfBytes <= (nuint)(cacheAligned ? PoolLayout.SmallAlignedLimit : PoolLayout.SmallLimit))
+        {
+            quotaBytes = PoolLayout.BlockBytes(numberOfBytes, cacheAligned);
+            quotaProcessId = ChargeQuota(paged, quotaBytes, out KernelProcess? overQuota);
+            if (overQuota is not null)
+            {
+                return Fail(poolType, chargeQuota, NTSTATUS.STATUS_QUOTA_EXCEEDED, numberOfBytes, tag);
+            }
+        }
+
+        // Verify End: the block ends as close to the end of its last page as its alignment allows,
+        // the header sits just before it, and one guard page follows.
+        nuint alignment = cacheAligned ? (nuint)PoolLayout.CacheLine : PoolLayout.UnitSize;
+        nuint body = (numberOfBytes + alignment - 1) & ~(alignment - 1);
+        int dataPages = (int)((body + PoolHeader.Size + PoolLayout.PageSize - 1) / PoolLayout.PageSize);
+        int pages = dataPages + 1;
+        if (!capacity.TryCharge((long)pages * PoolLayout.PageSize))
+        {
+            ReturnQuota(quotaProcessId, paged, quotaBytes);
+            return Fail(poolType, chargeQuota, NTSTATUS.STATUS_INSUFFICIENT_RESOURCES, numberOfBytes, tag);
+        }
+
+        nint memory = _largeBlocks.TakeMemory(pages);
+        nint dataEnd = memory + (dataPages * PoolLayout.PageSize);
+        nint address = dataEnd - (nint)body;
+        new Span<byte>((void*)memory, pages * PoolLayout.PageSize).Fill(SpecialPattern);
+
+        var header = (PoolHeader*)(address - PoolHeader.Size);
+        header->Units = 0;
+        header->State = (ushort)(PoolHeader.Allocated | PoolTypes.Stored(poolType));
+        header->Tag = tag.Value;
+        header->RequestedBytes = (uint)Math.Min(numberOfBytes, uint.MaxValue);
+        header->QuotaProcessId = quotaProcessId;
+
+        var block = new LargeBlock
+        {
+            Base = memory, Pages = pages, DataPages = dataPages, Tag = tag, PoolType = poolType,
+            RequestedBytes = numberOfBytes, QuotaProcessId = quotaProcessId, QuotaBytes = quotaBytes,
+        };
+        return Publish(address, block, cache);
+    }
+
+    private nint Publish(nint address, LargeBlock block, ThreadCache cache)
+    {
+        uint bareTag = block.Tag.Value & ~PoolTag.PROTECTED_POOL;
+        DriverVerifier? verifier = _verifier;
+        if (verifier is not null && verifier.Tracks(bareTag))
+        {
+            block = block with { Tracked = true };
+            verifier.Track(new PoolAllocationRecord(address, block.Tag, block.PoolType, block.RequestedBytes));
+        }
+
+        _largeBlocks.Add(address, block);
+        cache.Tags.Allocated(bareTag | (PoolTypes.IsPaged(block.PoolType) ? TagCounters.PagedKeyBit : 0), (long)block.RequestedBytes);
+        return address;
+    }
+
+    private void FreeLarge(KernelThread thread, ThreadCache cache, nint address, PoolTag tag)
+    {
+        if (!_largeBlocks.TryGet(address, out LargeBlock block))
+        {
+            throw _largeBlocks.WasRetired(address) ? DoubleFree(address, 0) : NeverAllocated(address);
+        }
+
+        KIRQL irql = thread.Irql;
+        if (irql > PoolTypes.MaxIrql(block.PoolType))
+        {
+            throw IrqlTooHighToFree(irql, block.PoolType, address);
+        }
+
+        CheckFreeTag(address, block.Tag.Value, tag);
+        if (block.IsSpecial)
+        {
+            CheckSpecialPool(address, block);
+        }
+
+        if (!_largeBlocks.Retire(address, block))
+        {
+            // Another thread freed the same block between the lookup and here.
+            throw DoubleFree(address, 0);
+        }
+
+        if (block.Tracked)
+        {
+            _verifier?.Untrack(address);
+        }
+
+        bool paged = PoolTypes.IsPaged(block.PoolType);
+        ReturnQuota(block.QuotaProcessId, paged, block.QuotaBytes);
+        cache.Tags.Freed((block.Tag.Value & ~PoolTag.PROTECTED_POOL) | (paged ? TagCounters.PagedKeyBit : 0), (long)block.RequestedBytes);
+        (paged ? Paged : NonPaged).Release(block.Bytes);
+    }
+
+    /// <summary>Checks special pool's guard page and slack; the first damaged byte decides the bug check.</summary>
+    private static void CheckSpecialPool(nint address, LargeBlock block)
+    {
+        nint dataEnd = block.Base + (block.DataPages * PoolLayout.PageSize);
+        var guard = new ReadOnlySpan<byte>((void*)dataEnd, PoolLayout.PageSize);
+        int touched = guard.IndexOfAnyExcept(SpecialPattern);
+        if (touched >= 0)
+        {
+            // On a real machine the guard page is not mapped: the write itself faults.
+            nint faulting = dataEnd + touched;
+            throw BugCheck.Raise(BugCheckNames.PAGE_FAULT_BEYOND_END_OF_ALLOCATION, (ulong)faulting, 1, 0, 0,
+                $"write to 0x{(ulong)faulting:X}, {(long)(faulting - address) - (long)block.RequestedBytes} bytes beyond the end of the {block.RequestedBytes}-byte block 0x{(ulong)address:X} tagged '{block.Tag}'");
+        }
+
+        nint end = address + (nint)block.RequestedBytes;
+        var after = new ReadOnlySpan<byte>((void*)end, (int)(dataEnd - end));
+        int overrun = after.IndexOfAnyExcept(SpecialPattern);
+        if (overrun >= 0)
+        {
+            nint corrupted = end + overrun;
+            throw BugCheck.Raise(BugCheckNames.SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION, (ulong)address, (ulong)corrupted, 0, 0x24,
+                $"block 0x{(ulong)address:X} tagged '{block.Tag}' freed with bytes after its end ({block.RequestedBytes} bytes) overwritten at 0x{(ulong)corrupted:X}");
+        }
+
+        nint headerStart = address - PoolHeader.Size;
+        var before = new ReadOnlySpan<byte>((void*)block.Base, (int)(headerStart - block.Base));
+        int underrun = before.IndexOfAnyExcept(SpecialPattern);
+        if (underrun >= 0)
+        {
+            nint corrupted = block.Base + underrun;
+            throw BugCheck.Raise(BugCheckNames.SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION, (ulong)address, (ulong)corrupted, 0, 0x23,
+                $"block 0x{(ulong)address:X} tagged '{block.Tag}' freed with bytes before it in its page overwritten at 0x{(ulong)corrupted:X}");
+        }
+    }
+
+    private void ReleaseLargeBlocks() => _largeBlocks.Dispose();
+}

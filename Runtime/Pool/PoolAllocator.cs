@@ -1,0 +1,371 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace PoolAnalyzers.Runtime;
+
+/// <summary>
+/// The pools of one <see cref="KernelSystem"/>: small blocks carved from 64 KiB chunks and cached per
+/// thread by size class, page-granular big allocations, special pool, accounting and the bug checks.
+/// </summary>
+/// <remarks>
+/// The small-block hot path (allocate or free with a warm thread cache, see PoolAllocator.FastPath.cs)
+/// takes no lock, makes no interlocked operation and allocates nothing: one thread-static read finds
+/// the thread's IRQL and cache, a list pop or push moves the block, and the tag counters are the
+/// thread's own stripe. Shared state is reached only when a cache runs dry or overflows (a batch moves
+/// under the size class lock) or a new page is needed (page lock, capacity charged per 64 KiB chunk).
+/// Blocks cross threads only through those locks or through the caller's own synchronization, which
+/// is what orders one thread's header writes before another thread's reads.
+/// </remarks>
+internal sealed unsafe partial class PoolAllocator : IDisposable
+{
+    internal static readonly PoolTag NoneTag = "None";
+
+    private static readonly uint s_bigTag = PoolTag.FromString("BIG ").Value;
+
+    private readonly SizeClass[] _classes = new SizeClass[SizeClass.Count];
+    private readonly ChunkTable _chunks = new();
+
+    // Guards page carving and chunk acquisition (one page per refill miss, so rarely contended).
+    private readonly object _pageLock = new();
+    private readonly List<PoolChunk> _allChunks = [];
+    private PoolChunk? _currentPagedChunk;
+    private PoolChunk? _currentNonPagedChunk;
+
+    private readonly DriverVerifier? _verifier;
+
+    // Read on every call; written once by Dispose. It turns a use that happens after Dispose (on the
+    // disposing thread, or on one synchronized with it) into ObjectDisposedException; such a use is
+    // already ordered after the write, so a plain field suffices. Using the pool while another thread
+    // disposes it is a race the caller owns.
+    private bool _disposed;
+
+    public PoolAllocator(KernelSystem system, SystemConfiguration configuration, DriverVerifier verifier)
+    {
+        System = system;
+        for (int i = 0; i < _classes.Length; i++)
+        {
+            if (i % SizeClass.PerGroup != 0)
+            {
+                _classes[i] = new SizeClass(i);
+            }
+        }
+
+        Paged = new PoolCapacity(paged: true, configuration.PagedPoolSize);
+        NonPaged = new PoolCapacity(paged: false, configuration.NonPagedPoolSize);
+
+        // Null when every verifier check is off, so the hot path pays one null test for all of them.
+        _verifier = configuration.Verifier.AnyEnabled ? verifier : null;
+        _verifierOn = _verifier is not null;
+        SystemProcess = new KernelProcess(system, 0, "System", ulong.MaxValue, ulong.MaxValue, isSystem: true);
+    }
+
+    public KernelSystem System { get; }
+
+    public PoolCapacity Paged { get; }
+
+    public PoolCapacity NonPaged { get; }
+
+    public KernelProcess SystemProcess { get; }
+
+    /// <summary>Allocates from the calling thread's current machine.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static nint Allocate(POOL_TYPE poolType, nuint numberOfBytes, PoolTag tag, bool chargeQuota)
+    {
+        KernelThread thread = KernelThread.Current;
+        ThreadCache cache = thread.PoolCache ?? CacheOfCurrentMachine(thread);
+        PoolAllocator pool = cache.Owner;
+        nint block = chargeQuota ? 0 : pool.TryAllocateFast(thread.Irql, cache, poolType, numberOfBytes, tag);
+        return block != 0 ? block : pool.Allocate(thread, cache, poolType, numberOfBytes, tag, chargeQuota);
+    }
+
+    /// <summary>Frees to the calling thread's current machine.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Free(nint address, PoolTag tag)
+    {
+        KernelThread thread = KernelThread.Current;
+        ThreadCache cache = thread.PoolCache ?? CacheOfCurrentMachine(thread);
+        PoolAllocator pool = cache.Owner;
+        if (!pool.TryFreeFast(thread.Irql, cache, address, tag))
+        {
+            pool.Free(thread, cache, address, tag);
+        }
+    }
+
+    private nint Allocate(KernelThread thread, ThreadCache cache, POOL_TYPE poolType, nuint numberOfBytes, PoolTag tag, bool chargeQuota)
+    {
+        ThrowIfDisposed();
+        if (PoolTypes.IsMustSucceed(poolType))
+        {
+            throw MustSucceed(poolType, numberOfBytes, tag);
+        }
+
+        KIRQL irql = thread.Irql;
+        if (irql > PoolTypes.MaxIrql(poolType))
+        {
+            throw IrqlTooHighToAllocate(irql, poolType, numberOfBytes);
+        }
+
+        uint bareTag = tag.Value & ~PoolTag.PROTECTED_POOL;
+        if (tag.Value != cache.LastValidTag)
+        {
+            ValidateTag(tag, poolType, numberOfBytes);
+            cache.LastValidTag = tag.Value;
+        }
+
+        if (numberOfBytes == 0)
+        {
+            numberOfBytes = ZeroSizeRequest(irql, poolType);
+        }
+
+        DriverVerifier? verifier = _verifier;
+        if (verifier is not null)
+        {
+            if (verifier.LowResources?.ShouldFail(bareTag) == true)
+            {
+                return Fail(poolType, chargeQuota, NTSTATUS.STATUS_INSUFFICIENT_RESOURCES, numberOfBytes, tag);
+            }
+
+            if (verifier.UsesSpecialPool(bareTag))
+            {
+                return AllocateSpecial(poolType, numberOfBytes, tag, chargeQuota, cache);
+            }
+        }
+
+        bool cacheAligned = PoolTypes.IsCacheAligned(poolType);
+        if (numberOfBytes > (nuint)(cacheAligned ? PoolLayout.SmallAlignedLimit : PoolLayout.SmallLimit))
+        {
+            return AllocateBig(poolType, numberOfBytes, tag, chargeQuota, cache);
+        }
+
+        bool paged = PoolTypes.IsPaged(poolType);
+        int blockBytes = PoolLayout.BlockBytes(numberOfBytes, cacheAligned);
+        uint quotaProcessId = 0;
+        if (chargeQuota)
+        {
+            quotaProcessId = ChargeQuota(paged, blockBytes, out KernelProcess? overQuota);
+            if (overQuota is not null)
+            {
+                return Fail(poolType, chargeQuota, NTSTATUS.STATUS_QUOTA_EXCEEDED, numberOfBytes, tag);
+            }
+        }
+
+        // The index is below SizeClass.Count by construction (units <= 256), so the list is reached
+        // without a bounds check.
+        int index = SizeClass.IndexOf(paged, cacheAligned, blockBytes >> PoolLayout.UnitShift);
+        ref ThreadCache.FreeList list = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(cache.Lists), index);
+        nint block = list.Head;
+        if (block != 0)
+        {
+            list.Head = ThreadCache.FreeList.NextOf(block);
+        }
+        else
+        {
+            block = Refill(ref list, index);
+            if (block == 0)
+            {
+                ReturnQuota(quotaProcessId, paged, blockBytes);
+                return Fail(poolType, chargeQuota, NTSTATUS.STATUS_INSUFFICIENT_RESOURCES, numberOfBytes, tag);
+            }
+        }
+
+        var header = (PoolHeader*)block;
+        header->State = (ushort)(PoolHeader.Allocated | PoolTypes.Stored(poolType));
+        header->Tag = tag.Value;
+        header->RequestedBytes = (uint)numberOfBytes;
+        header->QuotaProcessId = quotaProcessId;
+        nint address = block + PoolHeader.Size;
+
+        if (verifier is not null && verifier.Tracks(bareTag))
+        {
+            header->State |= PoolHeader.Tracked;
+            verifier.Track(new PoolAllocationRecord(address, tag, poolType, numberOfBytes));
+        }
+
+        cache.Tags.Allocated(bareTag | (paged ? TagCounters.PagedKeyBit : 0), (long)numberOfBytes);
+        return address;
+    }
+
+    private void Free(KernelThread thread, ThreadCache cache, nint address, PoolTag tag)
+    {
+        ThrowIfDisposed();
+        BlockLayout[]? pageLayouts = PageLayoutsOf(cache, address);
+        if (pageLayouts is null)
+        {
+            FreeLarge(thread, cache, address, tag);
+            return;
+        }
+
+        // Validate against the chunk's own page map before reading the header: the address must be
+        // exactly where a block of the page's size class begins, plus the header size. The offset is
+        // below the chunk size, so the page index is within the map.
+        int offset = (int)(address & (PoolLayout.ChunkSize - 1));
+        ref BlockLayout layout = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(pageLayouts), offset >> PoolLayout.PageShift);
+        if (!layout.IsBlockStart((offset & (PoolLayout.PageSize - 1)) - PoolHeader.Size))
+        {
+            throw InvalidAddress(address);
+        }
+
+        int classIndex = layout.ClassIndex;
+
+        var header = (PoolHeader*)(address - PoolHeader.Size);
+        ushort state = header->State;
+        if ((state & PoolHeader.Allocated) == 0)
+        {
+            throw DoubleFree(address, header->Packed);
+        }
+
+        var poolType = (POOL_TYPE)(state & PoolHeader.TypeMask);
+        bool paged = PoolTypes.IsPaged(poolType);
+        KIRQL irql = thread.Irql;
+        if (irql > PoolTypes.MaxIrql(poolType))
+        {
+            throw IrqlTooHighToFree(irql, poolType, address);
+        }
+
+        CheckFreeTag(address, header->Tag, tag);
+
+        if ((state & PoolHeader.Tracked) != 0)
+        {
+            _verifier?.Untrack(address);
+        }
+
+        if (header->QuotaProcessId != 0)
+        {
+            ReturnQuota(header->QuotaProcessId, paged, header->Units * PoolLayout.UnitSize);
+        }
+
+        cache.Tags.Freed((header->Tag & ~PoolTag.PROTECTED_POOL) | (paged ? TagCounters.PagedKeyBit : 0), header->RequestedBytes);
+
+        // Clearing Allocated is what makes a second free of the same address a detectable double free.
+        // classIndex came from the page map, which only holds valid class indexes.
+        header->State = 0;
+        ref ThreadCache.FreeList list = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(cache.Lists), classIndex);
+        int depth = list.Count + 1;
+        list.Push((nint)header, depth);
+        if (depth > ThreadCache.MaxDepth)
+        {
+            Flush(ref list, classIndex, ThreadCache.Batch);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        lock (_pageLock)
+        {
+            foreach (PoolChunk chunk in _allChunks)
+            {
+                chunk.Release();
+            }
+
+            _allChunks.Clear();
+        }
+
+        ReleaseLargeBlocks();
+        Paged.Dispose();
+        NonPaged.Dispose();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void ThrowIfDisposed()
+    {
+        if (_disposed)
+        {
+            ThrowDisposed();
+        }
+    }
+
+    private static void ThrowDisposed()
+        => throw new ObjectDisposedException(nameof(KernelSystem), "The KernelSystem that owns this pool has been disposed; its memory is released.");
+
+    /// <summary>Gets a batch of blocks for an empty cache list: from the shared list, else a newly carved page. Returns one block; the rest stay in the list.</summary>
+    private nint Refill(ref ThreadCache.FreeList list, int index)
+    {
+        SizeClass sizeClass = _classes[index];
+        nint first = sizeClass.PopBatch(ThreadCache.Batch, out int taken);
+        if (taken == 0)
+        {
+            first = CarvePage(sizeClass, out taken);
+            if (first == 0)
+            {
+                return 0;
+            }
+        }
+
+        list.Install(ThreadCache.FreeList.NextOf(first), taken - 1);
+        return first;
+    }
+
+    private nint CarvePage(SizeClass sizeClass, out int count)
+    {
+        lock (_pageLock)
+        {
+            ref PoolChunk? current = ref sizeClass.IsPaged ? ref _currentPagedChunk : ref _currentNonPagedChunk;
+            if (current is null || !current.HasFreePage)
+            {
+                PoolCapacity capacity = sizeClass.IsPaged ? Paged : NonPaged;
+                if (!capacity.TryCharge(PoolLayout.ChunkSize))
+                {
+                    count = 0;
+                    return 0;
+                }
+
+                var chunk = new PoolChunk(sizeClass.IsPaged);
+                _allChunks.Add(chunk);
+                _chunks.Add(chunk);
+                current = chunk;
+            }
+
+            return current.CarvePage(sizeClass, out count);
+        }
+    }
+
+    /// <summary>Moves <paramref name="count"/> blocks from the front of a cache list to the shared list.</summary>
+    private void Flush(ref ThreadCache.FreeList list, int index, int count)
+    {
+        nint first = list.TakeFront(count, out nint last);
+        _classes[index].PushList(first, last);
+    }
+
+    /// <summary>The page map of the chunk holding <paramref name="address"/>, or null when the address is in no chunk.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private BlockLayout[]? PageLayoutsOf(ThreadCache cache, nint address)
+    {
+        nint chunkBase = address & ~(nint)(PoolLayout.ChunkSize - 1);
+        return chunkBase == cache.LastChunkBase ? cache.LastPageLayouts : FindChunk(cache, chunkBase);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private BlockLayout[]? FindChunk(ThreadCache cache, nint chunkBase)
+    {
+        BlockLayout[]? pageLayouts = _chunks.Find(chunkBase);
+        if (pageLayouts is not null)
+        {
+            cache.LastChunkBase = chunkBase;
+            cache.LastPageLayouts = pageLayouts;
+        }
+
+        return pageLayouts;
+    }
+
+    private nint Fail(POOL_TYPE poolType, bool chargeQuota, NTSTATUS status, nuint numberOfBytes, PoolTag tag)
+    {
+        bool raise = chargeQuota ? !PoolTypes.QuotaFailsInsteadOfRaise(poolType) : PoolTypes.RaisesOnFailure(poolType);
+        if (!raise)
+        {
+            return 0;
+        }
+
+        string why = status == NTSTATUS.STATUS_QUOTA_EXCEEDED
+            ? $"the current process's {(PoolTypes.IsPaged(poolType) ? "paged" : "nonpaged")} pool quota cannot cover {numberOfBytes} bytes tagged '{tag}'"
+            : $"{(PoolTypes.IsPaged(poolType) ? "paged" : "nonpaged")} pool cannot satisfy {numberOfBytes} bytes tagged '{tag}' ({poolType})";
+        throw BugCheck.Status(status, why);
+    }
+}

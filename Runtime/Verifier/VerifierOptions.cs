@@ -1,0 +1,59 @@
+using System;
+using System.Collections.Generic;
+
+namespace PoolAnalyzers.Runtime;
+
+/// <summary>
+/// Driver Verifier switches for a <see cref="KernelSystem"/>. Every check is off by default, which is
+/// plain kernel behaviour. Set on <see cref="SystemConfiguration.Verifier"/>.
+/// </summary>
+public sealed record VerifierOptions
+{
+    /// <summary>
+    /// Flag zero-byte requests with DRIVER_VERIFIER_DETECTED_VIOLATION (0xC4/0x00). Off, the kernel
+    /// treats a zero-byte request as one byte.
+    /// </summary>
+    public bool FlagZeroSizeRequests { get; init; }
+
+    /// <summary>
+    /// Pool tracking: record every allocation with a tag in <see cref="PoolTrackingTags"/> so
+    /// <see cref="DriverVerifier.VerifyDriverUnload"/> can report what was not freed (0xC4/0x62).
+    /// </summary>
+    public bool PoolTracking { get; init; }
+
+    /// <summary>The tags pool tracking records; null records every tag.</summary>
+    public IReadOnlyCollection<PoolTag>? PoolTrackingTags { get; init; }
+
+    /// <summary>
+    /// Low-resources simulation: the fraction (0 to 1) of eligible allocations that fail as if the pool
+    /// were exhausted. 0 turns the simulation off.
+    /// </summary>
+    public double LowResourcesFailureRate { get; init; }
+
+    /// <summary>The tags the low-resources simulation may fail; null makes every tag eligible.</summary>
+    public IReadOnlyCollection<PoolTag>? LowResourcesTags { get; init; }
+
+    /// <summary>Seed of the low-resources simulation: the same seed and call sequence fail the same calls.</summary>
+    public int LowResourcesSeed { get; init; }
+
+    /// <summary>
+    /// Special pool (Verify End): each allocation gets its own pages, ends at the end of its last page
+    /// and is followed by a guard page; overruns are reported when the block is freed
+    /// (0xCD for the guard page, 0xC1/0x24 for the slack after the block, 0xC1/0x23 before it).
+    /// </summary>
+    public bool SpecialPool { get; init; }
+
+    /// <summary>The tags special pool serves; null serves every tag.</summary>
+    public IReadOnlyCollection<PoolTag>? SpecialPoolTags { get; init; }
+
+    internal bool AnyEnabled => FlagZeroSizeRequests || PoolTracking || LowResourcesFailureRate > 0 || SpecialPool;
+
+    internal void Validate()
+    {
+        if (double.IsNaN(LowResourcesFailureRate) || LowResourcesFailureRate < 0 || LowResourcesFailureRate > 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(LowResourcesFailureRate), LowResourcesFailureRate,
+                "LowResourcesFailureRate is a fraction of allocations and must be between 0 and 1.");
+        }
+    }
+}

@@ -1,0 +1,187 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Diagnostics.Telemetry;
+using PoolAnalyzers.Analyzer.Benchmarks.Analysis;
+using PoolAnalyzers.Analyzer.Benchmarks.Corpus;
+
+namespace PoolAnalyzers.Analyzer.Benchmarks;
+
+/// <summary>
+/// The <c>--telemetry [runs]</c> mode. Per corpus and run it times the benchmark cases (a)–(d)
+/// back to back, so load from other processes hits all of them alike. Wall-clock
+/// and process CPU time are both kept; CPU time is what other processes on a shared machine
+/// disturb least. Then it repeats (c) with analyzer execution timing on and records the time
+/// each analyzer spent in its own callbacks.
+/// Prints medians as Markdown: the "where does the time go" view the benchmark cannot give.
+/// </summary>
+internal static class AnalyzerTelemetryReport
+{
+    private static readonly CompilationWithAnalyzersOptions PlainOptions = new(
+        new AnalyzerOptions([]), onAnalyzerException: null, concurrentAnalysis: false, logAnalyzerExecutionTime: false);
+
+    private static readonly CompilationWithAnalyzersOptions TimedOptions = new(
+        new AnalyzerOptions([]), onAnalyzerException: null, concurrentAnalysis: false, logAnalyzerExecutionTime: true);
+
+    public static async Task RunAsync(TextWriter output, int runs)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(runs);
+        DiagnosticAnalyzer empty = new EmptyInvocationAnalyzer();
+        DiagnosticAnalyzer idle = new IdleCompilationStartAnalyzer();
+        ImmutableArray<DiagnosticAnalyzer> poolAnalyzers = PoolAnalyzerSet.Load();
+        ImmutableArray<DiagnosticAnalyzer> timed = poolAnalyzers.Add(empty);
+        var caseRows = new List<string>();
+        var analyzerRows = new List<string>();
+
+        foreach (CorpusKind kind in Enum.GetValues<CorpusKind>())
+        {
+            GeneratedCorpus corpus = GeneratedCorpus.Create(kind);
+            corpus.EnsureCompiles();
+            var compilerOnly = new Samples();
+            var withEmpty = new Samples();
+            var withPool = new Samples();
+            var withIdle = new Samples();
+            var callbackTimes = timed.ToDictionary(analyzer => analyzer, _ => new List<double>());
+            TimedRun? last = null;
+
+            for (int run = 0; run < runs; run++)
+            {
+                await compilerOnly.MeasureAsync(() => Task.FromResult(corpus.CreateCompilation().GetDiagnostics())).ConfigureAwait(false);
+                await withEmpty.MeasureAsync(() => AllDiagnosticsAsync(corpus, [empty])).ConfigureAwait(false);
+                await withPool.MeasureAsync(() => AllDiagnosticsAsync(corpus, poolAnalyzers)).ConfigureAwait(false);
+                await withIdle.MeasureAsync(() => AllDiagnosticsAsync(corpus, [idle])).ConfigureAwait(false);
+                last = await AnalyzeTimedAsync(corpus, timed).ConfigureAwait(false);
+                foreach (DiagnosticAnalyzer analyzer in timed)
+                {
+                    callbackTimes[analyzer].Add(last.Telemetry[analyzer].ExecutionTime.TotalMilliseconds);
+                }
+            }
+
+            caseRows.Add(CaseRow(kind, "wall", compilerOnly.Wall, withEmpty.Wall, withPool.Wall, withIdle.Wall));
+            caseRows.Add(CaseRow(kind, "CPU", compilerOnly.Cpu, withEmpty.Cpu, withPool.Cpu, withIdle.Cpu));
+            double a = Median(compilerOnly.Cpu);
+            foreach (DiagnosticAnalyzer analyzer in timed)
+            {
+                double time = Median(callbackTimes[analyzer]);
+                string ids = string.Join(", ", analyzer.SupportedDiagnostics.Select(d => d.Id).Distinct());
+                analyzerRows.Add(Invariant(
+                    $"| {kind} | {analyzer.GetType().Name} ({ids}) | {time:F1} | {100 * time / a:F2} % | {DescribeActions(last!.Telemetry[analyzer])} | {DescribeDiagnostics(last.Diagnostics, analyzer)} |"));
+            }
+
+            int crashes = last!.Diagnostics.Count(d => d.Id == "AD0001");
+            if (crashes > 0)
+            {
+                analyzerRows.Add(Invariant($"| {kind} | **AD0001: analyzer exceptions** | | | | {crashes} |"));
+            }
+        }
+
+        output.WriteLine(Invariant($"Medians of {runs} interleaved runs, {GeneratedCorpus.DefaultFileCount} files per corpus, ms (CPU = process processor time):"));
+        output.WriteLine();
+        output.WriteLine("| Corpus | Clock | (a) compiler | (b) + empty operation analyzer | (c) + PoolAnalyzers | (d) + idle analyzer | (c)/(b) | (c)/(a) | (d)/(a) |");
+        output.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        caseRows.ForEach(output.WriteLine);
+        output.WriteLine();
+        output.WriteLine("Time each analyzer spent in its own callbacks (logAnalyzerExecutionTime), as a share of (a) CPU time:");
+        output.WriteLine();
+        output.WriteLine("| Corpus | Analyzer | Callback time (ms) | Share of (a) | Registered actions | Diagnostics |");
+        output.WriteLine("|---|---|---:|---:|---|---|");
+        analyzerRows.ForEach(output.WriteLine);
+    }
+
+    private static string CaseRow(CorpusKind kind, string clock, List<double> compilerOnly, List<double> withEmpty, List<double> withPool, List<double> withIdle)
+    {
+        double a = Median(compilerOnly), b = Median(withEmpty), c = Median(withPool), d = Median(withIdle);
+        return Invariant($"| {kind} | {clock} | {a:F0} | {b:F0} | {c:F0} | {d:F0} | {c / b:F3} | {c / a:F3} | {d / a:F3} |");
+    }
+
+    private static async Task<ImmutableArray<Diagnostic>> AllDiagnosticsAsync(GeneratedCorpus corpus, ImmutableArray<DiagnosticAnalyzer> analyzers) =>
+        await corpus.CreateCompilation().WithAnalyzers(analyzers, PlainOptions).GetAllDiagnosticsAsync().ConfigureAwait(false);
+
+    /// <summary>
+    /// Runs the analyzers with execution timing on. Telemetry is recorded by the analyzer-diagnostics
+    /// path, so this uses <see cref="CompilationWithAnalyzers.GetAnalyzerDiagnosticsAsync()"/>.
+    /// </summary>
+    private static async Task<TimedRun> AnalyzeTimedAsync(GeneratedCorpus corpus, ImmutableArray<DiagnosticAnalyzer> analyzers)
+    {
+        CompilationWithAnalyzers compilation = corpus.CreateCompilation().WithAnalyzers(analyzers, TimedOptions);
+        ImmutableArray<Diagnostic> diagnostics = await compilation.GetAnalyzerDiagnosticsAsync().ConfigureAwait(false);
+        var telemetry = new Dictionary<DiagnosticAnalyzer, AnalyzerTelemetryInfo>();
+        foreach (DiagnosticAnalyzer analyzer in analyzers)
+        {
+            telemetry[analyzer] = await compilation.GetAnalyzerTelemetryInfoAsync(analyzer, default).ConfigureAwait(false);
+        }
+
+        return new TimedRun(diagnostics, telemetry);
+    }
+
+    private static string DescribeActions(AnalyzerTelemetryInfo info)
+    {
+        (string Name, int Count)[] actions =
+        [
+            ("compilation start", info.CompilationStartActionsCount),
+            ("compilation end", info.CompilationEndActionsCount),
+            ("compilation", info.CompilationActionsCount),
+            ("syntax tree", info.SyntaxTreeActionsCount),
+            ("semantic model", info.SemanticModelActionsCount),
+            ("symbol", info.SymbolActionsCount),
+            ("symbol start", info.SymbolStartActionsCount),
+            ("syntax node", info.SyntaxNodeActionsCount),
+            ("code block start", info.CodeBlockStartActionsCount),
+            ("code block", info.CodeBlockActionsCount),
+            ("operation", info.OperationActionsCount),
+            ("operation block start", info.OperationBlockStartActionsCount),
+            ("operation block", info.OperationBlockActionsCount),
+        ];
+        string described = string.Join(", ", actions.Where(a => a.Count > 0).Select(a => Invariant($"{a.Count} {a.Name}")));
+        return described.Length == 0 ? "none" : described;
+    }
+
+    private static string DescribeDiagnostics(ImmutableArray<Diagnostic> diagnostics, DiagnosticAnalyzer analyzer)
+    {
+        var ids = analyzer.SupportedDiagnostics.Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
+        string described = string.Join(", ", diagnostics
+            .Where(d => ids.Contains(d.Id))
+            .GroupBy(d => d.Id, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => Invariant($"{g.Key} ×{g.Count()}")));
+        return described.Length == 0 ? "none" : described;
+    }
+
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        int middle = values.Count / 2;
+        return values.Count % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Wall-clock and whole-process CPU time of repeated runs of one case.</summary>
+    private sealed class Samples
+    {
+        public List<double> Wall { get; } = [];
+
+        public List<double> Cpu { get; } = [];
+
+        public async Task MeasureAsync<T>(Func<Task<T>> action)
+        {
+            // Collect first so one case does not pay for garbage the previous one left behind.
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            long start = Stopwatch.GetTimestamp();
+            await action().ConfigureAwait(false);
+            Wall.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            Cpu.Add((Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds);
+        }
+    }
+
+    private sealed record TimedRun(ImmutableArray<Diagnostic> Diagnostics, IReadOnlyDictionary<DiagnosticAnalyzer, AnalyzerTelemetryInfo> Telemetry);
+}

@@ -1,0 +1,311 @@
+using System;
+using System.Globalization;
+using System.Text;
+
+namespace PoolAnalyzers.Analyzer.Benchmarks.Corpus;
+
+/// <summary>
+/// Writes one driver-style source file: a device object that uses pool allocation, lookaside
+/// lists, a zone, a spin lock and explicit IRQL changes the way WDK C code does, followed by
+/// ordinary C#. Each file carries a rotating subset of the device routines, with pool types,
+/// sizes and tags varied per file; <see cref="SeededFinding"/> adds one deliberate mistake.
+/// </summary>
+internal static class DriverFileWriter
+{
+    private const int RoutinesPerFile = 2;
+    private const int OrdinaryMembersPerFile = 1;
+    private const string TagAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz0123456789";
+
+    private static readonly string[] NonPagedTypes =
+    [
+        "NonPagedPoolNx",
+        "NonPagedPoolNxCacheAligned",
+        "NonPagedPool | POOL_NX_ALLOCATION",
+        "NonPagedPoolNx | POOL_COLD_ALLOCATION",
+    ];
+
+    private static readonly string[] PagedTypes =
+    [
+        "PagedPool",
+        "PagedPool | POOL_COLD_ALLOCATION",
+        "PagedPoolCacheAligned",
+    ];
+
+    private static readonly Func<Shape, string>[] Routines =
+    [
+        Initialize,
+        QueueRequest,
+        NormalizeName,
+        CycleZoneBlocks,
+        InterlockedBlocks,
+        Grow,
+        Shutdown,
+    ];
+
+    public static string Write(int index, SeededFinding finding)
+    {
+        var random = new Random(index);
+        var shape = new Shape(
+            DeviceTag: "D" + index.ToString("D3", CultureInfo.InvariantCulture)[^3..],
+            RequestTag: RandomTag(random, "Rq"),
+            NameTag: RandomTag(random, "Nm"),
+            ScratchTag: RandomTag(random, "Sc"),
+            NonPaged: NonPagedTypes[random.Next(NonPagedTypes.Length)],
+            Paged: PagedTypes[random.Next(PagedTypes.Length)],
+            RequestSize: 8 * random.Next(4, 64),
+            NameSize: 16 * random.Next(2, 32),
+            Header: 8 * random.Next(1, 4),
+            Depth: random.Next(0, 64));
+        string suffix = index.ToString("D4", CultureInfo.InvariantCulture);
+
+        var source = new StringBuilder(4 * 1024);
+        source.Append(CultureInfo.InvariantCulture, $$"""
+            using System;
+            using System.Collections.Generic;
+            using System.Globalization;
+            using System.Linq;
+            using System.Text;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using PoolAnalyzers.Runtime;
+            using static PoolAnalyzers.Runtime.Ex;
+            using static PoolAnalyzers.Runtime.Ke;
+            using static PoolAnalyzers.Runtime.KIRQL;
+            using static PoolAnalyzers.Runtime.POOL_TYPE;
+
+            namespace Driver.Module{{suffix}};
+
+            internal sealed class Device{{suffix}}
+            {
+                private const string DeviceTag = "{{shape.DeviceTag}}";
+                private const uint ZoneTag = 0x{{TagValue(RandomTag(random, "Zn")):X8}}u;
+                private const uint BlockSize = {{16 * random.Next(2, 16)}};
+                private const uint SegmentSize = BlockSize * {{random.Next(8, 64)}};
+
+                private readonly KSPIN_LOCK _lock = new();
+                private readonly NPAGED_LOOKASIDE_LIST _requests = new();
+                private readonly PAGED_LOOKASIDE_LIST _names = new();
+                private readonly ZONE_HEADER _zone = new();
+                private readonly Dictionary<int, nint> _buffers = new();
+
+                private nint Segment { get; set; }
+
+                public override string ToString() => string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{DeviceTag}: {_buffers.Count} buffers, {_requests.TotalAllocates} requests, {_names.TotalAllocates} names, zone full {ExIsFullZone(_zone)}, lock {_lock}");
+
+            """);
+        for (int i = 0; i < RoutinesPerFile; i++)
+        {
+            source.Append('\n').Append(Routines[((index * RoutinesPerFile) + i) % Routines.Length](shape));
+        }
+
+        string? mistake = Finding(finding);
+        if (mistake is not null)
+        {
+            source.Append('\n').Append(mistake);
+        }
+
+        source.Append("}\n");
+        OrdinaryCodeWriter.Write(source, suffix, random, index * OrdinaryMembersPerFile, OrdinaryMembersPerFile);
+        return source.ToString();
+    }
+
+    private static string Initialize(Shape shape) => $$"""
+            [IrqlRequiresMax(PASSIVE_LEVEL)]
+            public NTSTATUS Initialize()
+            {
+                KeInitializeSpinLock(_lock);
+                ExInitializeNPagedLookasideList(_requests, null, null, 0, {{shape.RequestSize}}, "{{shape.RequestTag}}", {{shape.Depth}});
+                ExInitializePagedLookasideList(_names, null, null, 0, {{shape.NameSize}}, "{{shape.NameTag}}", {{shape.Depth}});
+                Segment = ExAllocatePoolWithTag({{shape.NonPaged}}, SegmentSize, ZoneTag);
+                if (Segment == 0)
+                {
+                    return NTSTATUS.STATUS_INSUFFICIENT_RESOURCES;
+                }
+
+                return ExInitializeZone(_zone, BlockSize, Segment, SegmentSize);
+            }
+
+        """;
+
+    private static string QueueRequest(Shape shape) => $$"""
+            [IrqlRequiresMax(DISPATCH_LEVEL)]
+            public bool QueueRequest(int id, int length)
+            {
+                KeAcquireSpinLock(_lock, out KIRQL oldIrql);
+                try
+                {
+                    nint entry = ExAllocateFromNPagedLookasideList(_requests);
+                    if (entry == 0)
+                    {
+                        return false;
+                    }
+
+                    nint copy = ExAllocatePoolWithTag({{shape.NonPaged}}, (nuint)length + {{shape.Header}}, DeviceTag);
+                    ExFreeToNPagedLookasideList(_requests, entry);
+                    _buffers[id] = copy;
+                    return copy != 0;
+                }
+                finally
+                {
+                    KeReleaseSpinLock(_lock, oldIrql);
+                }
+            }
+
+        """;
+
+    private static string NormalizeName(Shape shape) => $$"""
+            [IrqlRequiresMax(APC_LEVEL)]
+            public string NormalizeName(string name)
+            {
+                nint cached = ExAllocateFromPagedLookasideList(_names);
+                nint scratch = ExAllocatePoolWithTag({{shape.Paged}}, (nuint)(name.Length * 2 + 2), "{{shape.ScratchTag}}");
+                var builder = new StringBuilder(name.Length);
+                foreach (char c in name)
+                {
+                    builder.Append(char.IsLetterOrDigit(c) ? char.ToUpperInvariant(c) : '_');
+                }
+
+                ExFreePoolWithTag(scratch, "{{shape.ScratchTag}}");
+                ExFreeToPagedLookasideList(_names, cached);
+                return builder.ToString();
+            }
+
+        """;
+
+    private static string CycleZoneBlocks(Shape shape) => """
+            public int CycleZoneBlocks(int count)
+            {
+                KeRaiseIrql(DISPATCH_LEVEL, out KIRQL oldIrql);
+                int cycled = 0;
+                for (int i = 0; i < count && !ExIsFullZone(_zone); i++)
+                {
+                    nint block = ExAllocateFromZone(_zone);
+                    if (block == 0)
+                    {
+                        break;
+                    }
+
+                    ExFreeToZone(_zone, block);
+                    cycled++;
+                }
+
+                KeLowerIrql(oldIrql);
+                return cycled;
+            }
+
+        """;
+
+    private static string InterlockedBlocks(Shape shape) => """
+            [IrqlRequiresMax(DISPATCH_LEVEL)]
+            public nint TakeBlock() => ExInterlockedAllocateFromZone(_zone, _lock);
+
+            [IrqlRequiresMax(DISPATCH_LEVEL)]
+            public void ReturnBlock(nint block)
+            {
+                if (ExIsObjectInFirstZoneSegment(_zone, block))
+                {
+                    ExInterlockedFreeToZone(_zone, block, _lock);
+                }
+            }
+
+        """;
+
+    private static string Grow(Shape shape) => $$"""
+            [IrqlRequiresMax(PASSIVE_LEVEL)]
+            public NTSTATUS Grow()
+            {
+                nint extra = ExAllocatePoolWithQuotaTag({{shape.NonPaged}} | POOL_QUOTA_FAIL_INSTEAD_OF_RAISE, SegmentSize, ZoneTag);
+                return extra == 0 ? NTSTATUS.STATUS_QUOTA_EXCEEDED : ExInterlockedExtendZone(_zone, extra, SegmentSize, _lock);
+            }
+
+        """;
+
+    private static string Shutdown(Shape shape) => """
+            [IrqlRequiresMax(PASSIVE_LEVEL)]
+            public void Shutdown()
+            {
+                KIRQL irql = KeRaiseIrqlToDpcLevel();
+                KeAcquireSpinLockAtDpcLevel(_lock);
+                nint[] buffers = _buffers.Values.ToArray();
+                _buffers.Clear();
+                KeReleaseSpinLockFromDpcLevel(_lock);
+                KeLowerIrql(irql);
+
+                foreach (nint buffer in buffers)
+                {
+                    ExFreePoolWithTag(buffer, DeviceTag);
+                }
+
+                ExDeleteNPagedLookasideList(_requests);
+                ExDeletePagedLookasideList(_names);
+                ExFreePoolWithTag(Segment, ZoneTag);
+            }
+
+        """;
+
+    private static string? Finding(SeededFinding finding) => finding switch
+    {
+        SeededFinding.None => null,
+        SeededFinding.ObsoleteAllocation => """
+                [IrqlRequiresMax(PASSIVE_LEVEL)]
+                public void LegacyAllocate()
+                {
+                    nint legacy = ExAllocatePool(NonPagedPoolNx, 64);
+                    ExFreePool(legacy);
+                }
+
+            """,
+        SeededFinding.InvalidTag => """
+                [IrqlRequiresMax(PASSIVE_LEVEL)]
+                public nint AllocateWithLongTag() => ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Buffer");
+
+            """,
+        SeededFinding.ZeroSize => """
+                [IrqlRequiresMax(PASSIVE_LEVEL)]
+                public nint AllocateNothing() => ExAllocatePoolWithTag(NonPagedPoolNx, 0, DeviceTag);
+
+            """,
+        SeededFinding.PagedAtDispatch => """
+                [IrqlRequiresMax(DISPATCH_LEVEL)]
+                public nint AllocatePagedUnderLock()
+                {
+                    KeAcquireSpinLock(_lock, out KIRQL oldIrql);
+                    nint buffer = ExAllocatePoolWithTag(PagedPool, 128, DeviceTag);
+                    KeReleaseSpinLock(_lock, oldIrql);
+                    return buffer;
+                }
+
+            """,
+        _ => throw new ArgumentOutOfRangeException(nameof(finding), finding, "Unknown seeded finding."),
+    };
+
+    private static string RandomTag(Random random, string prefix) =>
+        string.Concat(prefix, TagAlphabet[random.Next(TagAlphabet.Length)].ToString(), TagAlphabet[random.Next(TagAlphabet.Length)].ToString());
+
+    /// <summary>The ULONG value of a text tag: the first character goes in the lowest byte.</summary>
+    private static uint TagValue(string tag)
+    {
+        uint value = 0;
+        for (int i = tag.Length - 1; i >= 0; i--)
+        {
+            value = (value << 8) | tag[i];
+        }
+
+        return value;
+    }
+
+    /// <summary>The per-file choices the routines are written with.</summary>
+    private sealed record Shape(
+        string DeviceTag,
+        string RequestTag,
+        string NameTag,
+        string ScratchTag,
+        string NonPaged,
+        string Paged,
+        int RequestSize,
+        int NameSize,
+        int Header,
+        int Depth);
+}
