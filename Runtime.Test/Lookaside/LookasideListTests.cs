@@ -36,6 +36,34 @@ public sealed class LookasideListTests
     }
 
     [Fact]
+    public void DefaultRoutines_UseTheMachineTheListWasInitializedOn_WhicheverIsCurrent()
+    {
+        using var home = new KernelSystem(NoScan);
+        using var other = new KernelSystem(NoScan);
+        var list = new NPAGED_LOOKASIDE_LIST();
+        using (home.Enter())
+        {
+            ExInitializeNPagedLookasideList(list, null, null, 0, 64, "Home", 0);
+        }
+
+        nint entry;
+        using (other.Enter())
+        {
+            entry = ExAllocateFromNPagedLookasideList(list);
+            Assert.NotEqual(0, entry);
+            ExFreeToNPagedLookasideList(list, entry);
+            ExDeleteNPagedLookasideList(list);
+        }
+
+        // The miss and the delete went to the home machine's pool; the other machine saw nothing.
+        PoolTagStatistics row = Assert.Single(home.QueryPoolTags());
+        Assert.Equal((PoolTag)"Home", row.Tag);
+        Assert.Equal(1, row.Allocs);
+        Assert.Equal(1, row.Frees);
+        Assert.Empty(other.QueryPoolTags());
+    }
+
+    [Fact]
     public void PagedList_HasPagedType()
     {
         using var machine = new KernelSystem(NoScan);

@@ -27,12 +27,12 @@ public abstract class GENERAL_LOOKASIDE
     /// <summary>The highest depth the scan may give a list.</summary>
     public const ushort MaximumLookasideDepth = LookasideStack.Capacity;
 
-    private static readonly PALLOCATE_FUNCTION s_defaultAllocate = Ex.ExAllocatePoolWithTag;
-    private static readonly PFREE_FUNCTION s_defaultFree = Ex.ExFreePool;
-
     private LookasideStack? _list;
-    private PALLOCATE_FUNCTION _allocate = s_defaultAllocate;
-    private PFREE_FUNCTION _free = s_defaultFree;
+
+    // Null means the default routine: the pool of the machine the list was initialized on (Owner),
+    // not whichever machine is current on the calling thread.
+    private PALLOCATE_FUNCTION? _allocate;
+    private PFREE_FUNCTION? _free;
     private volatile LookasideState _state;
     private int _depth;
     private uint _totalAllocates;
@@ -113,8 +113,8 @@ public abstract class GENERAL_LOOKASIDE
         }
 
         _list = new LookasideStack();
-        _allocate = allocate ?? s_defaultAllocate;
-        _free = free ?? s_defaultFree;
+        _allocate = allocate;
+        _free = free;
         _totalAllocates = 0;
         _allocateMisses = 0;
         _totalFrees = 0;
@@ -139,7 +139,7 @@ public abstract class GENERAL_LOOKASIDE
         if (entry == 0)
         {
             _allocateMisses++;
-            entry = _allocate(Type, Size, Tag);
+            entry = _allocate is null ? Owner!.Pool.AllocateFromThisMachine(Type, Size, Tag) : _allocate(Type, Size, Tag);
         }
 
         return entry;
@@ -157,7 +157,7 @@ public abstract class GENERAL_LOOKASIDE
         if (!list.TryPush(entry, Volatile.Read(ref _depth)))
         {
             _freeMisses++;
-            _free(entry);
+            CallFree(entry);
         }
     }
 
@@ -167,6 +167,18 @@ public abstract class GENERAL_LOOKASIDE
         _state = LookasideState.Deleted;
         Owner?.UnregisterLookaside(this);
         for (nint entry = list.TryPop(); entry != 0; entry = list.TryPop())
+        {
+            CallFree(entry);
+        }
+    }
+
+    private void CallFree(nint entry)
+    {
+        if (_free is null)
+        {
+            Owner!.Pool.FreeToThisMachine(entry);
+        }
+        else
         {
             _free(entry);
         }

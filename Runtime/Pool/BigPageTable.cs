@@ -32,7 +32,7 @@ internal sealed unsafe class BigPageTable : IDisposable
     private readonly nint[,] _runs = new nint[MaxCachedPages + 1, RunsPerSize];
     private readonly int[] _runCounts = new int[MaxCachedPages + 1];
 
-    /// <summary>Page-aligned memory for <paramref name="pages"/> pages: a cached run, or fresh from the OS.</summary>
+    /// <summary>Page-aligned memory for <paramref name="pages"/> pages: a cached run, or fresh from the OS; 0 when the OS has none.</summary>
     public nint TakeMemory(int pages)
     {
         if (pages <= MaxCachedPages)
@@ -48,7 +48,14 @@ internal sealed unsafe class BigPageTable : IDisposable
             }
         }
 
-        return (nint)NativeMemory.AlignedAlloc((nuint)pages * PoolLayout.PageSize, PoolLayout.PageSize);
+        try
+        {
+            return (nint)NativeMemory.AlignedAlloc((nuint)pages * PoolLayout.PageSize, PoolLayout.PageSize);
+        }
+        catch (OutOfMemoryException)
+        {
+            return 0;
+        }
     }
 
     /// <summary>Records a block handed out at <paramref name="address"/>.</summary>

@@ -15,19 +15,13 @@ internal sealed unsafe partial class PoolAllocator
     private nint AllocateBig(POOL_TYPE poolType, nuint numberOfBytes, PoolTag tag, bool chargeQuota, ThreadCache cache)
     {
         // Page-sized and larger blocks are never charged to quota.
-        PoolCapacity capacity = PoolTypes.IsPaged(poolType) ? Paged : NonPaged;
-        if (numberOfBytes > (nuint)capacity.Size)
+        int pages = PagesFor(numberOfBytes, extraPages: 0);
+        nint memory = pages == 0 ? 0 : TakePages(PoolTypes.IsPaged(poolType), pages, cache);
+        if (memory == 0)
         {
             return Fail(poolType, chargeQuota, NTSTATUS.STATUS_INSUFFICIENT_RESOURCES, numberOfBytes, tag);
         }
 
-        int pages = (int)((numberOfBytes + PoolLayout.PageSize - 1) / PoolLayout.PageSize);
-        if (!capacity.TryCharge((long)pages * PoolLayout.PageSize))
-        {
-            return Fail(poolType, chargeQuota, NTSTATUS.STATUS_INSUFFICIENT_RESOURCES, numberOfBytes, tag);
-        }
-
-        nint memory = _largeBlocks.TakeMemory(pages);
         var block = new LargeBlock { Base = memory, Pages = pages, Tag = tag, PoolType = poolType, RequestedBytes = numberOfBytes };
         return Publish(memory, block, cache);
     }
@@ -36,11 +30,18 @@ internal sealed unsafe partial class PoolAllocator
     {
         bool paged = PoolTypes.IsPaged(poolType);
         bool cacheAligned = PoolTypes.IsCacheAligned(poolType);
-        PoolCapacity capacity = paged ? Paged : NonPaged;
-        if (numberOfBytes > (nuint)capacity.Size)
+
+        // Verify End: the block ends as close to the end of its last page as its alignment allows,
+        // the header sits just before it, and one guard page follows.
+        nuint alignment = cacheAligned ? (nuint)PoolLayout.CacheLine : PoolLayout.UnitSize;
+        nuint body = (numberOfBytes + alignment - 1) & ~(alignment - 1);
+        int pages = (ulong)numberOfBytes > long.MaxValue ? 0 : PagesFor(body + PoolHeader.Size, extraPages: 1);
+        if (pages == 0)
         {
             return Fail(poolType, chargeQuota, NTSTATUS.STATUS_INSUFFICIENT_RESOURCES, numberOfBytes, tag);
         }
+
+        int dataPages = pages - 1;
 
         // Quota follows the request size, wherever special pool puts the block.
         uint quotaProcessId = 0;
@@ -55,22 +56,16 @@ internal sealed unsafe partial class PoolAllocator
             }
         }
 
-        // Verify End: the block ends as close to the end of its last page as its alignment allows,
-        // the header sits just before it, and one guard page follows.
-        nuint alignment = cacheAligned ? (nuint)PoolLayout.CacheLine : PoolLayout.UnitSize;
-        nuint body = (numberOfBytes + alignment - 1) & ~(alignment - 1);
-        int dataPages = (int)((body + PoolHeader.Size + PoolLayout.PageSize - 1) / PoolLayout.PageSize);
-        int pages = dataPages + 1;
-        if (!capacity.TryCharge((long)pages * PoolLayout.PageSize))
+        nint memory = TakePages(paged, pages, cache);
+        if (memory == 0)
         {
             ReturnQuota(quotaProcessId, paged, quotaBytes);
             return Fail(poolType, chargeQuota, NTSTATUS.STATUS_INSUFFICIENT_RESOURCES, numberOfBytes, tag);
         }
 
-        nint memory = _largeBlocks.TakeMemory(pages);
-        nint dataEnd = memory + (dataPages * PoolLayout.PageSize);
+        nint dataEnd = memory + ((nint)dataPages * PoolLayout.PageSize);
         nint address = dataEnd - (nint)body;
-        new Span<byte>((void*)memory, pages * PoolLayout.PageSize).Fill(SpecialPattern);
+        NativeMemory.Fill((void*)memory, (nuint)pages * PoolLayout.PageSize, SpecialPattern);
 
         var header = (PoolHeader*)(address - PoolHeader.Size);
         header->Units = 0;
@@ -85,6 +80,38 @@ internal sealed unsafe partial class PoolAllocator
             RequestedBytes = numberOfBytes, QuotaProcessId = quotaProcessId, QuotaBytes = quotaBytes,
         };
         return Publish(address, block, cache);
+    }
+
+    /// <summary>
+    /// Pages for <paramref name="bytes"/> plus <paramref name="extraPages"/>, or 0 when the count does
+    /// not fit the page counter (such a request can never be satisfied, whatever the pool size).
+    /// </summary>
+    private static int PagesFor(nuint bytes, int extraPages)
+    {
+        ulong pages = ((ulong)bytes / PoolLayout.PageSize) + ((ulong)bytes % PoolLayout.PageSize != 0 ? 1UL : 0UL) + (ulong)extraPages;
+        return pages <= int.MaxValue && (ulong)bytes <= long.MaxValue ? (int)pages : 0;
+    }
+
+    /// <summary>
+    /// Charges <paramref name="pages"/> pages to the pool and takes page-aligned memory for them; 0 when
+    /// the pool (after this thread returns its cached blocks) or the OS cannot supply them.
+    /// </summary>
+    private nint TakePages(bool paged, int pages, ThreadCache cache)
+    {
+        PoolCapacity capacity = paged ? Paged : NonPaged;
+        long bytes = (long)pages * PoolLayout.PageSize;
+        if (!capacity.TryCharge(bytes) && !(bytes <= capacity.Size && ReleaseCachedBlocks(cache, paged) && capacity.TryCharge(bytes)))
+        {
+            return 0;
+        }
+
+        nint memory = _largeBlocks.TakeMemory(pages);
+        if (memory == 0)
+        {
+            capacity.Release(bytes);
+        }
+
+        return memory;
     }
 
     private nint Publish(nint address, LargeBlock block, ThreadCache cache)

@@ -11,6 +11,9 @@ internal sealed unsafe partial class PoolAllocator
     private readonly object _cachesLock = new();
     private readonly List<ThreadCache> _caches = [];
 
+    // The summed counters of threads that have exited (see AdoptOrphans); guarded by _cachesLock.
+    private readonly Dictionary<uint, (long Allocs, long Frees, long Bytes)> _retiredTags = [];
+
     // Quota processes by id (index); copied on write so Free can read it without a lock.
     private KernelProcess?[] _processes = new KernelProcess?[8];
     private int _processCount = 1;
@@ -25,6 +28,21 @@ internal sealed unsafe partial class PoolAllocator
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private ThreadCache GetCacheSlow(KernelThread thread)
+    {
+        ThreadCache cache = FindOrCreateCache(thread);
+        thread.PoolCache = cache;
+        return cache;
+    }
+
+    /// <summary>The calling thread's cache for this machine, whichever machine is current on the thread.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ThreadCache CacheFor(KernelThread thread)
+    {
+        ThreadCache? cache = thread.PoolCache;
+        return cache is not null && ReferenceEquals(cache.Owner, this) ? cache : FindOrCreateCache(thread);
+    }
+
+    private ThreadCache FindOrCreateCache(KernelThread thread)
     {
         // Adopting orphans walks free lists in pool memory, which Dispose has released.
         ThrowIfDisposed();
@@ -41,19 +59,21 @@ internal sealed unsafe partial class PoolAllocator
             caches.Add(this, cache);
         }
 
-        thread.PoolCache = cache;
         return cache;
     }
 
     /// <summary>
-    /// Moves the free blocks of caches whose threads have exited to the shared lists so they are not
-    /// lost. Their counters stay registered: the accounting of a finished thread still counts.
+    /// Retires the caches of threads that have exited: their free blocks move to the shared lists (and
+    /// their capacity back to the pool) so nothing is stranded, and their counters fold into
+    /// <see cref="_retiredTags"/>, so the accounting of a finished thread still counts while the list of
+    /// caches only holds live threads. Caller holds <see cref="_cachesLock"/>.
     /// </summary>
     private void AdoptOrphans()
     {
-        foreach (ThreadCache orphan in _caches)
+        for (int i = _caches.Count - 1; i >= 0; i--)
         {
-            if (orphan.Adopted || !orphan.IsOrphaned)
+            ThreadCache orphan = _caches[i];
+            if (!orphan.IsOrphaned)
             {
                 continue;
             }
@@ -68,16 +88,18 @@ internal sealed unsafe partial class PoolAllocator
                 }
             }
 
-            orphan.Adopted = true;
+            orphan.Tags.AddTo(_retiredTags);
+            _caches.RemoveAt(i);
         }
     }
 
     /// <summary>The summed accounting of every thread, one row per (tag, pool) that was ever used.</summary>
     public List<PoolTagStatistics> QueryTags()
     {
-        var totals = new Dictionary<uint, (long Allocs, long Frees, long Bytes)>();
+        Dictionary<uint, (long Allocs, long Frees, long Bytes)> totals;
         lock (_cachesLock)
         {
+            totals = new Dictionary<uint, (long Allocs, long Frees, long Bytes)>(_retiredTags);
             foreach (ThreadCache cache in _caches)
             {
                 cache.Tags.AddTo(totals);

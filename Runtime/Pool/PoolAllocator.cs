@@ -14,9 +14,11 @@ namespace PoolAnalyzers.Runtime;
 /// takes no lock, makes no interlocked operation and allocates nothing: one thread-static read finds
 /// the thread's IRQL and cache, a list pop or push moves the block, and the tag counters are the
 /// thread's own stripe. Shared state is reached only when a cache runs dry or overflows (a batch moves
-/// under the size class lock) or a new page is needed (page lock, capacity charged per 64 KiB chunk).
+/// under the size class lock and is charged to capacity) or a new page is needed (page lock).
 /// Blocks cross threads only through those locks or through the caller's own synchronization, which
-/// is what orders one thread's header writes before another thread's reads.
+/// is what orders one thread's header writes before another thread's reads. Capacity is charged per
+/// batch of blocks as it enters a thread's cache and returned as blocks go back to the shared lists,
+/// so memory freed in one size class is available to every other.
 /// </remarks>
 internal sealed unsafe partial class PoolAllocator : IDisposable
 {
@@ -93,6 +95,29 @@ internal sealed unsafe partial class PoolAllocator : IDisposable
         }
     }
 
+    /// <summary>
+    /// Allocates from this machine whichever machine is current on the calling thread: the default
+    /// Allocate routine of a lookaside list, whose entries belong to the machine it was initialized on.
+    /// </summary>
+    public nint AllocateFromThisMachine(POOL_TYPE poolType, nuint numberOfBytes, PoolTag tag)
+    {
+        KernelThread thread = KernelThread.Current;
+        ThreadCache cache = CacheFor(thread);
+        nint block = TryAllocateFast(thread.Irql, cache, poolType, numberOfBytes, tag);
+        return block != 0 ? block : Allocate(thread, cache, poolType, numberOfBytes, tag, chargeQuota: false);
+    }
+
+    /// <summary>Frees to this machine whichever machine is current on the calling thread (a lookaside list's default Free routine).</summary>
+    public void FreeToThisMachine(nint address)
+    {
+        KernelThread thread = KernelThread.Current;
+        ThreadCache cache = CacheFor(thread);
+        if (!TryFreeFast(thread.Irql, cache, address, default))
+        {
+            Free(thread, cache, address, default);
+        }
+    }
+
     private nint Allocate(KernelThread thread, ThreadCache cache, POOL_TYPE poolType, nuint numberOfBytes, PoolTag tag, bool chargeQuota)
     {
         ThrowIfDisposed();
@@ -163,6 +188,11 @@ internal sealed unsafe partial class PoolAllocator : IDisposable
         else
         {
             block = Refill(ref list, index);
+            if (block == 0 && ReleaseCachedBlocks(cache, paged))
+            {
+                block = Refill(ref list, index);
+            }
+
             if (block == 0)
             {
                 ReturnQuota(quotaProcessId, paged, blockBytes);
@@ -285,53 +315,126 @@ internal sealed unsafe partial class PoolAllocator : IDisposable
     private static void ThrowDisposed()
         => throw new ObjectDisposedException(nameof(KernelSystem), "The KernelSystem that owns this pool has been disposed; its memory is released.");
 
-    /// <summary>Gets a batch of blocks for an empty cache list: from the shared list, else a newly carved page. Returns one block; the rest stay in the list.</summary>
+    /// <summary>
+    /// Gets a batch of blocks for an empty cache list: from the shared list, else a newly carved page.
+    /// The batch is charged to the pool's capacity (a cached block counts as in use), as much of it as
+    /// fits. Returns one block, the rest stay in the list; 0 when the pool cannot supply one.
+    /// </summary>
     private nint Refill(ref ThreadCache.FreeList list, int index)
     {
         SizeClass sizeClass = _classes[index];
-        nint first = sizeClass.PopBatch(ThreadCache.Batch, out int taken);
+        PoolCapacity capacity = sizeClass.IsPaged ? Paged : NonPaged;
+        int charged = capacity.ChargeUpTo(ThreadCache.Batch, sizeClass.Stride);
+        if (charged == 0)
+        {
+            return 0;
+        }
+
+        nint first = sizeClass.PopBatch(charged, out int taken);
         if (taken == 0)
         {
-            first = CarvePage(sizeClass, out taken);
-            if (first == 0)
-            {
-                return 0;
-            }
+            first = CarvePage(sizeClass, charged, out taken);
+        }
+
+        if (taken < charged)
+        {
+            capacity.Release((long)(charged - taken) * sizeClass.Stride);
+        }
+
+        if (taken == 0)
+        {
+            return 0;
         }
 
         list.Install(ThreadCache.FreeList.NextOf(first), taken - 1);
         return first;
     }
 
-    private nint CarvePage(SizeClass sizeClass, out int count)
+    /// <summary>
+    /// Carves a fresh page of <paramref name="sizeClass"/>; returns up to <paramref name="wanted"/> of its
+    /// blocks linked, and puts the rest on the shared list. Returns 0 when the OS has no memory left.
+    /// </summary>
+    private nint CarvePage(SizeClass sizeClass, int wanted, out int count)
     {
+        nint first;
         lock (_pageLock)
         {
             ref PoolChunk? current = ref sizeClass.IsPaged ? ref _currentPagedChunk : ref _currentNonPagedChunk;
             if (current is null || !current.HasFreePage)
             {
-                PoolCapacity capacity = sizeClass.IsPaged ? Paged : NonPaged;
-                if (!capacity.TryCharge(PoolLayout.ChunkSize))
+                PoolChunk? chunk = PoolChunk.TryCreate(sizeClass.IsPaged);
+                if (chunk is null)
                 {
                     count = 0;
                     return 0;
                 }
 
-                var chunk = new PoolChunk(sizeClass.IsPaged);
                 _allChunks.Add(chunk);
                 _chunks.Add(chunk);
                 current = chunk;
             }
 
-            return current.CarvePage(sizeClass, out count);
+            first = current.CarvePage(sizeClass, out count);
         }
+
+        if (count > wanted)
+        {
+            nint last = first;
+            for (int i = 1; i < wanted; i++)
+            {
+                last = ThreadCache.FreeList.NextOf(last);
+            }
+
+            sizeClass.PushList(ThreadCache.FreeList.NextOf(last), LastOf(ThreadCache.FreeList.NextOf(last)));
+            ThreadCache.FreeList.NextOf(last) = 0;
+            count = wanted;
+        }
+
+        return first;
     }
 
-    /// <summary>Moves <paramref name="count"/> blocks from the front of a cache list to the shared list.</summary>
+    private static nint LastOf(nint first)
+    {
+        nint last = first;
+        for (nint next = ThreadCache.FreeList.NextOf(last); next != 0; next = ThreadCache.FreeList.NextOf(last))
+        {
+            last = next;
+        }
+
+        return last;
+    }
+
+    /// <summary>Moves <paramref name="count"/> blocks from the front of a cache list to the shared list and returns their capacity.</summary>
     private void Flush(ref ThreadCache.FreeList list, int index, int count)
     {
+        SizeClass sizeClass = _classes[index];
         nint first = list.TakeFront(count, out nint last);
-        _classes[index].PushList(first, last);
+        sizeClass.PushList(first, last);
+        (sizeClass.IsPaged ? Paged : NonPaged).Release((long)count * sizeClass.Stride);
+    }
+
+    /// <summary>
+    /// Returns every block this thread caches for one pool to the shared lists, so their capacity is
+    /// free for any request: the last step before an allocation reports the pool exhausted. Blocks
+    /// other threads cache stay theirs (at most <see cref="ThreadCache.MaxDepth"/> per size class each),
+    /// as blocks in another processor's lookaside do in the kernel. Returns true when anything moved.
+    /// </summary>
+    private bool ReleaseCachedBlocks(ThreadCache cache, bool paged)
+    {
+        bool released = false;
+        int start = paged ? 2 * SizeClass.PerGroup : 0;
+        for (int index = start; index < start + (2 * SizeClass.PerGroup); index++)
+        {
+            ref ThreadCache.FreeList list = ref cache.Lists[index];
+            int count = list.Count;
+            if (count > 0)
+            {
+                Flush(ref list, index, count);
+                released = true;
+            }
+        }
+
+        return released;
     }
 
     /// <summary>The page map of the chunk holding <paramref name="address"/>, or null when the address is in no chunk.</summary>

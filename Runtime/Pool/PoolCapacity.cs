@@ -3,15 +3,17 @@ using System;
 namespace PoolAnalyzers.Runtime;
 
 /// <summary>
-/// The size of one pool (paged or nonpaged) and how much of it is committed, with the two condition
-/// events that follow the free amount. Charged per 64 KiB chunk and per big allocation, never per
-/// small block, so the allocation hot path does not touch this shared state.
+/// The size of one pool (paged or nonpaged) and how much of it is in use, with the two condition
+/// events that follow the free amount. Small blocks are charged in batches as they move between the
+/// shared free lists and a thread's cache (a block in a thread cache counts as in use, like one in a
+/// kernel per-processor lookaside); big allocations are charged per page. The allocation hot path,
+/// which only moves blocks within a thread's cache, never touches this shared state.
 /// </summary>
 internal sealed class PoolCapacity : IDisposable
 {
     private const long MB = 1024 * 1024;
 
-    // Charges are rare (chunk or page granularity), so a lock keeps the limit check, the update and
+    // Charges are rare (a batch of blocks or a big allocation), so a lock keeps the limit check, the update and
     // the event states one consistent step.
     private readonly object _lock = new();
     private long _used;
@@ -59,6 +61,23 @@ internal sealed class PoolCapacity : IDisposable
             _used += bytes;
             UpdateEvents();
             return true;
+        }
+    }
+
+    /// <summary>Charges as many of <paramref name="count"/> units of <paramref name="unitBytes"/> as fit; returns how many.</summary>
+    public int ChargeUpTo(int count, int unitBytes)
+    {
+        lock (_lock)
+        {
+            long fitting = (Size - _used) / unitBytes;
+            int charged = (int)Math.Min(count, fitting);
+            if (charged > 0)
+            {
+                _used += (long)charged * unitBytes;
+                UpdateEvents();
+            }
+
+            return charged;
         }
     }
 

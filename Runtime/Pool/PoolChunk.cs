@@ -22,10 +22,23 @@ internal sealed unsafe class PoolChunk
     public BlockLayout[] PageLayouts => _pageLayouts;
     private int _nextPage;
 
-    public PoolChunk(bool paged)
+    private PoolChunk(bool paged, nint baseAddress)
     {
         IsPaged = paged;
-        Base = (nint)NativeMemory.AlignedAlloc(PoolLayout.ChunkSize, PoolLayout.ChunkSize);
+        Base = baseAddress;
+    }
+
+    /// <summary>A chunk of fresh OS memory, or null when the OS has none: the pool then reports itself exhausted.</summary>
+    public static PoolChunk? TryCreate(bool paged)
+    {
+        try
+        {
+            return new PoolChunk(paged, (nint)NativeMemory.AlignedAlloc(PoolLayout.ChunkSize, PoolLayout.ChunkSize));
+        }
+        catch (OutOfMemoryException)
+        {
+            return null;
+        }
     }
 
     public nint Base { get; }

@@ -45,9 +45,6 @@ internal sealed class ThreadCache
     /// <summary>True once the thread that owns the cache has exited; its free blocks can then be adopted.</summary>
     public bool IsOrphaned => !_thread.IsAlive;
 
-    /// <summary>Set once an orphaned cache's blocks have moved to the shared lists.</summary>
-    public bool Adopted { get; set; }
-
     /// <summary>
     /// An intrusive list of free blocks (header addresses). Each free block keeps in its body the next
     /// block (offset 0) and the length of the list from itself to the end (offset 8), so the list needs
