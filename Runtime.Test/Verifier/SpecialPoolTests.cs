@@ -77,12 +77,13 @@ public sealed unsafe class SpecialPoolTests
     }
 
     [Fact]
-    public void DoubleFree_InSpecialPool_BugChecks0x07()
+    public void DoubleFree_InSpecialPool_IsReportedByTheVerifier0xC4_0x13()
     {
         using var machine = SpecialPool();
         nint p = ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Spcl");
         ExFreePool(p);
-        BugCheckAssert.Raises(BugCheckNames.BAD_POOL_CALLER, 0x07, () => ExFreePool(p));
+        BugCheckException bugCheck = BugCheckAssert.Raises(BugCheckNames.DRIVER_VERIFIER_DETECTED_VIOLATION, 0x13, () => ExFreePool(p));
+        Assert.Equal((ulong)p, bugCheck.Parameter3);
     }
 
     [Fact]

@@ -43,25 +43,56 @@ internal sealed partial class PoolAllocator
         => BugCheck.Raise(BugCheckNames.BAD_POOL_CALLER, MustSucceedRequest, (ulong)poolType, numberOfBytes, tag.Value,
             $"{poolType} requested ({numberOfBytes} bytes, tag '{tag}'); must-succeed pool no longer exists, use NonPagedPoolNx and handle NULL");
 
-    private static BugCheckException IrqlTooHighToAllocate(KIRQL irql, POOL_TYPE poolType, nuint numberOfBytes)
-        => BugCheck.Raise(BugCheckNames.BAD_POOL_CALLER, IrqlTooHighAllocate, (ulong)irql, (ulong)poolType, numberOfBytes,
-            $"allocation of {numberOfBytes} bytes of {poolType} at {Ke.Describe(irql)}; {Pool(poolType)} pool requires IRQL <= {Ke.Describe(PoolTypes.MaxIrql(poolType))}");
+    // With any verifier switch on the machine runs verified: like Driver Verifier's pool thunks, it
+    // reports IRQL and free violations as DRIVER_VERIFIER_DETECTED_VIOLATION (0xC4) subcodes, with
+    // the documented parameters, before the kernel's own BAD_POOL_CALLER check would fire.
+    private const uint VerifierPagedAllocateIrql = 0x01;
+    private const uint VerifierNonPagedAllocateIrql = 0x02;
+    private const uint VerifierBadAddress = 0x10;
+    private const uint VerifierPagedFreeIrql = 0x11;
+    private const uint VerifierNonPagedFreeIrql = 0x12;
+    private const uint VerifierDoubleFree = 0x13;
 
-    private static BugCheckException IrqlTooHighToFree(KIRQL irql, POOL_TYPE poolType, nint address)
-        => BugCheck.Raise(BugCheckNames.BAD_POOL_CALLER, IrqlTooHighFree, (ulong)irql, (ulong)poolType, (ulong)address,
-            $"free of {poolType} block 0x{(ulong)address:X} at {Ke.Describe(irql)}; {Pool(poolType)} pool requires IRQL <= {Ke.Describe(PoolTypes.MaxIrql(poolType))}");
+    private BugCheckException IrqlTooHighToAllocate(KIRQL irql, POOL_TYPE poolType, nuint numberOfBytes)
+    {
+        string why = $"allocation of {numberOfBytes} bytes of {poolType} at {Ke.Describe(irql)}; {Pool(poolType)} pool requires IRQL <= {Ke.Describe(PoolTypes.MaxIrql(poolType))}";
+        return _verifierOn
+            ? BugCheck.Raise(BugCheckNames.DRIVER_VERIFIER_DETECTED_VIOLATION, PoolTypes.IsPaged(poolType) ? VerifierPagedAllocateIrql : VerifierNonPagedAllocateIrql, (ulong)irql, (ulong)poolType, numberOfBytes, why)
+            : BugCheck.Raise(BugCheckNames.BAD_POOL_CALLER, IrqlTooHighAllocate, (ulong)irql, (ulong)poolType, numberOfBytes, why);
+    }
 
-    private static BugCheckException DoubleFree(nint address, ulong headerContents)
-        => BugCheck.Raise(BugCheckNames.BAD_POOL_CALLER, FreedAlready, 0, headerContents, (ulong)address,
-            $"block 0x{(ulong)address:X} freed twice");
+    private BugCheckException IrqlTooHighToFree(KIRQL irql, POOL_TYPE poolType, nint address)
+    {
+        string why = $"free of {poolType} block 0x{(ulong)address:X} at {Ke.Describe(irql)}; {Pool(poolType)} pool requires IRQL <= {Ke.Describe(PoolTypes.MaxIrql(poolType))}";
+        return _verifierOn
+            ? BugCheck.Raise(BugCheckNames.DRIVER_VERIFIER_DETECTED_VIOLATION, PoolTypes.IsPaged(poolType) ? VerifierPagedFreeIrql : VerifierNonPagedFreeIrql, (ulong)irql, (ulong)poolType, (ulong)address, why)
+            : BugCheck.Raise(BugCheckNames.BAD_POOL_CALLER, IrqlTooHighFree, (ulong)irql, (ulong)poolType, (ulong)address, why);
+    }
 
-    private static BugCheckException NeverAllocated(nint address)
-        => BugCheck.Raise(BugCheckNames.BAD_POOL_CALLER, NeverInAnyPool, (ulong)address, 0, 0,
-            $"free of 0x{(ulong)address:X}, an address that was never in any pool");
+    /// <summary>A second free. <paramref name="header"/> is the block's pool header (the block itself for a big-page block, which has none).</summary>
+    private BugCheckException DoubleFree(nint address, nint header, ulong headerContents)
+    {
+        string why = $"block 0x{(ulong)address:X} freed twice";
+        return _verifierOn
+            ? BugCheck.Raise(BugCheckNames.DRIVER_VERIFIER_DETECTED_VIOLATION, VerifierDoubleFree, 0, (ulong)header, headerContents, why)
+            : BugCheck.Raise(BugCheckNames.BAD_POOL_CALLER, FreedAlready, 0, headerContents, (ulong)address, why);
+    }
 
-    private static BugCheckException InvalidAddress(nint address)
-        => BugCheck.Raise(BugCheckNames.BAD_POOL_CALLER, InvalidPoolAddress, (ulong)address, 0, 0,
-            $"free of 0x{(ulong)address:X}, which is inside pool memory but not an address an allocation returned");
+    private BugCheckException NeverAllocated(nint address)
+    {
+        string why = $"free of 0x{(ulong)address:X}, an address that was never in any pool";
+        return _verifierOn
+            ? BugCheck.Raise(BugCheckNames.DRIVER_VERIFIER_DETECTED_VIOLATION, VerifierBadAddress, (ulong)address, 0, 0, why)
+            : BugCheck.Raise(BugCheckNames.BAD_POOL_CALLER, NeverInAnyPool, (ulong)address, 0, 0, why);
+    }
+
+    private BugCheckException InvalidAddress(nint address)
+    {
+        string why = $"free of 0x{(ulong)address:X}, which is inside pool memory but not an address an allocation returned";
+        return _verifierOn
+            ? BugCheck.Raise(BugCheckNames.DRIVER_VERIFIER_DETECTED_VIOLATION, VerifierBadAddress, (ulong)address, 0, 0, why)
+            : BugCheck.Raise(BugCheckNames.BAD_POOL_CALLER, InvalidPoolAddress, (ulong)address, 0, 0, why);
+    }
 
     /// <summary>Tag 0 skips the comparison unless the block's tag is protected, which demands its own tag.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -133,7 +133,7 @@ internal sealed unsafe partial class PoolAllocator
     {
         if (!_largeBlocks.TryGet(address, out LargeBlock block))
         {
-            throw _largeBlocks.WasRetired(address) ? DoubleFree(address, 0) : NeverAllocated(address);
+            throw _largeBlocks.WasRetired(address) ? DoubleFree(address, address, 0) : NeverAllocated(address);
         }
 
         KIRQL irql = thread.Irql;
@@ -151,7 +151,7 @@ internal sealed unsafe partial class PoolAllocator
         if (!_largeBlocks.Retire(address, block))
         {
             // Another thread freed the same block between the lookup and here.
-            throw DoubleFree(address, 0);
+            throw DoubleFree(address, address, 0);
         }
 
         if (block.Tracked)

@@ -243,7 +243,7 @@ internal sealed unsafe partial class PoolAllocator : IDisposable
         ushort state = header->State;
         if ((state & PoolHeader.Allocated) == 0)
         {
-            throw DoubleFree(address, header->Packed);
+            throw DoubleFree(address, (nint)header, header->Packed);
         }
 
         var poolType = (POOL_TYPE)(state & PoolHeader.TypeMask);

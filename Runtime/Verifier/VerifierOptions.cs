@@ -7,6 +7,13 @@ namespace PoolAnalyzers.Runtime;
 /// Driver Verifier switches for a <see cref="KernelSystem"/>. Every check is off by default, which is
 /// plain kernel behaviour. Set on <see cref="SystemConfiguration.Verifier"/>.
 /// </summary>
+/// <remarks>
+/// With any switch on, the machine runs verified, as a driver under Driver Verifier does: its pool
+/// calls pass through the verifier, which reports IRQL and free violations itself as
+/// DRIVER_VERIFIER_DETECTED_VIOLATION (0xC4) with P1 0x01/0x02 (allocation above APC_LEVEL /
+/// DISPATCH_LEVEL), 0x11/0x12 (free above those levels), 0x13 (double free) and 0x10 (an address no
+/// allocation returned), instead of the kernel's BAD_POOL_CALLER (0xC2). Tag checks stay 0xC2.
+/// </remarks>
 public sealed record VerifierOptions
 {
     /// <summary>
