@@ -42,8 +42,8 @@ public static partial class Ex
     public static nint ExAllocateFromNPagedLookasideList(NPAGED_LOOKASIDE_LIST Lookaside)
     {
         ArgumentNullException.ThrowIfNull(Lookaside);
-        RoutineIrql.RequireMax(DISPATCH_LEVEL, nameof(ExAllocateFromNPagedLookasideList));
-        return Lookaside.Allocate(nameof(ExAllocateFromNPagedLookasideList));
+        KernelThread thread = RoutineIrql.RequireMax(KernelThread.Current, DISPATCH_LEVEL, nameof(ExAllocateFromNPagedLookasideList));
+        return Lookaside.Allocate(thread, nameof(ExAllocateFromNPagedLookasideList));
     }
 
     /// <summary>Caches <paramref name="Entry"/> in the list, or calls its Free routine when the list already holds Depth entries.</summary>
@@ -54,8 +54,8 @@ public static partial class Ex
     public static void ExFreeToNPagedLookasideList(NPAGED_LOOKASIDE_LIST Lookaside, nint Entry)
     {
         ArgumentNullException.ThrowIfNull(Lookaside);
-        RoutineIrql.RequireMax(DISPATCH_LEVEL, nameof(ExFreeToNPagedLookasideList), Entry, write: true);
-        Lookaside.Free(nameof(ExFreeToNPagedLookasideList), Entry);
+        KernelThread thread = RoutineIrql.RequireMax(KernelThread.Current, DISPATCH_LEVEL, nameof(ExFreeToNPagedLookasideList), Entry, write: true);
+        Lookaside.Free(thread, nameof(ExFreeToNPagedLookasideList), Entry);
     }
 
     /// <summary>Frees every cached entry through the Free routine and unregisters the list from the depth scan.</summary>
@@ -103,8 +103,8 @@ public static partial class Ex
     public static nint ExAllocateFromPagedLookasideList(PAGED_LOOKASIDE_LIST Lookaside)
     {
         ArgumentNullException.ThrowIfNull(Lookaside);
-        RoutineIrql.RequireMax(APC_LEVEL, nameof(ExAllocateFromPagedLookasideList));
-        return Lookaside.Allocate(nameof(ExAllocateFromPagedLookasideList));
+        KernelThread thread = RoutineIrql.RequireMax(KernelThread.Current, APC_LEVEL, nameof(ExAllocateFromPagedLookasideList));
+        return Lookaside.Allocate(thread, nameof(ExAllocateFromPagedLookasideList));
     }
 
     /// <summary>Caches <paramref name="Entry"/> in the list, or calls its Free routine when the list already holds Depth entries.</summary>
@@ -115,8 +115,8 @@ public static partial class Ex
     public static void ExFreeToPagedLookasideList(PAGED_LOOKASIDE_LIST Lookaside, nint Entry)
     {
         ArgumentNullException.ThrowIfNull(Lookaside);
-        RoutineIrql.RequireMax(APC_LEVEL, nameof(ExFreeToPagedLookasideList), Entry, write: true);
-        Lookaside.Free(nameof(ExFreeToPagedLookasideList), Entry);
+        KernelThread thread = RoutineIrql.RequireMax(KernelThread.Current, APC_LEVEL, nameof(ExFreeToPagedLookasideList), Entry, write: true);
+        Lookaside.Free(thread, nameof(ExFreeToPagedLookasideList), Entry);
     }
 
     /// <summary>Frees every cached entry through the Free routine and unregisters the list from the depth scan.</summary>

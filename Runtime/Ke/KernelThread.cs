@@ -5,8 +5,9 @@ namespace PoolAnalyzers.Runtime;
 
 /// <summary>
 /// Everything the runtime keeps per thread in one object: the IRQL, the mirror of the ambient
-/// <see cref="KernelSystem"/> and the thread's pool cache. One thread-static read reaches all three,
-/// which matters on the pool hot path (separate thread-statics would cost a TLS lookup each).
+/// <see cref="KernelSystem"/>, the thread's pool cache and its lookaside front caches. One
+/// thread-static read reaches them all, which matters on the pool and lookaside hot paths
+/// (separate thread-statics would cost a TLS lookup each).
 /// </summary>
 internal sealed class KernelThread
 {
@@ -37,6 +38,12 @@ internal sealed class KernelThread
             PoolCache = null;
         }
     }
+
+    /// <summary>Slots in <see cref="Magazines"/>: a power of two, so a list's slot is its number masked.</summary>
+    public const int MagazineSlots = 16;
+
+    /// <summary>The thread's lookaside front caches, one per slot (see GENERAL_LOOKASIDE); a stale entry is replaced on use.</summary>
+    public readonly LookasideMagazine?[] Magazines = new LookasideMagazine?[MagazineSlots];
 
     public static KernelThread Current
     {

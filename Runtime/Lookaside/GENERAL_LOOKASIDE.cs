@@ -1,20 +1,38 @@
 using System;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Threading;
 
 namespace PoolAnalyzers.Runtime;
 
 /// <summary>
-/// What every lookaside list holds: its free list, its callbacks and the counters the kernel keeps
-/// in GENERAL_LOOKASIDE. Use <see cref="NPAGED_LOOKASIDE_LIST"/> or <see cref="PAGED_LOOKASIDE_LIST"/>.
+/// What every lookaside list holds: its cached entries, its callbacks and the counters the kernel
+/// keeps in GENERAL_LOOKASIDE. Use <see cref="NPAGED_LOOKASIDE_LIST"/> or <see cref="PAGED_LOOKASIDE_LIST"/>.
 /// </summary>
 /// <remarks>
-/// Counters are exact for any single-threaded sequence. Like the kernel's (plain <c>+= 1</c> in the
-/// WDK inline routines) they are ordinary increments, not interlocked ones: they feed only the depth
-/// heuristic, so concurrent callers may lose a count now and then rather than pay two more atomic
-/// instructions per call. The entries themselves are never lost: the free list is lock-free
-/// (an ABA-safe SLIST). <see cref="Depth"/> starts at 4 and is re-tuned by the owning
-/// <see cref="KernelSystem"/>'s scan between 4 and <see cref="MaximumDepth"/> (256).
+/// <para>
+/// Entries are cached in two tiers, as the kernel caches system lists per processor: each thread
+/// keeps up to 16 in a front cache of its own (no lock, no interlocked instruction), in front of
+/// one shared lock-free LIFO (an ABA-safe SLIST). An allocation pops the thread's cache, then the
+/// shared list, and only then calls the Allocate routine (a miss); a free is a miss, which calls
+/// the Free routine, when the shared list and the thread's own cache already hold
+/// <see cref="Depth"/> entries. On one thread that is exactly the kernel's rule and every counter
+/// is exact; with several threads each thread judges by the shared list and its own cache, so the
+/// list may cache up to 16 entries per other thread beyond Depth (the kernel's own depth check,
+/// a read followed by a separate push, is not atomic either).
+/// </para>
+/// <para>
+/// Each thread counts its own operations; the counters read here are the sums, exact once the
+/// threads are quiescent. No entry is ever lost or handed out twice: a thread's cache is touched
+/// by that thread alone, and the entries of a thread that exits move to the shared list (or go to
+/// the Free routine) at the next depth scan, the next thread's first use, or deletion. Deleting a
+/// list while other threads still use it is a caller error, as in the kernel.
+/// </para>
+/// <para>
+/// <see cref="Depth"/> starts at 4 and is re-tuned by the owning <see cref="KernelSystem"/>'s scan
+/// between 4 and <see cref="MaximumDepth"/> (256).
+/// </para>
 /// </remarks>
 public abstract class GENERAL_LOOKASIDE
 {
@@ -27,37 +45,54 @@ public abstract class GENERAL_LOOKASIDE
     /// <summary>The highest depth the scan may give a list.</summary>
     public const ushort MaximumLookasideDepth = LookasideStack.Capacity;
 
+    private static int s_nextSlot;
+
+    // Where this list's front cache sits in each thread's table (KernelThread.Magazines); lists are
+    // spread round-robin, so a thread using up to 16 lists finds each in one probe.
+    private readonly int _slot = Interlocked.Increment(ref s_nextSlot) & (KernelThread.MagazineSlots - 1);
+
+    private readonly object _registryLock = new();
+
+    // Odd while initialized: each initialization and each deletion moves it on, so a thread's front
+    // cache from an earlier life of the list never matches again. 0: never initialized.
+    private int _generation;
+
     private LookasideStack? _list;
+
+    // Every thread's front cache of the current generation; copied on write under _registryLock so
+    // counter sums read it without a lock.
+    private LookasideMagazine[] _magazines = [];
 
     // Null means the default routine: the pool of the machine the list was initialized on (Owner),
     // not whichever machine is current on the calling thread.
     private PALLOCATE_FUNCTION? _allocate;
     private PFREE_FUNCTION? _free;
-    private volatile LookasideState _state;
     private int _depth;
-    private uint _totalAllocates;
-    private uint _allocateMisses;
-    private uint _totalFrees;
-    private uint _freeMisses;
+
+    // The counts of front caches no longer registered (their thread exited, or the list was deleted).
+    private uint _retiredTotalAllocates;
+    private uint _retiredAllocateMisses;
+    private uint _retiredTotalFrees;
+    private uint _retiredFreeMisses;
 
     private protected GENERAL_LOOKASIDE()
     {
     }
 
     /// <summary>Allocations requested (hits and misses).</summary>
-    public uint TotalAllocates => Volatile.Read(ref _totalAllocates);
+    public uint TotalAllocates => SumCounters(static m => m.TotalAllocates, Volatile.Read(ref _retiredTotalAllocates));
 
     /// <summary>Allocations the list could not serve, which called the Allocate routine.</summary>
-    public uint AllocateMisses => Volatile.Read(ref _allocateMisses);
+    public uint AllocateMisses => SumCounters(static m => m.AllocateMisses, Volatile.Read(ref _retiredAllocateMisses));
 
     /// <summary>Allocations served from the list: <see cref="TotalAllocates"/> − <see cref="AllocateMisses"/> (ULONG arithmetic, as in the kernel's union).</summary>
     public uint AllocateHits => TotalAllocates - AllocateMisses;
 
     /// <summary>Entries returned (cached or not).</summary>
-    public uint TotalFrees => Volatile.Read(ref _totalFrees);
+    public uint TotalFrees => SumCounters(static m => m.TotalFrees, Volatile.Read(ref _retiredTotalFrees));
 
     /// <summary>Returns the list was too full to cache, which called the Free routine.</summary>
-    public uint FreeMisses => Volatile.Read(ref _freeMisses);
+    public uint FreeMisses => SumCounters(static m => m.FreeMisses, Volatile.Read(ref _retiredFreeMisses));
 
     /// <summary>How many entries the list may currently cache; tuned by the depth scan.</summary>
     public ushort Depth => (ushort)Volatile.Read(ref _depth);
@@ -80,11 +115,23 @@ public abstract class GENERAL_LOOKASIDE
     /// <summary><see cref="AllocateMisses"/> at the previous depth scan.</summary>
     public uint LastAllocateMisses { get; private set; }
 
-    /// <summary>How many entries are cached right now (ExQueryDepthSList of the list head).</summary>
-    public int ListHeadDepth => _list?.Count ?? 0;
+    /// <summary>How many entries are cached right now, in the shared list and every thread's front cache (a snapshot under concurrency).</summary>
+    public int ListHeadDepth
+    {
+        get
+        {
+            int cached = _list?.Count ?? 0;
+            foreach (LookasideMagazine magazine in Volatile.Read(ref _magazines))
+            {
+                cached += Volatile.Read(ref magazine.Count);
+            }
+
+            return cached;
+        }
+    }
 
     /// <summary>True between initialization and deletion.</summary>
-    public bool IsInitialized => _state == LookasideState.Live;
+    public bool IsInitialized => (Volatile.Read(ref _generation) & 1) != 0;
 
     internal KernelSystem? Owner { get; private set; }
 
@@ -94,12 +141,6 @@ public abstract class GENERAL_LOOKASIDE
 
     internal void Initialize(string routine, PALLOCATE_FUNCTION? allocate, PFREE_FUNCTION? free, POOL_TYPE type, nuint size, PoolTag tag)
     {
-        if (_state == LookasideState.Live)
-        {
-            throw new InvalidOperationException(
-                $"{routine}: this {KindName} is already initialized; delete it before initializing it again.");
-        }
-
         if (size < LOOKASIDE_MINIMUM_BLOCK_SIZE)
         {
             throw new ArgumentException(
@@ -112,81 +153,121 @@ public abstract class GENERAL_LOOKASIDE
             throw new ArgumentException($"{routine}: Size {size} does not fit the list's ULONG size field.", "Size");
         }
 
-        _list = new LookasideStack();
-        _allocate = allocate;
-        _free = free;
-        _totalAllocates = 0;
-        _allocateMisses = 0;
-        _totalFrees = 0;
-        _freeMisses = 0;
-        LastTotalAllocates = 0;
-        LastAllocateMisses = 0;
-        _depth = MinimumDepth;
-        MaximumDepth = MaximumLookasideDepth;
-        Size = (uint)size;
-        Tag = tag;
-        Type = type;
-        Owner = KernelSystem.Current;
-        _state = LookasideState.Live;
-        Owner.RegisterLookaside(this);
+        KernelSystem owner = KernelSystem.Current;
+        lock (_registryLock)
+        {
+            if (IsInitialized)
+            {
+                throw new InvalidOperationException(
+                    $"{routine}: this {KindName} is already initialized; delete it before initializing it again.");
+            }
+
+            _list = new LookasideStack();
+            _magazines = [];
+            _allocate = allocate;
+            _free = free;
+            _retiredTotalAllocates = 0;
+            _retiredAllocateMisses = 0;
+            _retiredTotalFrees = 0;
+            _retiredFreeMisses = 0;
+            LastTotalAllocates = 0;
+            LastAllocateMisses = 0;
+            _depth = MinimumDepth;
+            MaximumDepth = MaximumLookasideDepth;
+            Size = (uint)size;
+            Tag = tag;
+            Type = type;
+            Owner = owner;
+
+            // Publishes everything above: a thread that sees the new generation sees the new list.
+            Volatile.Write(ref _generation, _generation + 1);
+        }
+
+        owner.RegisterLookaside(this);
     }
 
-    internal nint Allocate(string routine)
+    /// <summary>Takes an entry: the thread's front cache, the shared list, else the Allocate routine.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal nint Allocate(KernelThread thread, string routine)
     {
-        LookasideStack list = LiveList(routine);
-        _totalAllocates++;
-        nint entry = list.TryPop();
-        if (entry == 0)
+        LookasideMagazine? magazine = MagazineSlot(thread);
+        if (magazine is not null && ReferenceEquals(magazine.List, this) && magazine.Generation == _generation)
         {
-            _allocateMisses++;
-            entry = _allocate is null ? Owner!.Pool.AllocateFromThisMachine(Type, Size, Tag) : _allocate(Type, Size, Tag);
+            magazine.TotalAllocates++;
+            int count = magazine.Count - 1;
+            if (count >= 0)
+            {
+                magazine.Count = count;
+                return magazine.Items[count];
+            }
+
+            return AllocateFromSharedList(magazine);
         }
 
-        return entry;
+        return AllocateSlow(thread, routine);
     }
 
-    internal void Free(string routine, nint entry)
+    /// <summary>Caches an entry in the thread's front cache or the shared list, or calls the Free routine when the list holds Depth entries.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void Free(KernelThread thread, string routine, nint entry)
     {
-        LookasideStack list = LiveList(routine);
-        if (entry == 0)
+        LookasideMagazine? magazine = MagazineSlot(thread);
+        if (entry != 0 && magazine is not null && ReferenceEquals(magazine.List, this) && magazine.Generation == _generation)
         {
-            throw new ArgumentException($"{routine}: Entry is NULL; pass an address the list's allocate routine returned.", "Entry");
+            magazine.TotalFrees++;
+            int count = magazine.Count;
+            if (count < LookasideMagazine.Capacity && count + _list!.Count < Volatile.Read(ref _depth))
+            {
+                magazine.Items[count] = entry;
+                magazine.Count = count + 1;
+                return;
+            }
+
+            FreeToSharedList(magazine, entry);
+            return;
         }
 
-        _totalFrees++;
-        if (!list.TryPush(entry, Volatile.Read(ref _depth)))
-        {
-            _freeMisses++;
-            CallFree(entry);
-        }
+        FreeSlow(thread, routine, entry);
     }
 
     internal void Delete(string routine)
     {
-        LookasideStack list = LiveList(routine);
-        _state = LookasideState.Deleted;
+        LookasideMagazine[] magazines;
+        LookasideStack list;
+        lock (_registryLock)
+        {
+            ThrowIfNotLive(routine);
+            Volatile.Write(ref _generation, _generation + 1);
+            list = _list!;
+            magazines = _magazines;
+            _magazines = [];
+            foreach (LookasideMagazine magazine in magazines)
+            {
+                Retire(magazine);
+            }
+        }
+
         Owner?.UnregisterLookaside(this);
+        foreach (LookasideMagazine magazine in magazines)
+        {
+            for (int i = magazine.Count - 1; i >= 0; i--)
+            {
+                CallFree(magazine.Items[i]);
+            }
+
+            magazine.Count = 0;
+        }
+
         for (nint entry = list.TryPop(); entry != 0; entry = list.TryPop())
         {
             CallFree(entry);
         }
     }
 
-    private void CallFree(nint entry)
-    {
-        if (_free is null)
-        {
-            Owner!.Pool.FreeToThisMachine(entry);
-        }
-        else
-        {
-            _free(entry);
-        }
-    }
-
     /// <summary>One step of the kernel's depth tuning (ExAdjustLookasideDepth) over the counts since the previous step.</summary>
     internal void AdjustDepth(double elapsedSeconds)
     {
+        AdoptOrphans();
         uint total = TotalAllocates;
         uint misses = AllocateMisses;
 
@@ -227,28 +308,229 @@ public abstract class GENERAL_LOOKASIDE
         return (ushort)Math.Clamp(next, MinimumDepth, maximumDepth);
     }
 
-    private LookasideStack LiveList(string routine)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private LookasideMagazine? MagazineSlot(KernelThread thread)
+        => Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(thread.Magazines), _slot);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private nint AllocateSlow(KernelThread thread, string routine)
     {
-        if (_state != LookasideState.Live)
+        LookasideMagazine magazine = MagazineOf(thread, routine);
+        magazine.TotalAllocates++;
+        int count = magazine.Count - 1;
+        if (count >= 0)
         {
-            ThrowNotLive(routine);
+            magazine.Count = count;
+            return magazine.Items[count];
         }
 
-        return _list!;
+        return AllocateFromSharedList(magazine);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private nint AllocateFromSharedList(LookasideMagazine magazine)
+    {
+        nint entry = _list!.TryPop();
+        if (entry == 0)
+        {
+            magazine.AllocateMisses++;
+            entry = _allocate is null ? Owner!.Pool.AllocateFromThisMachine(Type, Size, Tag) : _allocate(Type, Size, Tag);
+        }
+
+        return entry;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void FreeSlow(KernelThread thread, string routine, nint entry)
+    {
+        LookasideMagazine magazine = MagazineOf(thread, routine);
+        if (entry == 0)
+        {
+            throw new ArgumentException($"{routine}: Entry is NULL; pass an address the list's allocate routine returned.", "Entry");
+        }
+
+        magazine.TotalFrees++;
+        int count = magazine.Count;
+        if (count < LookasideMagazine.Capacity && count + _list!.Count < Volatile.Read(ref _depth))
+        {
+            magazine.Items[count] = entry;
+            magazine.Count = count + 1;
+            return;
+        }
+
+        FreeToSharedList(magazine, entry);
+    }
+
+    /// <summary>The thread's front cache is full or the list holds Depth entries: push to the shared list if it has room, else a free miss.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void FreeToSharedList(LookasideMagazine magazine, nint entry)
+    {
+        int room = Volatile.Read(ref _depth) - magazine.Count;
+        if (room > 0 && _list!.TryPush(entry, room))
+        {
+            return;
+        }
+
+        magazine.FreeMisses++;
+        CallFree(entry);
+    }
+
+    /// <summary>The calling thread's front cache of the live list, found or created, and put in the thread's table.</summary>
+    private LookasideMagazine MagazineOf(KernelThread thread, string routine)
+    {
+        int generation = Volatile.Read(ref _generation);
+        if ((generation & 1) == 0)
+        {
+            ThrowNotLive(routine, generation);
+        }
+
+        LookasideMagazine? found = null;
+        foreach (LookasideMagazine magazine in Volatile.Read(ref _magazines))
+        {
+            if (ReferenceEquals(magazine.Thread, thread) && magazine.Generation == generation)
+            {
+                found = magazine;
+                break;
+            }
+        }
+
+        if (found is null)
+        {
+            nint[]? overflow;
+            lock (_registryLock)
+            {
+                ThrowIfNotLive(routine);
+                overflow = AdoptOrphansLocked();
+                found = new LookasideMagazine(this, _generation, thread);
+                LookasideMagazine[] current = _magazines;
+                var next = new LookasideMagazine[current.Length + 1];
+                current.CopyTo(next, 0);
+                next[current.Length] = found;
+                Volatile.Write(ref _magazines, next);
+            }
+
+            FreeAll(overflow);
+        }
+
+        thread.Magazines[_slot] = found;
+        return found;
+    }
+
+    private void AdoptOrphans()
+    {
+        nint[]? overflow;
+        lock (_registryLock)
+        {
+            overflow = IsInitialized ? AdoptOrphansLocked() : null;
+        }
+
+        FreeAll(overflow);
+    }
+
+    /// <summary>
+    /// Moves the entries of threads that have exited to the shared list while it has room below
+    /// Depth and folds their counts into the retired totals. Returns the entries that did not fit,
+    /// for the caller to pass to the Free routine once it has left the lock.
+    /// </summary>
+    private nint[]? AdoptOrphansLocked()
+    {
+        LookasideMagazine[] current = _magazines;
+        int orphans = 0;
+        foreach (LookasideMagazine magazine in current)
+        {
+            orphans += magazine.IsOrphaned ? 1 : 0;
+        }
+
+        if (orphans == 0)
+        {
+            return null;
+        }
+
+        var survivors = new LookasideMagazine[current.Length - orphans];
+        var overflow = new nint[orphans * LookasideMagazine.Capacity];
+        int kept = 0;
+        int spilled = 0;
+        foreach (LookasideMagazine magazine in current)
+        {
+            if (!magazine.IsOrphaned)
+            {
+                survivors[kept++] = magazine;
+                continue;
+            }
+
+            for (int i = magazine.Count - 1; i >= 0; i--)
+            {
+                nint entry = magazine.Items[i];
+                if (!_list!.TryPush(entry, Volatile.Read(ref _depth)))
+                {
+                    overflow[spilled++] = entry;
+                }
+            }
+
+            magazine.Count = 0;
+            Retire(magazine);
+        }
+
+        Volatile.Write(ref _magazines, survivors);
+        return overflow.AsSpan(0, spilled).ToArray();
+    }
+
+    private void FreeAll(nint[]? entries)
+    {
+        if (entries is not null)
+        {
+            foreach (nint entry in entries)
+            {
+                CallFree(entry);
+            }
+        }
+    }
+
+    /// <summary>Folds a front cache's counts into the retired totals. Caller holds <see cref="_registryLock"/>.</summary>
+    private void Retire(LookasideMagazine magazine)
+    {
+        Volatile.Write(ref _retiredTotalAllocates, _retiredTotalAllocates + magazine.TotalAllocates);
+        Volatile.Write(ref _retiredAllocateMisses, _retiredAllocateMisses + magazine.AllocateMisses);
+        Volatile.Write(ref _retiredTotalFrees, _retiredTotalFrees + magazine.TotalFrees);
+        Volatile.Write(ref _retiredFreeMisses, _retiredFreeMisses + magazine.FreeMisses);
+    }
+
+    private uint SumCounters(Func<LookasideMagazine, uint> counter, uint retired)
+    {
+        uint sum = retired;
+        foreach (LookasideMagazine magazine in Volatile.Read(ref _magazines))
+        {
+            sum += counter(magazine);
+        }
+
+        return sum;
+    }
+
+    private void CallFree(nint entry)
+    {
+        if (_free is null)
+        {
+            Owner!.Pool.FreeToThisMachine(entry);
+        }
+        else
+        {
+            _free(entry);
+        }
+    }
+
+    private void ThrowIfNotLive(string routine)
+    {
+        if (!IsInitialized)
+        {
+            ThrowNotLive(routine, _generation);
+        }
     }
 
     [DoesNotReturn]
-    private void ThrowNotLive(string routine)
+    private void ThrowNotLive(string routine, int generation)
     {
-        throw new InvalidOperationException(_state == LookasideState.Deleted
+        throw new InvalidOperationException(generation != 0
             ? $"{routine}: this {KindName} was deleted; initialize it again with {InitializeRoutine} before use."
             : $"{routine}: this {KindName} was never initialized; call {InitializeRoutine} first.");
-    }
-
-    private enum LookasideState
-    {
-        NeverInitialized,
-        Live,
-        Deleted,
     }
 }

@@ -18,11 +18,18 @@ internal static class RoutineIrql
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void RequireMax(KIRQL maximum, string routine, nint address = 0, bool write = false)
+        => RequireMax(KernelThread.Current, maximum, routine, address, write);
+
+    /// <summary>The check on a thread the caller already holds: the lookaside hot paths read the thread once.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static KernelThread RequireMax(KernelThread thread, KIRQL maximum, string routine, nint address = 0, bool write = false)
     {
-        if (Ke.Current > maximum)
+        if (thread.Irql > maximum)
         {
             Fail(maximum, routine, address, write);
         }
+
+        return thread;
     }
 
     [DoesNotReturn]
