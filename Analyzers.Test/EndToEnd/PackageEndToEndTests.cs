@@ -13,6 +13,7 @@ namespace PoolAnalyzers.Test.EndToEnd;
 /// <c>dotnet format</c> fixes, and a program that runs on the runtime.
 /// </summary>
 [Trait("Category", "EndToEnd")]
+[Collection(DotnetCliCollection.Name)]
 public sealed class PackageEndToEndTests
 {
     private static readonly string[] s_fixableRules = ["POOL001", "POOL002", "POOL004"];
