@@ -33,7 +33,7 @@ internal static partial class HostMemory
             }
 
             // "MemTotal:       24683548 kB": the kernel always reports kibibytes.
-            string[] fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            string[] fields = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
             bool kib = fields.Length == 3 && fields[2] == "kB";
             return kib && ulong.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out ulong value) && value <= ulong.MaxValue / 1024
                 ? value * 1024
