@@ -44,20 +44,21 @@ public sealed partial class ZONE_HEADER
         header[1] = 0;
         SegmentList = segment;
 
-        // 64-bit arithmetic: offset + BlockSize cannot wrap however close segmentSize is to 4 GB.
-        ulong blocks = ((ulong)segmentSize - SegmentHeaderSize) / BlockSize;
-        var record = new ZoneSegment(segment, segmentSize, BlockSize, (uint)blocks);
+        // Blocks from offset 16 while offset <= size - BlockSize: (size - 16) / BlockSize of them, fewer
+        // than 2^29 as BlockSize >= 8; each offset stays below size, so 32 bits never wrap.
+        uint blocks = (segmentSize - SegmentHeaderSize) / BlockSize;
+        var record = new ZoneSegment(segment, segmentSize, BlockSize, blocks);
         nint free = FreeList;
-        for (ulong i = 0; i < blocks; i++)
+        for (int i = 0; i < (int)blocks; i++)
         {
-            nint block = segment + (nint)(SegmentHeaderSize + (i * BlockSize));
+            nint block = segment + (nint)(SegmentHeaderSize + ((uint)i * BlockSize));
             *(nint*)block = free;
             free = block;
-            record.MarkFree((long)i);
+            record.MarkFree(i);
         }
 
         FreeList = free;
-        TotalSegmentSize += (uint)(SegmentHeaderSize + (blocks * BlockSize));
+        TotalSegmentSize += SegmentHeaderSize + (blocks * BlockSize);
         Insert(record);
     }
 
@@ -72,9 +73,8 @@ public sealed partial class ZONE_HEADER
         }
 
         // Only the runtime writes FreeList, so the head is always a free block of this zone.
-        ZoneSegment segment = Find(block)!;
-        long index = segment.IndexOf(block);
-        segment.MarkAllocated(index);
+        int index = Locate(block, out ZoneSegment? segment);
+        segment!.MarkAllocated(index);
 
         // The link lives in caller memory. Marking the block allocated first makes a link back to it
         // (or to any block already handed out, closing a cycle) fail the same test as a wild pointer.
@@ -94,8 +94,7 @@ public sealed partial class ZONE_HEADER
     /// <exception cref="ArgumentException"><paramref name="block"/> is not a block of this zone, or is already free.</exception>
     internal unsafe nint Push(nint block, string routine)
     {
-        ZoneSegment? segment = Find(block);
-        long index = segment is null ? -1 : segment.IndexOf(block);
+        int index = Locate(block, out ZoneSegment? segment);
         if (index < 0)
         {
             throw new ArgumentException(
@@ -119,9 +118,15 @@ public sealed partial class ZONE_HEADER
 
     private bool IsFreeBlock(nint address)
     {
-        ZoneSegment? segment = Find(address);
-        long index = segment is null ? -1 : segment.IndexOf(address);
+        int index = Locate(address, out ZoneSegment? segment);
         return index >= 0 && segment!.IsFree(index);
+    }
+
+    /// <summary>The block index of <paramref name="address"/> in its segment, or -1 when no block of the zone begins there.</summary>
+    private int Locate(nint address, out ZoneSegment? segment)
+    {
+        segment = Find(address);
+        return segment is null ? -1 : segment.IndexOf(address);
     }
 
     /// <summary>The segment whose memory holds <paramref name="address"/>, or null.</summary>

@@ -34,22 +34,27 @@ internal sealed class ZoneSegment
     public bool Overlaps(nint start, uint size)
         => (nuint)start < (nuint)Start + Size && (nuint)Start < (nuint)start + size;
 
-    /// <summary>The index of the block that begins at <paramref name="address"/>, or -1 when no block begins there.</summary>
-    public long IndexOf(nint address)
+    /// <summary>
+    /// The index of the block that begins at <paramref name="address"/>, or -1 when no block begins
+    /// there. The address must lie in the segment (see <see cref="ZONE_HEADER"/>'s lookup), so the
+    /// offset fits 32 bits and one 32-bit division serves both the index and the boundary test.
+    /// </summary>
+    public int IndexOf(nint address)
     {
-        long offset = (long)address - Start - ZONE_HEADER.SegmentHeaderSize;
-        if (offset < 0 || offset % BlockSize != 0)
+        uint offset = (uint)((nuint)address - (nuint)Start);
+        if (offset < ZONE_HEADER.SegmentHeaderSize)
         {
             return -1;
         }
 
-        long index = offset / BlockSize;
-        return index < Blocks ? index : -1;
+        uint relative = offset - ZONE_HEADER.SegmentHeaderSize;
+        uint index = relative / BlockSize;
+        return index < Blocks && index * BlockSize == relative ? (int)index : -1;
     }
 
-    public bool IsFree(long index) => (_free[index >> 6] & (1UL << (int)(index & 63))) != 0;
+    public bool IsFree(int index) => (_free[index >> 6] & (1UL << index)) != 0;
 
-    public void MarkFree(long index) => _free[index >> 6] |= 1UL << (int)(index & 63);
+    public void MarkFree(int index) => _free[index >> 6] |= 1UL << index;
 
-    public void MarkAllocated(long index) => _free[index >> 6] &= ~(1UL << (int)(index & 63));
+    public void MarkAllocated(int index) => _free[index >> 6] &= ~(1UL << index);
 }
