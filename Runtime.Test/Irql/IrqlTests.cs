@@ -35,6 +35,40 @@ public sealed class IrqlTests
         using var raised = IrqlScope.Raise(APC_LEVEL);
         BugCheckException bugCheck = Assert.Throws<BugCheckException>(() => KeLowerIrql(DISPATCH_LEVEL));
         Assert.Equal(BugCheckNames.IRQL_NOT_LESS_OR_EQUAL, bugCheck.BugCheckCode);
+        Assert.Equal((ulong)APC_LEVEL, bugCheck.Parameter1);
+        Assert.Equal((ulong)DISPATCH_LEVEL, bugCheck.Parameter2);
+        Assert.Equal(0UL, bugCheck.Parameter3);
+        Assert.Equal(0UL, bugCheck.Parameter4);
+        Assert.StartsWith("IRQL_NOT_LESS_OR_EQUAL (0x0A): KeLowerIrql", bugCheck.Message, System.StringComparison.Ordinal);
+        Assert.Equal(APC_LEVEL, KeGetCurrentIrql());
+    }
+
+    [Fact]
+    public void RaiseToDpcLevel_AboveDispatch_BugChecks0x09_AndKeepsTheIrql()
+    {
+        using var raised = IrqlScope.Raise(CLOCK_LEVEL);
+        BugCheckException bugCheck = Assert.Throws<BugCheckException>(() => KeRaiseIrqlToDpcLevel());
+        Assert.Equal(BugCheckNames.IRQL_NOT_GREATER_OR_EQUAL, bugCheck.BugCheckCode);
+        Assert.Equal((ulong)CLOCK_LEVEL, bugCheck.Parameter1);
+        Assert.Equal((ulong)DISPATCH_LEVEL, bugCheck.Parameter2);
+        Assert.Equal(CLOCK_LEVEL, KeGetCurrentIrql());
+    }
+
+    [Fact]
+    public void RaiseAboveHighLevel_IsRefused_AndKeepsTheIrql()
+    {
+        var error = Assert.Throws<System.ArgumentOutOfRangeException>(() => KeRaiseIrql((KIRQL)16, out _));
+        Assert.Contains("above HIGH_LEVEL", error.Message, System.StringComparison.Ordinal);
+        Assert.Equal(PASSIVE_LEVEL, KeGetCurrentIrql());
+    }
+
+    [Fact]
+    public void RaiseToTheSameLevel_IsAllowed()
+    {
+        using var raised = IrqlScope.Raise(APC_LEVEL);
+        KeRaiseIrql(APC_LEVEL, out KIRQL old);
+        Assert.Equal(APC_LEVEL, old);
+        KeLowerIrql(old);
         Assert.Equal(APC_LEVEL, KeGetCurrentIrql());
     }
 

@@ -28,10 +28,12 @@ public sealed class SpinLockTests
         KeAcquireSpinLock(spinLock, out KIRQL old);
         try
         {
-            BugCheckException bugCheck = Assert.Throws<BugCheckException>(() => KeAcquireSpinLockAtDpcLevel(spinLock));
-            Assert.Equal(BugCheckNames.SPIN_LOCK_ALREADY_OWNED, bugCheck.BugCheckCode);
-            Assert.Throws<BugCheckException>(() => KeAcquireSpinLock(spinLock, out _));
+            BugCheckException atDpc = Assert.Throws<BugCheckException>(() => KeAcquireSpinLockAtDpcLevel(spinLock));
+            AssertNoParameters(BugCheckNames.SPIN_LOCK_ALREADY_OWNED, atDpc);
+            BugCheckException raising = Assert.Throws<BugCheckException>(() => KeAcquireSpinLock(spinLock, out _));
+            AssertNoParameters(BugCheckNames.SPIN_LOCK_ALREADY_OWNED, raising);
             Assert.Equal(DISPATCH_LEVEL, KeGetCurrentIrql());
+            Assert.True(spinLock.IsOwnedByCurrentThread);
         }
         finally
         {
@@ -45,7 +47,8 @@ public sealed class SpinLockTests
         var spinLock = new KSPIN_LOCK();
         using var raised = IrqlScope.Raise(DISPATCH_LEVEL);
         BugCheckException bugCheck = Assert.Throws<BugCheckException>(() => KeReleaseSpinLockFromDpcLevel(spinLock));
-        Assert.Equal(BugCheckNames.SPIN_LOCK_NOT_OWNED, bugCheck.BugCheckCode);
+        AssertNoParameters(BugCheckNames.SPIN_LOCK_NOT_OWNED, bugCheck);
+        Assert.False(spinLock.IsHeld);
     }
 
     [Fact]
@@ -61,8 +64,9 @@ public sealed class SpinLockTests
         });
         other.Start();
         other.Join();
+        Assert.True(spinLock.IsOwnedByCurrentThread);
         KeReleaseSpinLock(spinLock, old);
-        Assert.Equal(BugCheckNames.SPIN_LOCK_NOT_OWNED, seen!.BugCheckCode);
+        AssertNoParameters(BugCheckNames.SPIN_LOCK_NOT_OWNED, seen!);
     }
 
     [Fact]
@@ -71,6 +75,8 @@ public sealed class SpinLockTests
         var spinLock = new KSPIN_LOCK();
         BugCheckException bugCheck = Assert.Throws<BugCheckException>(() => KeAcquireSpinLockAtDpcLevel(spinLock));
         Assert.Equal(BugCheckNames.IRQL_NOT_GREATER_OR_EQUAL, bugCheck.BugCheckCode);
+        Assert.Equal((ulong)PASSIVE_LEVEL, bugCheck.Parameter1);
+        Assert.Equal((ulong)DISPATCH_LEVEL, bugCheck.Parameter2);
         Assert.False(spinLock.IsHeld);
     }
 
@@ -79,8 +85,14 @@ public sealed class SpinLockTests
     {
         var spinLock = new KSPIN_LOCK();
         using var raised = IrqlScope.Raise(CLOCK_LEVEL);
-        Assert.Throws<BugCheckException>(() => KeAcquireSpinLock(spinLock, out _));
+        BugCheckException bugCheck = Assert.Throws<BugCheckException>(() => KeAcquireSpinLock(spinLock, out _));
+        Assert.Equal(BugCheckNames.IRQL_NOT_GREATER_OR_EQUAL, bugCheck.BugCheckCode);
+        Assert.Equal((ulong)CLOCK_LEVEL, bugCheck.Parameter1);
+        Assert.Equal((ulong)DISPATCH_LEVEL, bugCheck.Parameter2);
+        Assert.Equal(0UL, bugCheck.Parameter3);
+        Assert.Equal(0UL, bugCheck.Parameter4);
         Assert.Equal(CLOCK_LEVEL, KeGetCurrentIrql());
+        Assert.False(spinLock.IsHeld);
     }
 
     [Fact]
@@ -109,5 +121,15 @@ public sealed class SpinLockTests
         }
 
         Assert.Equal(100_000, counter);
+    }
+
+    private static void AssertNoParameters(uint code, BugCheckException bugCheck)
+    {
+        // SPIN_LOCK_ALREADY_OWNED and SPIN_LOCK_NOT_OWNED document no parameters.
+        Assert.Equal(code, bugCheck.BugCheckCode);
+        Assert.Equal(0UL, bugCheck.Parameter1);
+        Assert.Equal(0UL, bugCheck.Parameter2);
+        Assert.Equal(0UL, bugCheck.Parameter3);
+        Assert.Equal(0UL, bugCheck.Parameter4);
     }
 }

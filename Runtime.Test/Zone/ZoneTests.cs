@@ -1,7 +1,7 @@
 using System;
 using System.Reflection;
 using System.Runtime.InteropServices;
-using PoolAnalyzers.Runtime.Test.Lookaside;
+using PoolAnalyzers.Runtime.Test.Infrastructure;
 using Xunit;
 using static PoolAnalyzers.Runtime.Ex;
 using static PoolAnalyzers.Runtime.KIRQL;
@@ -214,7 +214,7 @@ public sealed unsafe class ZoneTests : IDisposable
 
         Assert.Contains("not a block of this zone", foreign.Message, StringComparison.Ordinal);
         Assert.Equal("Block", inside.ParamName);
-        Assert.NotNull(header);
+        Assert.Contains($"0x{_memory:X} is not a block", header.Message, StringComparison.Ordinal);
         Assert.Equal(3, Drain(zone));
     }
 
@@ -265,6 +265,7 @@ public sealed unsafe class ZoneTests : IDisposable
             var error = Assert.Throws<BugCheckException>(() => ExInterlockedAllocateFromZone(zone, spinLock));
             Assert.Equal(BugCheckNames.SPIN_LOCK_ALREADY_OWNED, error.BugCheckCode);
             Assert.Equal(DISPATCH_LEVEL, Ke.KeGetCurrentIrql());
+            Assert.True(spinLock.IsOwnedByCurrentThread);
         }
         finally
         {
@@ -277,10 +278,12 @@ public sealed unsafe class ZoneTests : IDisposable
     [Fact]
     public void InitializeZone_AbovePassiveLevel_BugChecks()
     {
-        using (IrqlScope.At(APC_LEVEL))
+        using (IrqlScope.Raise(APC_LEVEL))
         {
             var error = Assert.Throws<BugCheckException>(() => ExInitializeZone(new ZONE_HEADER(), 32, _memory, 144));
             Assert.Equal(BugCheckNames.IRQL_NOT_LESS_OR_EQUAL, error.BugCheckCode);
+            Assert.Equal(0UL, error.Parameter1);
+            Assert.Equal((ulong)APC_LEVEL, error.Parameter2);
             Assert.Contains("ExInitializeZone", error.Message, StringComparison.Ordinal);
         }
     }
@@ -292,7 +295,7 @@ public sealed unsafe class ZoneTests : IDisposable
         var spinLock = new KSPIN_LOCK();
         ExInitializeZone(zone, 32, _memory, 144);
 
-        using (IrqlScope.At(DISPATCH_LEVEL))
+        using (IrqlScope.Raise(DISPATCH_LEVEL))
         {
             nint block = ExAllocateFromZone(zone);
             ExFreeToZone(zone, block);
@@ -303,22 +306,31 @@ public sealed unsafe class ZoneTests : IDisposable
             Assert.Equal(DISPATCH_LEVEL, Ke.KeGetCurrentIrql());
         }
 
-        using (IrqlScope.At((KIRQL)3))
+        using (IrqlScope.Raise((KIRQL)3))
         {
             AssertIrql(() => ExAllocateFromZone(zone));
-            AssertIrql(() => ExFreeToZone(zone, _memory + 16));
+            AssertIrql(() => ExFreeToZone(zone, _memory + 16), _memory + 16, write: true);
             AssertIrql(() => ExIsFullZone(zone));
             AssertIrql(() => ExExtendZone(zone, _memory + 2048, 144));
             AssertIrql(() => ExInterlockedAllocateFromZone(zone, spinLock));
-            AssertIrql(() => ExInterlockedFreeToZone(zone, _memory + 16, spinLock));
+            AssertIrql(() => ExInterlockedFreeToZone(zone, _memory + 16, spinLock), _memory + 16, write: true);
             AssertIrql(() => ExInterlockedExtendZone(zone, _memory + 2048, 144, spinLock));
             AssertIrql(() => ExIsObjectInFirstZoneSegment(zone, _memory));
+            Assert.False(spinLock.IsHeld);
         }
 
         Assert.Equal(8, Drain(zone));
 
-        static void AssertIrql(Action action)
-            => Assert.Equal(BugCheckNames.IRQL_NOT_LESS_OR_EQUAL, Assert.Throws<BugCheckException>(action).BugCheckCode);
+        // 0x0A parameters: P1 the memory referenced (the block freed, else 0), P2 the IRQL, P3 1 for a write.
+        static void AssertIrql(Action action, nint address = 0, bool write = false)
+        {
+            BugCheckException bugCheck = Assert.Throws<BugCheckException>(action);
+            Assert.Equal(BugCheckNames.IRQL_NOT_LESS_OR_EQUAL, bugCheck.BugCheckCode);
+            Assert.Equal((ulong)address, bugCheck.Parameter1);
+            Assert.Equal(3UL, bugCheck.Parameter2);
+            Assert.Equal(write ? 1UL : 0UL, bugCheck.Parameter3);
+            Assert.Equal(0UL, bugCheck.Parameter4);
+        }
     }
 
     [Theory]

@@ -29,12 +29,8 @@ public static partial class Ex
             return NTSTATUS.STATUS_UNSUCCESSFUL;
         }
 
-        Zone.BlockSize = BlockSize;
-        Zone.FreeList = 0;
-        Zone.SegmentList = 0;
-        Zone.TotalSegmentSize = 0;
-        Zone.ResetSegments();
-        AddZoneSegment(Zone, InitialSegment, InitialSegmentSize);
+        Zone.Reset(BlockSize);
+        Zone.Carve(InitialSegment, InitialSegmentSize);
         return NTSTATUS.STATUS_SUCCESS;
     }
 
@@ -42,7 +38,16 @@ public static partial class Ex
     /// Adds a caller-provided segment to <paramref name="Zone"/>: links it at the head of the segment
     /// list and carves it into free blocks. The memory belongs to the zone for good.
     /// </summary>
-    /// <returns>STATUS_SUCCESS, or STATUS_UNSUCCESSFUL for a NULL or misaligned segment, one smaller than its header, or one too small for a block.</returns>
+    /// <returns>
+    /// STATUS_SUCCESS; STATUS_UNSUCCESSFUL for a NULL or misaligned segment, one smaller than its
+    /// header or too small for a block, or one that overlaps memory the zone already owns (the same
+    /// segment again, or any part of an earlier one, unused tail included). Nothing is written on failure.
+    /// </returns>
+    /// <remarks>
+    /// The kernel does not look for overlap: it would carve the blocks a second time and hand each out
+    /// twice. Overlap is reported with STATUS_UNSUCCESSFUL, the one failure status the routine is
+    /// documented to return, so ported code that tests for it (or uses NT_SUCCESS) handles it unchanged.
+    /// </remarks>
     /// <exception cref="InvalidOperationException">The zone was never initialized.</exception>
     /// <exception cref="BugCheckException">IRQL_NOT_LESS_OR_EQUAL (0x0A) above DISPATCH_LEVEL.</exception>
     [IrqlRequiresMax(DISPATCH_LEVEL)]
@@ -51,12 +56,12 @@ public static partial class Ex
         ArgumentNullException.ThrowIfNull(Zone);
         RoutineIrql.RequireMax(DISPATCH_LEVEL, nameof(ExExtendZone));
         Zone.ThrowIfNotInitialized(nameof(ExExtendZone));
-        if (!IsValidZoneGeometry(Zone.BlockSize, Segment, SegmentSize))
+        if (!IsValidZoneGeometry(Zone.BlockSize, Segment, SegmentSize) || Zone.Overlaps(Segment, SegmentSize))
         {
             return NTSTATUS.STATUS_UNSUCCESSFUL;
         }
 
-        AddZoneSegment(Zone, Segment, SegmentSize);
+        Zone.Carve(Segment, SegmentSize);
         return NTSTATUS.STATUS_SUCCESS;
     }
 
@@ -82,7 +87,7 @@ public static partial class Ex
     }
 
     /// <summary>Takes the first free block (the most recently carved or freed one); 0 when the zone is full.</summary>
-    /// <exception cref="InvalidOperationException">The zone was never initialized.</exception>
+    /// <exception cref="InvalidOperationException">The zone was never initialized, or the link in its first free block was overwritten after that block was freed (nothing is taken).</exception>
     /// <exception cref="BugCheckException">IRQL_NOT_LESS_OR_EQUAL (0x0A) above DISPATCH_LEVEL.</exception>
     [IrqlRequiresMax(DISPATCH_LEVEL)]
     public static nint ExAllocateFromZone(ZONE_HEADER Zone)
@@ -90,12 +95,16 @@ public static partial class Ex
         ArgumentNullException.ThrowIfNull(Zone);
         RoutineIrql.RequireMax(DISPATCH_LEVEL, nameof(ExAllocateFromZone));
         Zone.ThrowIfNotInitialized(nameof(ExAllocateFromZone));
-        return PopZoneBlock(Zone);
+        return Zone.Pop(nameof(ExAllocateFromZone));
     }
 
     /// <summary>Returns <paramref name="Block"/> to the head of the free list.</summary>
     /// <returns>The previous first free block (0 if the zone was full), as the kernel macro does.</returns>
-    /// <exception cref="ArgumentException"><paramref name="Block"/> is not a block of this zone.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="Block"/> is not a block of this zone (outside every segment, or not on a block
+    /// boundary), or it is already free. The kernel macro would push it anyway and corrupt the free
+    /// list without stopping, so this is a caller error, not a bug check; the zone is left unchanged.
+    /// </exception>
     /// <exception cref="InvalidOperationException">The zone was never initialized.</exception>
     /// <exception cref="BugCheckException">IRQL_NOT_LESS_OR_EQUAL (0x0A) above DISPATCH_LEVEL.</exception>
     [IrqlRequiresMax(DISPATCH_LEVEL)]
@@ -104,7 +113,7 @@ public static partial class Ex
         ArgumentNullException.ThrowIfNull(Zone);
         RoutineIrql.RequireMax(DISPATCH_LEVEL, nameof(ExFreeToZone), Block, write: true);
         Zone.ThrowIfNotInitialized(nameof(ExFreeToZone));
-        return PushZoneBlock(Zone, Block, nameof(ExFreeToZone));
+        return Zone.Push(Block, nameof(ExFreeToZone));
     }
 
     /// <summary>True when the zone has no free block.</summary>
@@ -120,7 +129,7 @@ public static partial class Ex
     }
 
     /// <summary><see cref="ExAllocateFromZone"/> under <paramref name="Lock"/> (raising to DISPATCH_LEVEL while held).</summary>
-    /// <exception cref="InvalidOperationException">The zone was never initialized.</exception>
+    /// <exception cref="InvalidOperationException">As for <see cref="ExAllocateFromZone"/>; the lock is released and the IRQL restored.</exception>
     /// <exception cref="BugCheckException">IRQL_NOT_LESS_OR_EQUAL (0x0A) above DISPATCH_LEVEL.</exception>
     [IrqlRequiresMax(DISPATCH_LEVEL)]
     public static nint ExInterlockedAllocateFromZone(ZONE_HEADER Zone, KSPIN_LOCK Lock)
@@ -132,7 +141,7 @@ public static partial class Ex
         Ke.KeAcquireSpinLock(Lock, out KIRQL oldIrql);
         try
         {
-            return PopZoneBlock(Zone);
+            return Zone.Pop(nameof(ExInterlockedAllocateFromZone));
         }
         finally
         {
@@ -142,7 +151,11 @@ public static partial class Ex
 
     /// <summary><see cref="ExFreeToZone"/> under <paramref name="Lock"/> (raising to DISPATCH_LEVEL while held).</summary>
     /// <returns>The previous first free block (0 if the zone was full).</returns>
-    /// <exception cref="ArgumentException"><paramref name="Block"/> is not a block of this zone.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="Block"/> is not a block of this zone (outside every segment, or not on a block
+    /// boundary), or it is already free. The kernel macro would push it anyway and corrupt the free
+    /// list without stopping, so this is a caller error, not a bug check; the zone is left unchanged.
+    /// </exception>
     /// <exception cref="InvalidOperationException">The zone was never initialized.</exception>
     /// <exception cref="BugCheckException">IRQL_NOT_LESS_OR_EQUAL (0x0A) above DISPATCH_LEVEL.</exception>
     [IrqlRequiresMax(DISPATCH_LEVEL)]
@@ -155,7 +168,7 @@ public static partial class Ex
         Ke.KeAcquireSpinLock(Lock, out KIRQL oldIrql);
         try
         {
-            return PushZoneBlock(Zone, Block, nameof(ExInterlockedFreeToZone));
+            return Zone.Push(Block, nameof(ExInterlockedFreeToZone));
         }
         finally
         {
@@ -184,61 +197,13 @@ public static partial class Ex
         return address >= first && address < first + Zone.TotalSegmentSize;
     }
 
+    // The last test keeps segment + size inside the address space, so range arithmetic cannot wrap.
     private static bool IsValidZoneGeometry(uint blockSize, nint segment, uint segmentSize)
         => segment != 0
             && (segment & 7) == 0
             && blockSize != 0
             && (blockSize & 7) == 0
             && blockSize <= segmentSize
-            && segmentSize >= ZONE_HEADER.SegmentHeaderSize;
-
-    private static unsafe void AddZoneSegment(ZONE_HEADER zone, nint segment, uint segmentSize)
-    {
-        // ZONE_SEGMENT_HEADER: SegmentList.Next (the older segment), then Reserved (NULL).
-        nint* header = (nint*)segment;
-        header[0] = zone.SegmentList;
-        header[1] = 0;
-        zone.SegmentList = segment;
-
-        // Offsets in 64 bits: offset + BlockSize cannot wrap however close segmentSize is to 4 GB.
-        ulong offset = ZONE_HEADER.SegmentHeaderSize;
-        ulong last = (ulong)segmentSize - zone.BlockSize;
-        nint free = zone.FreeList;
-        for (; offset <= last; offset += zone.BlockSize)
-        {
-            nint block = segment + (nint)offset;
-            *(nint*)block = free;
-            free = block;
-        }
-
-        zone.FreeList = free;
-        zone.TotalSegmentSize += (uint)offset;
-        zone.AddSegment(segment, (uint)offset);
-    }
-
-    private static unsafe nint PopZoneBlock(ZONE_HEADER zone)
-    {
-        nint block = zone.FreeList;
-        if (block != 0)
-        {
-            zone.FreeList = *(nint*)block;
-        }
-
-        return block;
-    }
-
-    private static unsafe nint PushZoneBlock(ZONE_HEADER zone, nint block, string routine)
-    {
-        if (!zone.IsBlockBoundary(block))
-        {
-            throw new ArgumentException(
-                $"{routine}: 0x{block:X} is not a block of this zone (every block starts 16 + n·{zone.BlockSize} bytes into one of its segments).",
-                "Block");
-        }
-
-        nint previous = zone.FreeList;
-        *(nint*)block = previous;
-        zone.FreeList = block;
-        return previous;
-    }
+            && segmentSize >= ZONE_HEADER.SegmentHeaderSize
+            && (nuint)segment <= nuint.MaxValue - segmentSize;
 }

@@ -10,10 +10,13 @@ namespace PoolAnalyzers.Runtime;
 public static class Ke
 {
     /// <summary>The calling thread's current IRQL.</summary>
+    /// <remarks>Callable at any IRQL.</remarks>
+    [IrqlRequiresMax(HIGH_LEVEL)]
     public static KIRQL KeGetCurrentIrql() => KernelThread.Current.Irql;
 
     /// <summary>Raises the IRQL to <paramref name="NewIrql"/> and returns the previous level.</summary>
-    /// <exception cref="BugCheckException">IRQL_NOT_GREATER_OR_EQUAL (0x09) when <paramref name="NewIrql"/> is below the current IRQL.</exception>
+    /// <exception cref="BugCheckException">IRQL_NOT_GREATER_OR_EQUAL (0x09; P1 the current IRQL, P2 <paramref name="NewIrql"/>) when <paramref name="NewIrql"/> is below the current IRQL.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="NewIrql"/> is above HIGH_LEVEL.</exception>
     [IrqlRequiresMax(HIGH_LEVEL)]
     public static void KeRaiseIrql(KIRQL NewIrql, [IrqlSaves] out KIRQL OldIrql)
     {
@@ -31,24 +34,20 @@ public static class Ke
     }
 
     /// <summary>Lowers the IRQL to <paramref name="NewIrql"/>, usually the value <see cref="KeRaiseIrql"/> saved.</summary>
-    /// <exception cref="BugCheckException">IRQL_NOT_LESS_OR_EQUAL (0x0A) when <paramref name="NewIrql"/> is above the current IRQL.</exception>
+    /// <exception cref="BugCheckException">IRQL_NOT_LESS_OR_EQUAL (0x0A; P1 the current IRQL, P2 <paramref name="NewIrql"/>) when <paramref name="NewIrql"/> is above the current IRQL.</exception>
     [IrqlRequiresMax(HIGH_LEVEL)]
     public static void KeLowerIrql([IrqlRestores] KIRQL NewIrql)
     {
         KernelThread thread = KernelThread.Current;
-        KIRQL current = thread.Irql;
-        if (NewIrql > current)
-        {
-            throw BugCheck.Raise(BugCheckNames.IRQL_NOT_LESS_OR_EQUAL, (ulong)current, (ulong)NewIrql, 0, 0,
-                $"KeLowerIrql to {Describe(NewIrql)} from the lower {Describe(current)}");
-        }
-
+        CheckLower(thread.Irql, NewIrql, nameof(KeLowerIrql));
         thread.Irql = NewIrql;
     }
 
     /// <summary>Raises the IRQL to DISPATCH_LEVEL and returns the previous level.</summary>
+    /// <exception cref="BugCheckException">IRQL_NOT_GREATER_OR_EQUAL (0x09; P1 the current IRQL, P2 DISPATCH_LEVEL) above DISPATCH_LEVEL.</exception>
     [IrqlRequiresMax(DISPATCH_LEVEL)]
     [IrqlRaises(DISPATCH_LEVEL)]
+    [return: IrqlSaves]
     public static KIRQL KeRaiseIrqlToDpcLevel()
     {
         KeRaiseIrql(DISPATCH_LEVEL, out KIRQL old);
@@ -56,6 +55,8 @@ public static class Ke
     }
 
     /// <summary>Initializes (releases) a spin lock.</summary>
+    /// <remarks>Callable at any IRQL (the lock is caller storage, usually nonpaged).</remarks>
+    [IrqlRequiresMax(HIGH_LEVEL)]
     public static void KeInitializeSpinLock(KSPIN_LOCK SpinLock)
     {
         ArgumentNullException.ThrowIfNull(SpinLock);
@@ -63,7 +64,7 @@ public static class Ke
     }
 
     /// <summary>Raises to DISPATCH_LEVEL, acquires the lock and returns the previous IRQL.</summary>
-    /// <exception cref="BugCheckException">IRQL_NOT_GREATER_OR_EQUAL (0x09) above DISPATCH_LEVEL; SPIN_LOCK_ALREADY_OWNED (0x0F) on recursive acquisition.</exception>
+    /// <exception cref="BugCheckException">IRQL_NOT_GREATER_OR_EQUAL (0x09; P1 the current IRQL, P2 DISPATCH_LEVEL) above DISPATCH_LEVEL; SPIN_LOCK_ALREADY_OWNED (0x0F) on recursive acquisition. Either way the IRQL is left as it was.</exception>
     [IrqlRequiresMax(DISPATCH_LEVEL)]
     [IrqlRaises(DISPATCH_LEVEL)]
     public static void KeAcquireSpinLock(KSPIN_LOCK SpinLock, [IrqlSaves] out KIRQL OldIrql)
@@ -82,37 +83,53 @@ public static class Ke
     }
 
     /// <summary>Releases the lock and lowers the IRQL to <paramref name="NewIrql"/>, the value <see cref="KeAcquireSpinLock"/> saved.</summary>
-    /// <exception cref="BugCheckException">SPIN_LOCK_NOT_OWNED (0x10) when the calling thread does not hold the lock.</exception>
+    /// <remarks>
+    /// Every check runs before the lock is released, so a failed call leaves the lock held and the
+    /// IRQL unchanged. Driver Verifier's DDI compliance checking reports a release away from
+    /// DISPATCH_LEVEL as 0xC4/0x00020015 (IrqlKeReleaseSpinLock); this runtime checks it always, with
+    /// the IRQL bug checks its other Ke routines use.
+    /// </remarks>
+    /// <exception cref="BugCheckException">
+    /// IRQL_NOT_GREATER_OR_EQUAL (0x09) below DISPATCH_LEVEL, IRQL_NOT_LESS_OR_EQUAL (0x0A) above it
+    /// (P1 the current IRQL, P2 DISPATCH_LEVEL); IRQL_NOT_LESS_OR_EQUAL (0x0A; P1 the current IRQL,
+    /// P2 <paramref name="NewIrql"/>) when <paramref name="NewIrql"/> is above DISPATCH_LEVEL;
+    /// SPIN_LOCK_NOT_OWNED (0x10) when the calling thread does not hold the lock.
+    /// </exception>
     [IrqlRequires(DISPATCH_LEVEL)]
     public static void KeReleaseSpinLock(KSPIN_LOCK SpinLock, [IrqlRestores] KIRQL NewIrql)
     {
         ArgumentNullException.ThrowIfNull(SpinLock);
+        KernelThread thread = KernelThread.Current;
+        KIRQL current = thread.Irql;
+        if (current != DISPATCH_LEVEL)
+        {
+            uint code = current < DISPATCH_LEVEL ? BugCheckNames.IRQL_NOT_GREATER_OR_EQUAL : BugCheckNames.IRQL_NOT_LESS_OR_EQUAL;
+            throw BugCheck.Raise(code, (ulong)current, (ulong)DISPATCH_LEVEL, 0, 0,
+                $"KeReleaseSpinLock called at {Describe(current)}; it requires DISPATCH_LEVEL (2), the level KeAcquireSpinLock raised to");
+        }
+
+        CheckLower(current, NewIrql, nameof(KeReleaseSpinLock));
         SpinLock.Release();
-        KeLowerIrql(NewIrql);
+        thread.Irql = NewIrql;
     }
 
     /// <summary>Acquires the lock when the caller already runs at DISPATCH_LEVEL or above.</summary>
-    /// <exception cref="BugCheckException">IRQL_NOT_GREATER_OR_EQUAL (0x09) below DISPATCH_LEVEL; SPIN_LOCK_ALREADY_OWNED (0x0F) on recursive acquisition.</exception>
+    /// <exception cref="BugCheckException">IRQL_NOT_GREATER_OR_EQUAL (0x09; P1 the current IRQL, P2 DISPATCH_LEVEL) below DISPATCH_LEVEL; SPIN_LOCK_ALREADY_OWNED (0x0F) on recursive acquisition.</exception>
     [IrqlRequiresMin(DISPATCH_LEVEL)]
     public static void KeAcquireSpinLockAtDpcLevel(KSPIN_LOCK SpinLock)
     {
         ArgumentNullException.ThrowIfNull(SpinLock);
-        KIRQL current = KernelThread.Current.Irql;
-        if (current < DISPATCH_LEVEL)
-        {
-            throw BugCheck.Raise(BugCheckNames.IRQL_NOT_GREATER_OR_EQUAL, (ulong)current, (ulong)DISPATCH_LEVEL, 0, 0,
-                $"KeAcquireSpinLockAtDpcLevel called at {Describe(current)}; it requires DISPATCH_LEVEL");
-        }
-
+        RequireDispatchOrAbove(nameof(KeAcquireSpinLockAtDpcLevel));
         SpinLock.Acquire();
     }
 
     /// <summary>Releases a lock taken with <see cref="KeAcquireSpinLockAtDpcLevel"/>; the IRQL is unchanged.</summary>
-    /// <exception cref="BugCheckException">SPIN_LOCK_NOT_OWNED (0x10) when the calling thread does not hold the lock.</exception>
+    /// <exception cref="BugCheckException">IRQL_NOT_GREATER_OR_EQUAL (0x09; P1 the current IRQL, P2 DISPATCH_LEVEL) below DISPATCH_LEVEL, with the lock still held; SPIN_LOCK_NOT_OWNED (0x10) when the calling thread does not hold the lock.</exception>
     [IrqlRequiresMin(DISPATCH_LEVEL)]
     public static void KeReleaseSpinLockFromDpcLevel(KSPIN_LOCK SpinLock)
     {
         ArgumentNullException.ThrowIfNull(SpinLock);
+        RequireDispatchOrAbove(nameof(KeReleaseSpinLockFromDpcLevel));
         SpinLock.Release();
     }
 
@@ -131,6 +148,25 @@ public static class Ke
         DISPATCH_LEVEL => "DISPATCH_LEVEL (2)",
         _ => Enum.IsDefined(irql) ? $"{irql} ({(byte)irql})" : $"IRQL {(byte)irql}",
     };
+
+    private static void RequireDispatchOrAbove(string routine)
+    {
+        KIRQL current = KernelThread.Current.Irql;
+        if (current < DISPATCH_LEVEL)
+        {
+            throw BugCheck.Raise(BugCheckNames.IRQL_NOT_GREATER_OR_EQUAL, (ulong)current, (ulong)DISPATCH_LEVEL, 0, 0,
+                $"{routine} called at {Describe(current)}; it requires DISPATCH_LEVEL or above");
+        }
+    }
+
+    private static void CheckLower(KIRQL current, KIRQL newIrql, string routine)
+    {
+        if (newIrql > current)
+        {
+            throw BugCheck.Raise(BugCheckNames.IRQL_NOT_LESS_OR_EQUAL, (ulong)current, (ulong)newIrql, 0, 0,
+                $"{routine} to {Describe(newIrql)} from the lower {Describe(current)}");
+        }
+    }
 
     private static void CheckValid(KIRQL irql, string routine)
     {

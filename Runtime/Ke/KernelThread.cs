@@ -4,10 +4,10 @@ using System.Runtime.CompilerServices;
 namespace PoolAnalyzers.Runtime;
 
 /// <summary>
-/// Everything the runtime keeps per thread in one object: the IRQL, the mirror of the ambient
-/// <see cref="KernelSystem"/>, the thread's pool cache and its lookaside front caches. One
-/// thread-static read reaches them all, which matters on the pool and lookaside hot paths
-/// (separate thread-statics would cost a TLS lookup each).
+/// Everything the runtime keeps per thread in one object: the IRQL, the mirrors of the ambient
+/// <see cref="KernelSystem"/> and <see cref="KernelProcess"/>, the thread's pool cache and its
+/// lookaside front caches. One thread-static read reaches them all, which matters on the pool and
+/// lookaside hot paths (separate thread-statics would cost a TLS lookup each).
 /// </summary>
 internal sealed class KernelThread
 {
@@ -19,6 +19,9 @@ internal sealed class KernelThread
 
     /// <summary>The machine entered on this thread's async flow, kept by <see cref="KernelSystem"/>'s AsyncLocal callback; null means the default machine.</summary>
     public KernelSystem? System { get; private set; }
+
+    /// <summary>The process attached on this thread's async flow, kept by <see cref="KernelProcess"/>'s AsyncLocal callback; null means the System process.</summary>
+    public KernelProcess? Process;
 
     /// <summary>
     /// The thread's pool cache for the machine it is in (<see cref="System"/>, or the default), or null

@@ -9,10 +9,14 @@ namespace PoolAnalyzers.Runtime;
 /// <see cref="KernelSystem.CreateProcess"/> and make it current with <see cref="Attach"/>; a thread
 /// attached to no process runs in the System process, which is never charged.
 /// </summary>
+/// <remarks>
+/// The attachment is ambient per async flow, like <see cref="KernelSystem.Enter"/>: it flows across
+/// <c>await</c> and into tasks and threads started inside the scope, and a scope disposed after an
+/// <c>await</c> on another thread still ends the attachment it began.
+/// </remarks>
 public sealed class KernelProcess
 {
-    [ThreadStatic]
-    private static KernelProcess? t_attached;
+    private static readonly AsyncLocal<KernelProcess?> s_attached = new(OnAttachedChanged);
 
     private long _pagedUsage;
     private long _nonPagedUsage;
@@ -51,18 +55,23 @@ public sealed class KernelProcess
     internal uint Id { get; }
 
     /// <summary>The process the calling thread is attached to, or null (the System process of its machine).</summary>
-    internal static KernelProcess? Attached => t_attached;
+    internal static KernelProcess? Attached => KernelThread.Current.Process;
 
     /// <summary>
-    /// Attaches the calling thread to this process until the scope is disposed, as
+    /// Attaches the calling async flow to this process until the scope is disposed, as
     /// <c>KeStackAttachProcess</c>/<c>KeUnstackDetachProcess</c> do; scopes nest.
     /// </summary>
     public AttachScope Attach()
     {
-        KernelProcess? previous = t_attached;
-        t_attached = this;
+        KernelProcess? previous = s_attached.Value;
+        s_attached.Value = this;
         return new AttachScope(this, previous);
     }
+
+    // Mirrors s_attached into the thread's KernelThread on every change, execution-context switches
+    // included, as KernelSystem does for the machine: quota charging then costs one thread-static
+    // read instead of an AsyncLocal lookup.
+    private static void OnAttachedChanged(AsyncLocalValueChangedArgs<KernelProcess?> change) => KernelThread.Current.Process = change.CurrentValue;
 
     /// <summary>Charges <paramref name="bytes"/> against the paged or nonpaged limit; false when that would exceed it.</summary>
     internal bool TryCharge(bool paged, long bytes)
@@ -104,7 +113,7 @@ public sealed class KernelProcess
     /// <inheritdoc/>
     public override string ToString() => Name;
 
-    /// <summary>Detaches the thread from the process when disposed, restoring the previous attachment.</summary>
+    /// <summary>Detaches the async flow from the process when disposed, restoring the previous attachment.</summary>
     public readonly struct AttachScope : IDisposable
     {
         private readonly KernelProcess? _attached;
@@ -119,9 +128,9 @@ public sealed class KernelProcess
         /// <summary>Restores the attachment that was current before <see cref="Attach"/>.</summary>
         public void Dispose()
         {
-            if (_attached is not null && ReferenceEquals(t_attached, _attached))
+            if (_attached is not null && ReferenceEquals(s_attached.Value, _attached))
             {
-                t_attached = _previous;
+                s_attached.Value = _previous;
             }
         }
     }

@@ -7,7 +7,13 @@ namespace PoolAnalyzers.Runtime;
 /// A manual-reset notification event the pool keeps signaled while its condition holds, like the
 /// kernel's <c>\KernelObjects\LowPagedPoolCondition</c> and its siblings.
 /// </summary>
-public sealed class PoolConditionEvent : IDisposable
+/// <remarks>
+/// The machine owns the event: like a kernel object a driver only references, it cannot be closed by
+/// its users (it is deliberately not <see cref="IDisposable"/>), so no caller can break the pool's
+/// capacity accounting, which updates it. It is released when its <see cref="KernelSystem"/> is
+/// disposed; waiting on it after that throws <see cref="ObjectDisposedException"/>.
+/// </remarks>
+public sealed class PoolConditionEvent
 {
     private readonly ManualResetEventSlim _event = new(false);
 
@@ -20,6 +26,7 @@ public sealed class PoolConditionEvent : IDisposable
     public bool IsSignaled => _event.IsSet;
 
     /// <summary>Waits until the event is signaled or the timeout passes; true when signaled.</summary>
+    /// <exception cref="ObjectDisposedException">The machine that owns the event has been disposed.</exception>
     public bool Wait(TimeSpan timeout) => _event.Wait(timeout);
 
     // The last state set; the capacity lock serializes Update, so a plain field is enough. Skipping
@@ -44,8 +51,8 @@ public sealed class PoolConditionEvent : IDisposable
         }
     }
 
-    /// <summary>Releases the wait handle.</summary>
-    public void Dispose() => _event.Dispose();
+    /// <summary>Releases the wait handle; only the owning machine's teardown calls this.</summary>
+    internal void Dispose() => _event.Dispose();
 
     /// <inheritdoc/>
     public override string ToString() => $"{Name}: {(IsSignaled ? "signaled" : "not signaled")}";

@@ -37,9 +37,16 @@ public sealed partial class KernelSystem : IDisposable
         Pool = new PoolAllocator(this, Configuration, Verifier);
     }
 
+    // 0 until the first Dispose; the exchange lets exactly one of any number of racing calls tear down.
+    private int _disposed;
+
     internal PoolAllocator Pool { get; }
 
-    /// <summary>Releases the machine's unmanaged pool memory. Blocks it handed out become invalid and later pool calls throw <see cref="ObjectDisposedException"/>.</summary>
+    /// <summary>
+    /// Stops the lookaside depth scan and releases the machine's unmanaged pool memory. Blocks it
+    /// handed out become invalid and later pool calls throw <see cref="ObjectDisposedException"/>.
+    /// Idempotent and safe to call from several threads at once: the teardown runs once.
+    /// </summary>
     /// <exception cref="InvalidOperationException">This is <see cref="Default"/>, which lives as long as the process.</exception>
     public void Dispose()
     {
@@ -48,6 +55,12 @@ public sealed partial class KernelSystem : IDisposable
             throw new InvalidOperationException("KernelSystem.Default lives as long as the process and cannot be disposed; create and dispose a KernelSystem of your own.");
         }
 
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        StopLookasideScanner();
         Pool.Dispose();
     }
 

@@ -8,8 +8,12 @@ namespace PoolAnalyzers.Runtime;
 /// </summary>
 public sealed record SystemConfiguration
 {
-    /// <summary>Physical memory in bytes; drives <c>MmQuerySystemSize</c>. Defaults to this machine's memory.</summary>
-    public ulong PhysicalMemoryBytes { get; init; } = DefaultPhysicalMemory();
+    /// <summary>
+    /// Physical memory in bytes; drives <c>MmQuerySystemSize</c>. Defaults to this machine's RAM as
+    /// the operating system reports it (not the smaller figure a container or GC limit allows the
+    /// process), falling back to the GC's available-memory figure where the OS gives no answer.
+    /// </summary>
+    public ulong PhysicalMemoryBytes { get; init; } = HostMemory.PhysicalMemoryBytes;
 
     /// <summary>Workstation or server; drives <c>MmIsThisAnNtAsSystem</c> and the medium-system threshold.</summary>
     public NT_PRODUCT_TYPE ProductType { get; init; } = NT_PRODUCT_TYPE.NtProductWinNt;
@@ -25,10 +29,4 @@ public sealed record SystemConfiguration
 
     /// <summary>Driver Verifier switches; all off by default.</summary>
     public VerifierOptions Verifier { get; init; } = new();
-
-    private static ulong DefaultPhysicalMemory()
-    {
-        long total = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
-        return total > 0 ? (ulong)total : 8UL << 30;
-    }
 }

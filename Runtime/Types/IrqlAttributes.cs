@@ -4,6 +4,10 @@ namespace PoolAnalyzers.Runtime;
 
 // The C# form of the SAL _IRQL_*_ annotations. The analyzers read them by full name from
 // metadata (in any assembly), so a project may declare its own copies with the same names.
+// Targets follow SAL: the requirement and effect annotations describe a routine (method,
+// constructor, or a callback type declared as a delegate); _IRQL_saves_ and _IRQL_restores_
+// describe the value that carries the IRQL (a parameter, and for saves also a return value, as
+// in KeRaiseIrqlToDpcLevel).
 
 /// <summary><c>_IRQL_requires_max_</c>: callers must run at or below <see cref="Irql"/>.</summary>
 [AttributeUsage(AttributeTargets.Method | AttributeTargets.Constructor | AttributeTargets.Delegate, Inherited = false)]
@@ -43,14 +47,14 @@ public sealed class IrqlRequiresSameAttribute : Attribute
 {
 }
 
-/// <summary><c>_IRQL_saves_</c>: the parameter receives the IRQL current at the call.</summary>
-[AttributeUsage(AttributeTargets.Parameter, Inherited = false)]
+/// <summary><c>_IRQL_saves_</c>: the parameter (or the return value) receives the IRQL current at the call.</summary>
+[AttributeUsage(AttributeTargets.Parameter | AttributeTargets.ReturnValue, Inherited = false)]
 public sealed class IrqlSavesAttribute : Attribute
 {
 }
 
 /// <summary><c>_IRQL_restores_</c>: the routine sets the IRQL to the value of this parameter.</summary>
-[AttributeUsage(AttributeTargets.Parameter | AttributeTargets.Method, Inherited = false)]
+[AttributeUsage(AttributeTargets.Parameter, Inherited = false)]
 public sealed class IrqlRestoresAttribute : Attribute
 {
 }

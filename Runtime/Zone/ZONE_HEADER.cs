@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 
 namespace PoolAnalyzers.Runtime;
 
@@ -10,11 +9,14 @@ namespace PoolAnalyzers.Runtime;
 /// <remarks>
 /// As in the kernel, the bookkeeping lives in the caller's memory: each segment starts with a
 /// 16-byte ZONE_SEGMENT_HEADER (its first 8 bytes link the segments), and every free block's first
-/// 8 bytes hold the address of the next free block. This object keeps only the two list heads and
-/// the sizes. The non-interlocked routines are not thread-safe; the <c>ExInterlocked…Zone</c>
-/// routines serialize through a caller's spin lock.
+/// 8 bytes hold the address of the next free block. This object keeps the two list heads and the
+/// sizes, plus a record of every segment and a free bit per block, which the kernel does not keep:
+/// with them a foreign block, a double free, an overlapping extension or a free-list link
+/// overwritten after a free is refused with an exception instead of corrupting the zone. The
+/// non-interlocked routines are not thread-safe; the <c>ExInterlocked…Zone</c> routines serialize
+/// through a caller's spin lock.
 /// </remarks>
-public sealed class ZONE_HEADER
+public sealed partial class ZONE_HEADER
 {
     /// <summary>Size of the ZONE_SEGMENT_HEADER that begins each segment.</summary>
     public const uint SegmentHeaderSize = 16;
@@ -33,29 +35,6 @@ public sealed class ZONE_HEADER
 
     /// <summary>True once <c>ExInitializeZone</c> has succeeded on this header.</summary>
     public bool IsInitialized => BlockSize != 0;
-
-    // Start and carved length (16 + blocks·BlockSize) of every segment, newest last, so a freed
-    // address can be checked against the zone. The kernel keeps no such record; it is what lets the
-    // runtime refuse a foreign block instead of corrupting the free list.
-    private readonly List<(nint Start, uint Length)> _segments = [];
-
-    internal void ResetSegments() => _segments.Clear();
-
-    internal void AddSegment(nint start, uint length) => _segments.Add((start, length));
-
-    internal bool IsBlockBoundary(nint block)
-    {
-        foreach ((nint start, uint length) in _segments)
-        {
-            long offset = (long)block - start;
-            if (offset >= SegmentHeaderSize && offset < length)
-            {
-                return (offset - SegmentHeaderSize) % BlockSize == 0;
-            }
-        }
-
-        return false;
-    }
 
     internal void ThrowIfNotInitialized(string routine)
     {

@@ -1,0 +1,173 @@
+using System;
+
+namespace PoolAnalyzers.Runtime;
+
+// The zone's segments and free list. Segments are kept sorted by address (they never overlap), so a
+// block is found by binary search; allocate and free flip a bit and move a link, allocating nothing.
+public sealed partial class ZONE_HEADER
+{
+    private ZoneSegment[] _segments = [];
+
+    /// <summary>Forgets every segment and block: the start of <c>ExInitializeZone</c>.</summary>
+    internal void Reset(uint blockSize)
+    {
+        BlockSize = blockSize;
+        FreeList = 0;
+        SegmentList = 0;
+        TotalSegmentSize = 0;
+        _segments = [];
+    }
+
+    /// <summary>True when [<paramref name="segment"/>, +<paramref name="segmentSize"/>) shares memory with a segment of the zone.</summary>
+    internal bool Overlaps(nint segment, uint segmentSize)
+    {
+        foreach (ZoneSegment existing in _segments)
+        {
+            if (existing.Overlaps(segment, segmentSize))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Links <paramref name="segment"/> at the head of the segment list and carves it from offset 16
+    /// while offset ≤ size − BlockSize, pushing each block (so the highest comes out first).
+    /// </summary>
+    internal unsafe void Carve(nint segment, uint segmentSize)
+    {
+        // ZONE_SEGMENT_HEADER: SegmentList.Next (the older segment), then Reserved (NULL).
+        nint* header = (nint*)segment;
+        header[0] = SegmentList;
+        header[1] = 0;
+        SegmentList = segment;
+
+        // Blocks from offset 16 while offset <= size - BlockSize: (size - 16) / BlockSize of them, fewer
+        // than 2^29 as BlockSize >= 8; each offset stays below size, so 32 bits never wrap.
+        uint blocks = (segmentSize - SegmentHeaderSize) / BlockSize;
+        var record = new ZoneSegment(segment, segmentSize, BlockSize, blocks);
+        nint free = FreeList;
+        for (int i = 0; i < (int)blocks; i++)
+        {
+            nint block = segment + (nint)(SegmentHeaderSize + ((uint)i * BlockSize));
+            *(nint*)block = free;
+            free = block;
+            record.MarkFree(i);
+        }
+
+        FreeList = free;
+        TotalSegmentSize += SegmentHeaderSize + (blocks * BlockSize);
+        Insert(record);
+    }
+
+    /// <summary>Pops the first free block, or returns 0 when the zone is full.</summary>
+    /// <exception cref="InvalidOperationException">The link in the first free block was overwritten; nothing is popped.</exception>
+    internal unsafe nint Pop(string routine)
+    {
+        nint block = FreeList;
+        if (block == 0)
+        {
+            return 0;
+        }
+
+        // Only the runtime writes FreeList, so the head is always a free block of this zone.
+        int index = Locate(block, out ZoneSegment? segment);
+        segment!.MarkAllocated(index);
+
+        // The link lives in caller memory. Marking the block allocated first makes a link back to it
+        // (or to any block already handed out, closing a cycle) fail the same test as a wild pointer.
+        nint next = *(nint*)block;
+        if (next != 0 && !IsFreeBlock(next))
+        {
+            segment.MarkFree(index);
+            throw new InvalidOperationException(
+                $"{routine}: free block 0x{block:X} links to 0x{next:X}, which is not a free block of this zone; the block was written after it was freed. The zone is left unchanged.");
+        }
+
+        FreeList = next;
+        return block;
+    }
+
+    /// <summary>Pushes <paramref name="block"/> on the free list and returns the previous head.</summary>
+    /// <exception cref="ArgumentException"><paramref name="block"/> is not a block of this zone, or is already free.</exception>
+    internal unsafe nint Push(nint block, string routine)
+    {
+        int index = Locate(block, out ZoneSegment? segment);
+        if (index < 0)
+        {
+            throw new ArgumentException(
+                $"{routine}: 0x{block:X} is not a block of this zone (every block starts 16 + n·{BlockSize} bytes into one of its segments). The zone is unchanged.",
+                "Block");
+        }
+
+        if (segment!.IsFree(index))
+        {
+            throw new ArgumentException(
+                $"{routine}: block 0x{block:X} is already free (double free); pushing it again would put it on the free list twice. The zone is unchanged.",
+                "Block");
+        }
+
+        nint previous = FreeList;
+        *(nint*)block = previous;
+        segment.MarkFree(index);
+        FreeList = block;
+        return previous;
+    }
+
+    private bool IsFreeBlock(nint address)
+    {
+        int index = Locate(address, out ZoneSegment? segment);
+        return index >= 0 && segment!.IsFree(index);
+    }
+
+    /// <summary>The block index of <paramref name="address"/> in its segment, or -1 when no block of the zone begins there.</summary>
+    private int Locate(nint address, out ZoneSegment? segment)
+    {
+        segment = Find(address);
+        return segment is null ? -1 : segment.IndexOf(address);
+    }
+
+    /// <summary>The segment whose memory holds <paramref name="address"/>, or null.</summary>
+    private ZoneSegment? Find(nint address)
+    {
+        int low = 0;
+        int high = _segments.Length - 1;
+        while (low <= high)
+        {
+            int middle = (low + high) >>> 1;
+            ZoneSegment segment = _segments[middle];
+            if ((nuint)address < (nuint)segment.Start)
+            {
+                high = middle - 1;
+            }
+            else if ((nuint)address - (nuint)segment.Start >= segment.Size)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                return segment;
+            }
+        }
+
+        return null;
+    }
+
+    private void Insert(ZoneSegment record)
+    {
+        // Copy-on-grow keeps the array exact-size; extensions are rare and never on the block path.
+        var next = new ZoneSegment[_segments.Length + 1];
+        int at = 0;
+        while (at < _segments.Length && (nuint)_segments[at].Start < (nuint)record.Start)
+        {
+            next[at] = _segments[at];
+            at++;
+        }
+
+        next[at] = record;
+        Array.Copy(_segments, at, next, at + 1, _segments.Length - at);
+        _segments = next;
+    }
+}

@@ -1,0 +1,60 @@
+namespace PoolAnalyzers.Runtime;
+
+/// <summary>
+/// The runtime's record of one zone segment: where it lies, how many blocks it was carved into and
+/// which of them are free. The kernel keeps none of this; it is what lets a zone refuse a foreign
+/// block, a double free or an overlapping extension instead of corrupting its free list.
+/// </summary>
+internal sealed class ZoneSegment
+{
+    // One bit per block, set while the block is on the free list. Sized once at carve time, so the
+    // allocate and free paths only flip bits.
+    private readonly ulong[] _free;
+
+    public ZoneSegment(nint start, uint size, uint blockSize, uint blocks)
+    {
+        Start = start;
+        Size = size;
+        BlockSize = blockSize;
+        Blocks = blocks;
+        _free = new ulong[(blocks + 63) / 64];
+    }
+
+    /// <summary>The segment's address (its ZONE_SEGMENT_HEADER).</summary>
+    public nint Start { get; }
+
+    /// <summary>The bytes the caller handed over, unused tail included: all of it belongs to the zone.</summary>
+    public uint Size { get; }
+
+    public uint BlockSize { get; }
+
+    public uint Blocks { get; }
+
+    /// <summary>True when [<paramref name="start"/>, <paramref name="start"/> + <paramref name="size"/>) shares a byte with this segment.</summary>
+    public bool Overlaps(nint start, uint size)
+        => (nuint)start < (nuint)Start + Size && (nuint)Start < (nuint)start + size;
+
+    /// <summary>
+    /// The index of the block that begins at <paramref name="address"/>, or -1 when no block begins
+    /// there. The address must lie in the segment (see <see cref="ZONE_HEADER"/>'s lookup), so the
+    /// offset fits 32 bits and one 32-bit division serves both the index and the boundary test.
+    /// </summary>
+    public int IndexOf(nint address)
+    {
+        uint offset = (uint)((nuint)address - (nuint)Start);
+        if (offset < ZONE_HEADER.SegmentHeaderSize)
+        {
+            return -1;
+        }
+
+        uint relative = offset - ZONE_HEADER.SegmentHeaderSize;
+        uint index = relative / BlockSize;
+        return index < Blocks && index * BlockSize == relative ? (int)index : -1;
+    }
+
+    public bool IsFree(int index) => (_free[index >> 6] & (1UL << index)) != 0;
+
+    public void MarkFree(int index) => _free[index >> 6] |= 1UL << index;
+
+    public void MarkAllocated(int index) => _free[index >> 6] &= ~(1UL << index);
+}
