@@ -28,6 +28,8 @@ public sealed class PoolIrqlTests
     [InlineData(PagedPoolCacheAligned, DISPATCH_LEVEL, 64)]
     [InlineData(PagedPool, DISPATCH_LEVEL, 9000)]
     [InlineData(NonPagedPoolNx, CLOCK_LEVEL, 64)]
+    [InlineData(DontUseThisType, DISPATCH_LEVEL, 64)]
+    [InlineData(NonPagedPoolMustSucceed, CLOCK_LEVEL, 64)]
     public void Allocate_AboveAllowedIrql_BugChecks0x08(POOL_TYPE type, KIRQL irql, int size)
     {
         using var machine = new TestMachine();

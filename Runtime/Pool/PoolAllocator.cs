@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Threading;
 
 namespace PoolAnalyzers.Runtime;
 
@@ -42,6 +43,7 @@ internal sealed unsafe partial class PoolAllocator : IDisposable
     // already ordered after the write, so a plain field suffices. Using the pool while another thread
     // disposes it is a race the caller owns.
     private bool _disposed;
+    private int _disposeStarted;
 
     public PoolAllocator(KernelSystem system, SystemConfiguration configuration, DriverVerifier verifier)
     {
@@ -121,15 +123,17 @@ internal sealed unsafe partial class PoolAllocator : IDisposable
     private nint Allocate(KernelThread thread, ThreadCache cache, POOL_TYPE poolType, nuint numberOfBytes, PoolTag tag, bool chargeQuota)
     {
         ThrowIfDisposed();
-        if (PoolTypes.IsMustSucceed(poolType))
-        {
-            throw MustSucceed(poolType, numberOfBytes, tag);
-        }
 
+        // The IRQL first, as the kernel's own entry check does, then the type.
         KIRQL irql = thread.Irql;
         if (irql > PoolTypes.MaxIrql(poolType))
         {
             throw IrqlTooHighToAllocate(irql, poolType, numberOfBytes);
+        }
+
+        if (PoolTypes.IsMustSucceed(poolType))
+        {
+            throw MustSucceed(poolType, numberOfBytes, tag);
         }
 
         uint bareTag = tag.Value & ~PoolTag.PROTECTED_POOL;
@@ -282,7 +286,8 @@ internal sealed unsafe partial class PoolAllocator : IDisposable
 
     public void Dispose()
     {
-        if (_disposed)
+        // Exactly one caller releases the memory, however many threads dispose at once.
+        if (Interlocked.Exchange(ref _disposeStarted, 1) != 0)
         {
             return;
         }
