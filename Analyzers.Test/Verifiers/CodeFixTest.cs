@@ -121,7 +121,7 @@ public class CodeFixTest<TAnalyzer, TCodeFix> : AnalyzerTest<TAnalyzer>
             ? new ExpectedIterations(incrementalCount, nameof(NumberOfIncrementalIterations))
             : SameTexts(testState.Documents, fixedExpected.Documents)
                 ? new ExpectedIterations(0, "default: the fixed sources equal the test sources, so no fix may be offered")
-                : new ExpectedIterations(-fixableExpected.Count, "default: at most one per fixable expected diagnostic");
+                : new ExpectedIterations(-fixableExpected.Count, $"default: one per fixable expected diagnostic, {fixableExpected.Count} here");
 
         using (var workspace = new AdhocWorkspace())
         {
@@ -200,10 +200,11 @@ public class CodeFixTest<TAnalyzer, TCodeFix> : AnalyzerTest<TAnalyzer>
     /// <summary>The expected fixed state; additional projects it does not list keep their test sources.</summary>
     private PreparedState ParseExpected(SolutionState state, ImmutableArray<DiagnosticAnalyzer> analyzers)
     {
-        var projects = new List<(string Name, SourceFileList Sources)> { (state.Name, state.Sources) };
+        // A fix changes sources, not what a project compiles to: the test state's output kinds hold.
+        var projects = new List<(string Name, SourceFileList Sources, OutputKind OutputKind)> { (state.Name, state.Sources, TestState.OutputKind) };
         foreach (var project in TestState.AdditionalProjects)
         {
-            projects.Add((project.Name, (state.AdditionalProjects.Find(project.Name) ?? project).Sources));
+            projects.Add((project.Name, (state.AdditionalProjects.Find(project.Name) ?? project).Sources, project.OutputKind));
         }
 
         return PreparedState.Parse(projects, state.ExpectedDiagnostics, () => MarkupDiagnosticId(analyzers));
