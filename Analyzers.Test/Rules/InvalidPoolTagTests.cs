@@ -783,4 +783,35 @@ public sealed class InvalidPoolTagTests
             .Replace("\\t", "\\u0009", System.StringComparison.Ordinal);
         return $"Pool tag {shown} is invalid: {reason}";
     }
+
+    [Fact]
+    public async Task RuntimeTypesAlsoDefinedByAReferencedProject_StillAnalyzed()
+    {
+        string copy = """
+            namespace PoolAnalyzers.Runtime
+            {
+                public static class Ex
+                {
+                }
+            }
+
+            public class Driver
+            {
+                PoolAnalyzers.Runtime.PoolTag Tag => [|"Frederick"|];
+            }
+            """;
+        string consumer = """
+            class Filter
+            {
+                PoolAnalyzers.Runtime.PoolTag Tag => [|"Filtering"|];
+            }
+            """;
+
+        var test = new VerifyCS.Test();
+        test.TestState.Sources.Add(copy);
+        test.TestState.AdditionalProjects["Second"].Sources.Add(consumer);
+        test.FixedState.Sources.Add(copy.Replace("[|\"Frederick\"|]", "\"Fred\"", System.StringComparison.Ordinal));
+        test.FixedState.AdditionalProjects["Second"].Sources.Add(consumer.Replace("[|\"Filtering\"|]", "\"Filt\"", System.StringComparison.Ordinal));
+        await test.RunAsync();
+    }
 }
