@@ -160,3 +160,11 @@ public sealed class NonCompilingFixAllFix : RenameLegacyCallFix
         return document.WithSyntaxRoot(root!.ReplaceNodes(names, (name, _) => SyntaxFactory.IdentifierName("Missing").WithTriviaFrom(name)));
     });
 }
+
+/// <summary>A correct one-by-one fix whose Fix All provider throws.</summary>
+[ExportCodeFixProvider(LanguageNames.CSharp), Shared]
+public sealed class ThrowingFixAllFix : RenameLegacyCallFix
+{
+    public override FixAllProvider? GetFixAllProvider() => FixAllProvider.Create(
+        (_, _, _) => throw new System.InvalidOperationException("Deliberate failure in Fix All"));
+}
