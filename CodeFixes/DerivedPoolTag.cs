@@ -5,7 +5,9 @@ namespace PoolAnalyzers.CodeFixes;
 /// <summary>
 /// The tag a fix proposes when the code offers none: the first four ASCII letters or digits of the
 /// containing type's name, padded with spaces ("Driver" → "Driv", "Io" → "Io  "). A name without any
-/// gives "Pool"; "BIG " (reserved by the kernel) becomes "BIG_". The result always passes POOL002.
+/// gives "Pool". A result the kernel reserves ("BIG ") or that defeats tagging ("None", "Ddk ", "Wdm ")
+/// keeps its first three characters and ends in '_' ("BIG_", "Non_", "Ddk_", "Wdm_"). The result
+/// always passes POOL002 and is never a default tag.
 /// </summary>
 internal static class DerivedPoolTag
 {
@@ -36,6 +38,8 @@ internal static class DerivedPoolTag
 
         tag.Append(' ', 4 - tag.Length);
         string result = tag.ToString();
-        return result == "BIG " ? "BIG_" : result;
+        return PoolTagRules.Check(result).Problem == TagProblem.Reserved || PoolTagRules.IsDefaultTag(result)
+            ? result.Substring(0, 3) + "_"
+            : result;
     }
 }

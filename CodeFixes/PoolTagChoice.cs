@@ -8,14 +8,16 @@ namespace PoolAnalyzers.CodeFixes;
 
 /// <summary>
 /// The tag a fix writes at a position: the containing type's own tag field when it has exactly one
-/// (a <c>const string</c> holding a valid tag or a <c>static readonly PoolTag</c> whose name contains
-/// "Tag"), otherwise the literal <see cref="DerivedPoolTag"/> of the type's name.
+/// (a <c>const string</c> holding a valid tag or a <c>static readonly PoolTag</c> whose name has the
+/// word "Tag", see <see cref="IsTagName"/>), otherwise the literal <see cref="DerivedPoolTag"/> of the
+/// type's name.
 /// </summary>
 internal static class PoolTagChoice
 {
     public static ExpressionSyntax For(SemanticModel model, int position, out string description)
     {
-        INamedTypeSymbol? type = ContainingType(model.GetEnclosingSymbol(position));
+        ISymbol? enclosing = model.GetEnclosingSymbol(position);
+        INamedTypeSymbol? type = ContainingType(enclosing);
         if (type is not null && SingleTagField(type) is { } field)
         {
             description = field.Name;
@@ -34,14 +36,37 @@ internal static class PoolTagChoice
                 .WithAdditionalAnnotations(Simplifier.Annotation);
         }
 
-        string tag = DerivedPoolTag.For(type?.Name);
+        string tag = DerivedPoolTag.For(TagSourceName(model, enclosing));
         description = "\"" + tag + "\"";
         return SyntaxFactory.LiteralExpression(SyntaxKind.StringLiteralExpression, SyntaxFactory.Literal(tag));
     }
 
-    /// <summary>The derived tag for the type that contains <paramref name="position"/>.</summary>
+    /// <summary>The derived tag for the code at <paramref name="position"/>.</summary>
     public static string DerivedAt(SemanticModel model, int position)
-        => DerivedPoolTag.For(ContainingType(model.GetEnclosingSymbol(position))?.Name);
+        => DerivedPoolTag.For(TagSourceName(model, model.GetEnclosingSymbol(position)));
+
+    /// <summary>
+    /// The name a derived tag comes from: the containing type's, except in top-level statements,
+    /// whose compiler-made <c>Program</c> says nothing about the code; there it is the assembly name
+    /// (a project "Consumer" gets "Cons"), which is what names the program.
+    /// </summary>
+    private static string? TagSourceName(SemanticModel model, ISymbol? enclosing)
+        => IsInTopLevelStatements(enclosing) ? model.Compilation.AssemblyName : ContainingType(enclosing)?.Name;
+
+    private static bool IsInTopLevelStatements(ISymbol? symbol)
+    {
+        for (ISymbol? current = symbol; current is not null; current = current.ContainingSymbol)
+        {
+            if (current is IMethodSymbol { MethodKind: MethodKind.LambdaMethod or MethodKind.LocalFunction })
+            {
+                continue;
+            }
+
+            return current is IMethodSymbol { Name: WellKnownMemberNames.TopLevelStatementsEntryPointMethodName };
+        }
+
+        return false;
+    }
 
     private static INamedTypeSymbol? ContainingType(ISymbol? symbol)
         => symbol as INamedTypeSymbol ?? symbol?.ContainingType;
@@ -53,7 +78,7 @@ internal static class PoolTagChoice
         {
             if (member is not IFieldSymbol field
                 || field.IsImplicitlyDeclared
-                || field.Name.IndexOf("Tag", StringComparison.OrdinalIgnoreCase) < 0
+                || !IsTagName(field.Name)
                 || !IsTagField(field))
             {
                 continue;
@@ -73,6 +98,54 @@ internal static class PoolTagChoice
         }
 
         return found;
+    }
+
+    /// <summary>
+    /// True when one word of <paramref name="name"/> is "tag", in any case. Words are split at
+    /// underscores, where a lower-case letter or digit meets an upper-case one, before the last
+    /// capital of a run of capitals followed by a lower-case letter, and where letters meet digits.
+    /// So <c>Tag</c>, <c>DriverTag</c>, <c>PoolTag1</c>, <c>_tag</c>, <c>s_tag</c>, <c>tagValue</c>,
+    /// <c>TAG</c>, <c>POOL_TAG</c> and <c>XMLTag</c> name tags; <c>Stage</c>, <c>Hashtag</c>,
+    /// <c>Advantage</c>, <c>Tagged</c> and <c>Tags</c> do not.
+    /// </summary>
+    internal static bool IsTagName(string name)
+    {
+        int i = 0;
+        while (i < name.Length)
+        {
+            if (name[i] == '_')
+            {
+                i++;
+                continue;
+            }
+
+            int start = i++;
+            while (i < name.Length && name[i] != '_' && !StartsWord(name, i))
+            {
+                i++;
+            }
+
+            if (i - start == 3 && string.Compare(name, start, "tag", 0, 3, StringComparison.OrdinalIgnoreCase) == 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool StartsWord(string name, int i)
+    {
+        char previous = name[i - 1];
+        char current = name[i];
+        if (char.IsUpper(current))
+        {
+            return char.IsLower(previous)
+                || char.IsDigit(previous)
+                || (char.IsUpper(previous) && i + 1 < name.Length && char.IsLower(name[i + 1]));
+        }
+
+        return char.IsDigit(current) ? !char.IsDigit(previous) : char.IsLetter(current) && char.IsDigit(previous);
     }
 
     private static bool IsTagField(IFieldSymbol field)

@@ -32,4 +32,14 @@ public sealed class BuildDiagnosticTests
         string[] lines = ConsumerProject.Program.Split('\n');
         Assert.All(expected, d => Assert.Contains("// " + d.Id, lines[d.Line - 1], System.StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void PackageProperties_DeclaredByTheRepository_AreFilledIn()
+    {
+        var declared = PackageProperties.Read(RepositoryRoot.Locate());
+
+        Assert.Contains("analyzers", declared.Tags);
+        Assert.False(string.IsNullOrWhiteSpace(declared.Description));
+        Assert.StartsWith("https://github.com/", declared.RepositoryUrl, System.StringComparison.Ordinal);
+    }
 }

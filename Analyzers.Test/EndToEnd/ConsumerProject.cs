@@ -1,12 +1,15 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Threading.Tasks;
 
 namespace PoolAnalyzers.Test.EndToEnd;
 
 /// <summary>
-/// A fresh console project, written out offline, to which the test adds the packed PoolAnalyzers
-/// package the way a customer would (<c>dotnet add package PoolAnalyzers</c>).
+/// A fresh console project made the way a customer makes one, <c>dotnet new console</c> (the template
+/// ships with the SDK, so this works offline; <c>--no-restore</c> leaves the first restore to
+/// <c>dotnet add package</c>), with its <c>Program.cs</c> replaced by <see cref="Program"/>. The test
+/// then adds the packed PoolAnalyzers package the way a customer would (<c>dotnet add package PoolAnalyzers</c>).
 /// </summary>
 internal sealed class ConsumerProject
 {
@@ -51,33 +54,31 @@ internal sealed class ConsumerProject
         }
         """;
 
-    public const string ProjectFile = """
-        <Project Sdk="Microsoft.NET.Sdk">
-          <PropertyGroup>
-            <OutputType>Exe</OutputType>
-            <TargetFramework>net10.0</TargetFramework>
-            <Nullable>enable</Nullable>
-            <ImplicitUsings>disable</ImplicitUsings>
-          </PropertyGroup>
-        </Project>
-        """;
+    private ConsumerProject(string directory) => Directory = directory;
 
-    public ConsumerProject(string directory, string packageFolder)
+    public string Directory { get; }
+
+    /// <summary>Runs <c>dotnet new console</c> in <paramref name="directory"/> and points NuGet at <paramref name="packageFolder"/>.</summary>
+    public static async Task<ConsumerProject> CreateAsync(DotnetCli dotnet, string directory, string packageFolder)
     {
-        Directory = directory;
         System.IO.Directory.CreateDirectory(directory);
+        DotnetResult created = await dotnet.RunAsync(directory, "new", "console", "--name", Path.GetFileNameWithoutExtension(ProjectFileName), "--output", ".", "--no-restore");
+        if (!created.Succeeded || !File.Exists(Path.Combine(directory, ProjectFileName)))
+        {
+            throw new InvalidOperationException($"'dotnet new console' did not create {ProjectFileName}.\n{created}");
+        }
+
+        var consumer = new ConsumerProject(directory);
 
         // Empty Directory.Build/Packages files stop MSBuild from walking up into whatever encloses
         // the temporary folder; the consumer sees only the SDK and the package.
-        Write("Directory.Build.props", "<Project />");
-        Write("Directory.Build.targets", "<Project />");
-        Write("Directory.Packages.props", "<Project />");
-        Write("NuGet.config", NuGetConfig(packageFolder));
-        Write(ProjectFileName, ProjectFile);
-        Write(ProgramFileName, Program);
+        consumer.Write("Directory.Build.props", "<Project />");
+        consumer.Write("Directory.Build.targets", "<Project />");
+        consumer.Write("Directory.Packages.props", "<Project />");
+        consumer.Write("NuGet.config", NuGetConfig(packageFolder));
+        consumer.Write(ProgramFileName, Program);
+        return consumer;
     }
-
-    public string Directory { get; }
 
     public string ProgramPath => Path.Combine(Directory, ProgramFileName);
 

@@ -28,6 +28,10 @@ internal sealed class PackageContents
     public string? Metadata(string name)
         => Nuspec.Descendants().FirstOrDefault(e => e.Name.LocalName == name)?.Value;
 
+    /// <summary>An attribute of a nuspec metadata element (<c>repository</c>'s <c>url</c>), or null.</summary>
+    public string? MetadataAttribute(string name, string attribute)
+        => (string?)Nuspec.Descendants().FirstOrDefault(e => e.Name.LocalName == name)?.Attribute(attribute);
+
     public static PackageContents Read(string packagePath)
     {
         using ZipArchive archive = ZipFile.OpenRead(packagePath);

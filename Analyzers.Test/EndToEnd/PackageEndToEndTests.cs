@@ -39,7 +39,8 @@ public sealed class PackageEndToEndTests
             // The consumer restores into an empty package folder: a PoolAnalyzers 0.1.0 cached by an
             // earlier run (or an earlier build of this one) can never stand in for the fresh package.
             var dotnet = new DotnetCli(Path.Combine(root, "nuget-cache"));
-            var consumer = new ConsumerProject(Path.Combine(root, "Consumer"), packageFolder);
+            var consumer = await ConsumerProject.CreateAsync(dotnet, Path.Combine(root, "Consumer"), packageFolder);
+            Assert.Contains("<OutputType>Exe</OutputType>", consumer.ReadProjectFile(), StringComparison.Ordinal);
 
             // The README's install command; the source mapping sends it to the pack folder.
             DotnetResult add = await dotnet.RunAsync(consumer.Directory, "add", ConsumerProject.ProjectFileName, "package", "PoolAnalyzers");
@@ -77,6 +78,27 @@ public sealed class PackageEndToEndTests
         Assert.Empty(contents.DependencyIds);
         Assert.Equal("MIT", contents.Metadata("license"));
         Assert.Equal("README.md", contents.Metadata("readme"));
+        AssertDescriptiveMetadata(contents, repository);
+    }
+
+    /// <summary>The nuspec carries the tags, description and repository the projects declare, and they say what the package is.</summary>
+    private static void AssertDescriptiveMetadata(PackageContents contents, string repository)
+    {
+        var declared = PackageProperties.Read(repository);
+
+        string[] tags = (contents.Metadata("tags") ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(declared.Tags, tags);
+        Assert.Superset(new HashSet<string>(["analyzers", "roslyn", "kernel", "driver", "pool"], StringComparer.Ordinal), tags.ToHashSet(StringComparer.Ordinal));
+
+        string description = contents.Metadata("description") ?? string.Empty;
+        Assert.Equal(declared.Description, description);
+        Assert.Contains("analyzers", description, StringComparison.Ordinal);
+        Assert.Contains("POOL001", description, StringComparison.Ordinal);
+
+        Assert.Equal("git", contents.MetadataAttribute("repository", "type"));
+        Assert.Equal(declared.RepositoryUrl, contents.MetadataAttribute("repository", "url"));
+        Assert.StartsWith("https://github.com/", declared.RepositoryUrl, StringComparison.Ordinal);
+        Assert.Equal(declared.RepositoryUrl, contents.Metadata("projectUrl"));
     }
 
     private static async Task BuildReportsEveryRuleAtItsLineAsync(DotnetCli dotnet, ConsumerProject consumer)

@@ -16,10 +16,16 @@ internal sealed record CorpusSource(string Name, string Text)
 }
 
 /// <summary>
-/// The corpus: <see cref="DriverCorpus"/>, every <c>.cs</c> file under <c>samples/</c>, and the raw
-/// string literals of the rule tests (markup removed; the shared usings prepended when a literal
-/// has none), so the corpus grows with every rule test written.
+/// The corpus: <see cref="DriverCorpus"/>, every <c>.cs</c> file under <c>samples/</c>, and the
+/// multi-line raw string literals of the rule tests, so the corpus grows with every rule test written.
 /// </summary>
+/// <remarks>
+/// A literal's markup is removed and the shared usings are prepended when it has none. Interpolated
+/// raw literals (<c>$$"""…"""</c>) count too, with their holes removed: <c>{|#0:{{literal}}|}</c>
+/// becomes nothing, which leaves code such as <c>ExAllocatePoolWithTag(NonPagedPoolNx, 64, )</c>. That
+/// is broken code, but broken code is what the robustness test is for; the value a theory puts in
+/// the hole is covered by the non-interpolated tests of the same rule.
+/// </remarks>
 internal static class CorpusSources
 {
     public static List<CorpusSource> All() => [.. Driver(), .. Samples(), .. RuleTests()];
@@ -53,14 +59,14 @@ internal static class CorpusSources
         {
             var root = CSharpSyntaxTree.ParseText(File.ReadAllText(path)).GetRoot();
             int index = 0;
-            foreach (var literal in root.DescendantNodes().OfType<LiteralExpressionSyntax>())
+            foreach (string value in RawStringValues(root))
             {
-                if (!literal.Token.IsKind(SyntaxKind.MultiLineRawStringLiteralToken) || !LooksLikeCode(literal.Token.ValueText))
+                if (!LooksLikeCode(value))
                 {
                     continue;
                 }
 
-                string text = WithoutMarkup(literal.Token.ValueText);
+                string text = WithoutMarkup(value);
                 if (!text.Contains("using ", StringComparison.Ordinal))
                 {
                     text = DriverCorpus.Usings + text;
@@ -70,6 +76,23 @@ internal static class CorpusSources
                 {
                     yield return new CorpusSource($"{Path.GetFileName(path)}#{index++}", text);
                 }
+            }
+        }
+    }
+
+    /// <summary>The value of every multi-line raw string literal, plain or interpolated (holes removed), in source order.</summary>
+    private static IEnumerable<string> RawStringValues(SyntaxNode root)
+    {
+        foreach (var node in root.DescendantNodes())
+        {
+            switch (node)
+            {
+                case LiteralExpressionSyntax literal when literal.Token.IsKind(SyntaxKind.MultiLineRawStringLiteralToken):
+                    yield return literal.Token.ValueText;
+                    break;
+                case InterpolatedStringExpressionSyntax interpolated when interpolated.StringStartToken.IsKind(SyntaxKind.InterpolatedMultiLineRawStringStartToken):
+                    yield return string.Concat(interpolated.Contents.OfType<InterpolatedStringTextSyntax>().Select(t => t.TextToken.ValueText));
+                    break;
             }
         }
     }

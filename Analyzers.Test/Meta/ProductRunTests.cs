@@ -16,14 +16,14 @@ public class ProductRunTests
     [Fact]
     public async Task ThrowingAnalyzer_IsReported()
     {
-        var result = await ProductRun.RunAsync("T.cs", LegacyCall, [new ThrowingAnalyzer()], [], applyFirstAction: true, includeCompilerErrors: false, CancellationToken.None);
+        var result = await ProductRun.RunAsync("T.cs", LegacyCall, [new ThrowingAnalyzer()], [], new ProductRunOptions(ApplyFirstAction: true, IncludeCompilerErrors: false), CancellationToken.None);
         Assert.Contains(result.Failures, f => f.Contains("Deliberate failure in C", System.StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task ThrowingFixer_IsReported()
     {
-        var result = await ProductRun.RunAsync("T.cs", LegacyCall, [new LegacyCallAnalyzer()], [new ThrowingFix()], applyFirstAction: true, includeCompilerErrors: false, CancellationToken.None);
+        var result = await ProductRun.RunAsync("T.cs", LegacyCall, [new LegacyCallAnalyzer()], [new ThrowingFix()], new ProductRunOptions(ApplyFirstAction: true, IncludeCompilerErrors: false), CancellationToken.None);
         Assert.Contains(result.Failures, f => f.Contains("ThrowingFix on", System.StringComparison.Ordinal) && f.Contains("Deliberate failure while registering", System.StringComparison.Ordinal));
     }
 
@@ -35,12 +35,37 @@ public class ProductRunTests
             "class C { static void Legacy() { } static void Modern() { } static void Current() { } void M() { Legacy(); } }",
             ImmutableArray.Create<DiagnosticAnalyzer>(new LegacyCallAnalyzer()),
             ImmutableArray.Create<CodeFixProvider>(new RenameLegacyCallFix()),
-            applyFirstAction: true,
-            includeCompilerErrors: true,
+            new ProductRunOptions(ApplyFirstAction: true, IncludeCompilerErrors: true, FixAllInDocument: true),
             CancellationToken.None);
 
         Assert.Empty(result.Failures);
         Assert.Empty(result.CompilerErrors);
         Assert.Equal(["UseModern", "UseCurrent"], result.Actions.ConvertAll(a => a.EquivalenceKey));
+    }
+
+    [Fact]
+    public async Task ThrowingFixAllProvider_IsReported()
+    {
+        var result = await ProductRun.RunAsync(
+            "T.cs",
+            "class C { static void Legacy() { } static void Modern() { } static void Current() { } void M() { Legacy(); } }",
+            [new LegacyCallAnalyzer()],
+            [new ThrowingFixAllFix()],
+            new ProductRunOptions(ApplyFirstAction: true, IncludeCompilerErrors: false, FixAllInDocument: true),
+            CancellationToken.None);
+
+        Assert.Contains(result.Failures, f => f.Contains("ThrowingFixAllFix Fix All in Document scope [UseModern]", System.StringComparison.Ordinal)
+            && f.Contains("Deliberate failure in Fix All", System.StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RunsOfDifferentSources_DoNotSeeEachOther()
+    {
+        var first = await ProductRun.RunAsync("A.cs", LegacyCall, [new LegacyCallAnalyzer()], [], new ProductRunOptions(false, IncludeCompilerErrors: true), CancellationToken.None);
+        var second = await ProductRun.RunAsync("B.cs", "class D { }", [new LegacyCallAnalyzer()], [], new ProductRunOptions(false, IncludeCompilerErrors: true), CancellationToken.None);
+
+        Assert.Single(first.Diagnostics);
+        Assert.Empty(second.Diagnostics);
+        Assert.Empty(second.CompilerErrors);
     }
 }

@@ -1,4 +1,5 @@
 using System.Threading.Tasks;
+using PoolAnalyzers.CodeFixes;
 using Xunit;
 using VerifyCS = PoolAnalyzers.Test.Verifiers.CSharpCodeFixVerifier<
     PoolAnalyzers.InvalidPoolTagAnalyzer,
@@ -78,7 +79,6 @@ public sealed class InvalidPoolTagTests
     [Theory]
     [InlineData("0u", "0x00000000", "tag 0 means 'no tag' and allocation routines reject it (BAD_POOL_CALLER 0x9B)")]
     [InlineData("0", "0x00000000", "tag 0 means 'no tag' and allocation routines reject it (BAD_POOL_CALLER 0x9B)")]
-    [InlineData("0x80000000u", "0x80000000", "it is PROTECTED_POOL (0x80000000) with no characters")]
     [InlineData("0x41004100u", "0x41004100", "byte 1 follows a NUL byte; characters run from the lowest byte up with no gaps")]
     [InlineData("0x20474942u", "0x20474942", "\"BIG \" is reserved for the kernel's big-page tracker (BAD_POOL_CALLER 0x9C)")]
     [InlineData("0x2D2E2E2Eu", "0x2D2E2E2E", "it has no letter or digit (BAD_POOL_CALLER 0x9D)")]
@@ -274,17 +274,393 @@ public sealed class InvalidPoolTagTests
     }
 
     [Fact]
-    public async Task NamedConstant_ReportedAtUseWithoutFix()
+    public async Task NamedTextConstant_DeclarationRewrittenWithTruncatedTag()
+    {
+        string source = Sources.Usings + """
+            class Driver
+            {
+                const string Name = "Frederick";
+                nint Allocate() => ExAllocatePoolWithTag(NonPagedPoolNx, 64, {|#0:Name|});
+                void Free(nint p) => ExFreePoolWithTag(p, [|Name|]);
+            }
+            """;
+        string fixedSource = Sources.Usings + """
+            class Driver
+            {
+                const string Name = "Fred";
+                nint Allocate() => ExAllocatePoolWithTag(NonPagedPoolNx, 64, Name);
+                void Free(nint p) => ExFreePoolWithTag(p, Name);
+            }
+            """;
+
+        await new VerifyCS.Test
+        {
+            TestCode = source,
+            FixedCode = fixedSource,
+            ExpectedDiagnostics = { VerifyCS.Diagnostic(DiagnosticIds.InvalidPoolTag).WithLocation(0).WithArguments("\"Frederick\"", "it has 9 characters; a tag has at most 4") },
+            CodeActionEquivalenceKey = InvalidPoolTagCodeFixProvider.EquivalenceKey,
+            NumberOfIncrementalIterations = 1,
+        }.RunAsync();
+    }
+
+    [Fact]
+    public async Task NamedTextConstant_SecondActionReplacesEachUse()
     {
         string source = Sources.Usings + """
             class Driver
             {
                 const string Name = "Frederick";
                 nint Allocate() => ExAllocatePoolWithTag(NonPagedPoolNx, 64, [|Name|]);
+                void Free(nint p) => ExFreePoolWithTag(p, [|Name|]);
+            }
+            """;
+        string fixedSource = Sources.Usings + """
+            class Driver
+            {
+                const string Name = "Frederick";
+                nint Allocate() => ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Fred");
+                void Free(nint p) => ExFreePoolWithTag(p, "Fred");
+            }
+            """;
+
+        await new VerifyCS.Test
+        {
+            TestCode = source,
+            FixedCode = fixedSource,
+            CodeActionIndex = 1,
+            CodeActionEquivalenceKey = InvalidPoolTagCodeFixProvider.UseLiteralEquivalenceKey,
+        }.RunAsync();
+    }
+
+    [Fact]
+    public async Task ConstantOfAnotherTypeWithoutValidHead_DeclarationGetsItsOwnTypesDerivedTag()
+    {
+        string source = Sources.Usings + """
+            static class Tags
+            {
+                public const string Reader = "....Reader";
+            }
+
+            class Driver
+            {
+                nint Allocate() => ExAllocatePoolWithTag(NonPagedPoolNx, 64, [|Tags.Reader|]);
+            }
+            """;
+        string fixedSource = Sources.Usings + """
+            static class Tags
+            {
+                public const string Reader = "Tags";
+            }
+
+            class Driver
+            {
+                nint Allocate() => ExAllocatePoolWithTag(NonPagedPoolNx, 64, Tags.Reader);
+            }
+            """;
+
+        await VerifyCS.VerifyCodeFixAsync(source, fixedSource);
+    }
+
+    [Fact]
+    public async Task LocalConstant_DeclarationRewritten()
+    {
+        string source = Sources.Usings + """
+            class Driver
+            {
+                nint Allocate()
+                {
+                    const string tag = "";
+                    return ExAllocatePoolWithTag(NonPagedPoolNx, 64, [|tag|]);
+                }
+            }
+            """;
+        string fixedSource = Sources.Usings + """
+            class Driver
+            {
+                nint Allocate()
+                {
+                    const string tag = "Driv";
+                    return ExAllocatePoolWithTag(NonPagedPoolNx, 64, tag);
+                }
+            }
+            """;
+
+        await VerifyCS.VerifyCodeFixAsync(source, fixedSource);
+    }
+
+    [Fact]
+    public async Task ConstantDeclaredInAnotherProject_EveryScopeRewritesTheDeclarationOnce()
+    {
+        var test = new VerifyCS.Test();
+        test.TestState.Sources.Add(Sources.Usings + """
+            public static class Tags
+            {
+                public const string Reader = "Frederick";
+            }
+            """);
+        test.TestState.AdditionalProjects["Second"].Sources.Add(Sources.Usings + """
+            class Reader
+            {
+                nint A() => ExAllocatePoolWithTag(NonPagedPoolNx, 64, [|Tags.Reader|]);
+                void B(nint p) => ExFreePoolWithTag(p, [|Tags.Reader|]);
+            }
+            """);
+        test.TestState.AdditionalProjects["Second"].Sources.Add(Sources.Usings + """
+            class Filter
+            {
+                nint C() => ExAllocatePoolWithTag(PagedPool, 8, [|Tags.Reader|]);
+            }
+            """);
+        test.FixedState.Sources.Add(Sources.Usings + """
+            public static class Tags
+            {
+                public const string Reader = "Fred";
+            }
+            """);
+        test.FixedState.AdditionalProjects["Second"].Sources.Add(Sources.Usings + """
+            class Reader
+            {
+                nint A() => ExAllocatePoolWithTag(NonPagedPoolNx, 64, Tags.Reader);
+                void B(nint p) => ExFreePoolWithTag(p, Tags.Reader);
+            }
+            """);
+        test.FixedState.AdditionalProjects["Second"].Sources.Add(Sources.Usings + """
+            class Filter
+            {
+                nint C() => ExAllocatePoolWithTag(PagedPool, 8, Tags.Reader);
+            }
+            """);
+
+        await test.RunAsync();
+    }
+
+    [Fact]
+    public async Task MetadataTextConstant_OnlyTheUseIsReplaced()
+    {
+        string source = Sources.Usings + """
+            using System.Net.Mime;
+
+            class Driver
+            {
+                nint Allocate() => ExAllocatePoolWithTag(NonPagedPoolNx, 64, {|#0:MediaTypeNames.Text.Plain|});
+            }
+            """;
+        string fixedSource = Sources.Usings + """
+            using System.Net.Mime;
+
+            class Driver
+            {
+                nint Allocate() => ExAllocatePoolWithTag(NonPagedPoolNx, 64, "text");
+            }
+            """;
+
+        await new VerifyCS.Test
+        {
+            TestCode = source,
+            FixedCode = fixedSource,
+            ExpectedDiagnostics = { VerifyCS.Diagnostic(DiagnosticIds.InvalidPoolTag).WithLocation(0).WithArguments("\"text/plain\"", "it has 10 characters; a tag has at most 4") },
+            CodeActionEquivalenceKey = InvalidPoolTagCodeFixProvider.UseLiteralEquivalenceKey,
+        }.RunAsync();
+    }
+
+    [Fact]
+    public async Task NamedUintConstant_UseReplacedAndDeclarationKept()
+    {
+        string source = Sources.Usings + """
+            class Driver
+            {
+                const uint NoTag = 0;
+                nint Allocate() => ExAllocatePoolWithTag(NonPagedPoolNx, 64, {|#0:NoTag|});
+                void Free(nint p) => ExFreePoolWithTag(p, NoTag);
+            }
+            """;
+        string fixedSource = Sources.Usings + """
+            class Driver
+            {
+                const uint NoTag = 0;
+                nint Allocate() => ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Driv");
+                void Free(nint p) => ExFreePoolWithTag(p, NoTag);
+            }
+            """;
+
+        await VerifyCS.VerifyCodeFixAsync(
+            source,
+            new[] { VerifyCS.Diagnostic(DiagnosticIds.InvalidPoolTag).WithLocation(0).WithArguments("0x00000000", "tag 0 means 'no tag' and allocation routines reject it (BAD_POOL_CALLER 0x9B)") },
+            fixedSource);
+    }
+
+    [Fact]
+    public async Task NumericConstantInNumericConditional_ReportedWithoutFix()
+    {
+        string source = Sources.Usings + """
+            class Driver
+            {
+                const uint NoTag = 0;
+                PoolTag Pick(bool read) => read ? 0x64657246u : [|NoTag|];
             }
             """;
 
         await VerifyCS.VerifyCodeFixAsync(source, source);
+    }
+
+    [Fact]
+    public async Task ProtectedNumericTags_ReportedWithoutFix()
+    {
+        string source = Sources.Usings + """
+            class Driver
+            {
+                nint A() => ExAllocatePoolWithTag(NonPagedPoolNx, 64, {|#0:0x80000000u|});
+                nint B() => ExAllocatePoolWithTag(NonPagedPoolNx, 64, {|#1:0xA0474942u|});
+                nint C() => ExAllocatePoolWithTag(NonPagedPoolNx, 64, {|#2:PoolTag.PROTECTED_POOL|});
+            }
+            """;
+
+        var expected = new[]
+        {
+            VerifyCS.Diagnostic(DiagnosticIds.InvalidPoolTag).WithLocation(0).WithArguments("0x80000000", "it is PROTECTED_POOL (0x80000000) with no characters"),
+            VerifyCS.Diagnostic(DiagnosticIds.InvalidPoolTag).WithLocation(1).WithArguments("0xA0474942", "\"BIG \" is reserved for the kernel's big-page tracker (BAD_POOL_CALLER 0x9C)"),
+            VerifyCS.Diagnostic(DiagnosticIds.InvalidPoolTag).WithLocation(2).WithArguments("0x80000000", "it is PROTECTED_POOL (0x80000000) with no characters"),
+        };
+        var test = new VerifyCS.Test { TestCode = source, FixedCode = source };
+        test.ExpectedDiagnostics.AddRange(expected);
+        test.FixedState.ExpectedDiagnostics.AddRange(expected);
+        await test.RunAsync();
+    }
+
+    [Fact]
+    public async Task CastNumericLiteral_ReplacedInsideTheCast()
+    {
+        string source = Sources.Usings + """
+            class Driver
+            {
+                PoolTag Local()
+                {
+                    PoolTag local = (PoolTag)[|0u|];
+                    return local;
+                }
+
+                PoolTag Pick(bool read) => read ? (PoolTag)[|0u|] : "Drv1";
+            }
+            """;
+        string fixedSource = Sources.Usings + """
+            class Driver
+            {
+                PoolTag Local()
+                {
+                    PoolTag local = (PoolTag)"Driv";
+                    return local;
+                }
+
+                PoolTag Pick(bool read) => read ? (PoolTag)"Driv" : "Drv1";
+            }
+            """;
+
+        await VerifyCS.VerifyCodeFixAsync(source, fixedSource);
+    }
+
+    [Fact]
+    public async Task ParenthesizedNumber_ReplacedInsideTheParentheses()
+    {
+        string source = Sources.Usings + """
+            class Driver
+            {
+                nint Allocate() => ExAllocatePoolWithTag(NonPagedPoolNx, 64, ([|0u|]));
+            }
+            """;
+        string fixedSource = Sources.Usings + """
+            class Driver
+            {
+                nint Allocate() => ExAllocatePoolWithTag(NonPagedPoolNx, 64, ("Driv"));
+            }
+            """;
+
+        await VerifyCS.VerifyCodeFixAsync(source, fixedSource);
+    }
+
+    [Fact]
+    public async Task AllocateFunctionDelegateTagArgument_ReportedAndTruncated()
+    {
+        string source = Sources.Usings + """
+            class Driver
+            {
+                nint Allocate(PALLOCATE_FUNCTION allocate) => allocate(NonPagedPoolNx, 64, [|"Frederick"|]);
+            }
+            """;
+        string fixedSource = Sources.Usings + """
+            class Driver
+            {
+                nint Allocate(PALLOCATE_FUNCTION allocate) => allocate(NonPagedPoolNx, 64, "Fred");
+            }
+            """;
+
+        await VerifyCS.VerifyCodeFixAsync(source, fixedSource);
+    }
+
+    [Fact]
+    public async Task TooLongTextWhoseHeadIsADefaultTag_DerivedTag()
+    {
+        string source = Sources.Usings + """
+            class Driver
+            {
+                nint A() => ExAllocatePoolWithTag(NonPagedPoolNx, 64, [|"Nonexistent"|]);
+                nint B() => ExAllocatePoolWithTag(NonPagedPoolNx, 64, [|"Wdm Filter"|]);
+            }
+            """;
+        string fixedSource = Sources.Usings + """
+            class Driver
+            {
+                nint A() => ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Driv");
+                nint B() => ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Driv");
+            }
+            """;
+
+        await VerifyCS.VerifyCodeFixAsync(source, fixedSource);
+    }
+
+    [Fact]
+    public async Task ComparedWithNoTagOrAllocationOnlyTags_NotReported()
+    {
+        string source = Sources.Usings + """
+            using System.Collections.Generic;
+
+            class Driver
+            {
+                bool A(PoolTag tag) => tag == (PoolTag)0u;
+                bool B(PoolTag tag) => tag != (PoolTag)0;
+                bool C(PoolTag tag) => tag.Equals(0u);
+                bool D(PoolTag tag) => tag == "BIG ";
+                bool E(PoolTag tag) => tag.Equals((PoolTag)0x2D2E2E2Eu);
+                bool F(PoolTag tag) => EqualityComparer<PoolTag>.Default.Equals(tag, 0u);
+                bool G(PoolTag? tag) => tag == (PoolTag)0u;
+                bool H(PoolTag tag, bool big) => tag == (big ? "BIG " : (PoolTag)0u);
+                bool I(PoolTag tag, int kind) => tag != kind switch { 0 => (PoolTag)0u, _ => "...." };
+            }
+            """;
+
+        await VerifyCS.VerifyAnalyzerAsync(source);
+    }
+
+    [Fact]
+    public async Task ComparedWithATagTheConversionRejects_ReportedAndFixed()
+    {
+        string source = Sources.Usings + """
+            class Driver
+            {
+                bool A(PoolTag tag) => tag == [|"Frederick"|];
+                bool B(PoolTag tag) => tag.Equals([|""|]);
+                bool C(PoolTag tag) => tag == (PoolTag)[|0x41004100u|];
+            }
+            """;
+        string fixedSource = Sources.Usings + """
+            class Driver
+            {
+                bool A(PoolTag tag) => tag == "Fred";
+                bool B(PoolTag tag) => tag.Equals("Driv");
+                bool C(PoolTag tag) => tag == (PoolTag)"Driv";
+            }
+            """;
+
+        await VerifyCS.VerifyCodeFixAsync(source, fixedSource);
     }
 
     [Fact]
@@ -406,5 +782,36 @@ public sealed class InvalidPoolTagTests
             .Replace("\\u00e9", "\\u00E9", System.StringComparison.Ordinal)
             .Replace("\\t", "\\u0009", System.StringComparison.Ordinal);
         return $"Pool tag {shown} is invalid: {reason}";
+    }
+
+    [Fact]
+    public async Task RuntimeTypesAlsoDefinedByAReferencedProject_StillAnalyzed()
+    {
+        string copy = """
+            namespace PoolAnalyzers.Runtime
+            {
+                public static class Ex
+                {
+                }
+            }
+
+            public class Driver
+            {
+                PoolAnalyzers.Runtime.PoolTag Tag => [|"Frederick"|];
+            }
+            """;
+        string consumer = """
+            class Filter
+            {
+                PoolAnalyzers.Runtime.PoolTag Tag => [|"Filtering"|];
+            }
+            """;
+
+        var test = new VerifyCS.Test();
+        test.TestState.Sources.Add(copy);
+        test.TestState.AdditionalProjects["Second"].Sources.Add(consumer);
+        test.FixedState.Sources.Add(copy.Replace("[|\"Frederick\"|]", "\"Fred\"", System.StringComparison.Ordinal));
+        test.FixedState.AdditionalProjects["Second"].Sources.Add(consumer.Replace("[|\"Filtering\"|]", "\"Filt\"", System.StringComparison.Ordinal));
+        await test.RunAsync();
     }
 }

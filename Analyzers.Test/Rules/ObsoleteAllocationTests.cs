@@ -464,4 +464,243 @@ public sealed class ObsoleteAllocationTests
 
         await test.RunAsync();
     }
+
+    [Theory]
+    [InlineData("const string", "DriverTag", "\"Drv1\"")]
+    [InlineData("const string", "_tag", "\"Drv1\"")]
+    [InlineData("const string", "TAG", "\"Drv1\"")]
+    [InlineData("const string", "tagValue", "\"Drv1\"")]
+    [InlineData("static readonly PoolTag", "s_tag", "\"Drv1\"")]
+    [InlineData("static readonly PoolTag", "POOL_TAG", "0x31767244u")]
+    public async Task FieldNamedWithTheWordTag_Reused(string declaration, string name, string value)
+    {
+        string source = Sources.Usings + $$"""
+            class Driver
+            {
+                private {{declaration}} {{name}} = {{value}};
+                nint Allocate() => {|POOL001:ExAllocatePool|}(NonPagedPoolNx, 64);
+            }
+            """;
+        string fixedSource = Sources.Usings + $$"""
+            class Driver
+            {
+                private {{declaration}} {{name}} = {{value}};
+                nint Allocate() => ExAllocatePoolWithTag(NonPagedPoolNx, 64, {{name}});
+            }
+            """;
+
+        await VerifyCS.VerifyCodeFixAsync(source, fixedSource);
+    }
+
+    [Theory]
+    [InlineData("Stage")]
+    [InlineData("Hashtag")]
+    [InlineData("Advantage")]
+    [InlineData("Tagged")]
+    public async Task FieldWhoseNameOnlyContainsTheLettersTag_NotReused(string name)
+    {
+        string source = Sources.Usings + $$"""
+            class Driver
+            {
+                private const string {{name}} = "Init";
+                nint Allocate() => {|POOL001:ExAllocatePool|}(NonPagedPoolNx, 64);
+            }
+            """;
+        string fixedSource = Sources.Usings + $$"""
+            class Driver
+            {
+                private const string {{name}} = "Init";
+                nint Allocate() => ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Driv");
+            }
+            """;
+
+        await VerifyCS.VerifyCodeFixAsync(source, fixedSource);
+    }
+
+    [Fact]
+    public async Task TypesNamedLikeDefaultTags_DerivedTagRemapped()
+    {
+        string source = Sources.Usings + """
+            class None
+            {
+                nint Allocate() => {|POOL001:ExAllocatePool|}(NonPagedPoolNx, 64);
+            }
+            class Ddk
+            {
+                nint Allocate() => {|POOL001:ExAllocatePool|}(NonPagedPoolNx, 64);
+            }
+            class Wdm
+            {
+                nint Allocate() => {|POOL001:ExAllocatePool|}(NonPagedPoolNx, 64);
+            }
+            class NoneSuch
+            {
+                nint Allocate() => {|POOL001:ExAllocatePool|}(NonPagedPoolNx, 64);
+            }
+            class WdmFilter
+            {
+                nint Allocate() => {|POOL001:ExAllocatePool|}(NonPagedPoolNx, 64);
+            }
+            """;
+        string fixedSource = Sources.Usings + """
+            class None
+            {
+                nint Allocate() => ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Non_");
+            }
+            class Ddk
+            {
+                nint Allocate() => ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Ddk_");
+            }
+            class Wdm
+            {
+                nint Allocate() => ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Wdm_");
+            }
+            class NoneSuch
+            {
+                nint Allocate() => ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Non_");
+            }
+            class WdmFilter
+            {
+                nint Allocate() => ExAllocatePoolWithTag(NonPagedPoolNx, 64, "WdmF");
+            }
+            """;
+
+        await VerifyCS.VerifyCodeFixAsync(source, fixedSource);
+    }
+
+    [Fact]
+    public async Task MethodGroupsThroughUsingStatic_ReportedWithoutFix()
+    {
+        string source = Sources.Usings + """
+            class Driver
+            {
+                Func<POOL_TYPE, nuint, nint> _allocate = {|#0:ExAllocatePool|};
+                Func<POOL_TYPE, nuint, nint> _charge = {|#1:ExAllocatePoolWithQuota|};
+                Func<POOL_TYPE, nuint, nint> _created = new Func<POOL_TYPE, nuint, nint>({|#2:ExAllocatePool|});
+            }
+            """;
+
+        var expected = new[]
+        {
+            VerifyCS.Diagnostic(DiagnosticIds.ObsoleteAllocation).WithLocation(0).WithArguments("ExAllocatePool", "ExAllocatePoolWithTag"),
+            VerifyCS.Diagnostic(DiagnosticIds.ObsoleteAllocation).WithLocation(1).WithArguments("ExAllocatePoolWithQuota", "ExAllocatePoolWithQuotaTag"),
+            VerifyCS.Diagnostic(DiagnosticIds.ObsoleteAllocation).WithLocation(2).WithArguments("ExAllocatePool", "ExAllocatePoolWithTag"),
+        };
+        var test = new VerifyCS.Test { TestCode = source, FixedCode = source };
+        test.ExpectedDiagnostics.AddRange(expected);
+        test.FixedState.ExpectedDiagnostics.AddRange(expected);
+        await test.RunAsync();
+    }
+
+    [Fact]
+    public async Task FunctionPointer_ReportedWithoutFix()
+    {
+        string source = Sources.Usings + """
+            unsafe class Driver
+            {
+                delegate*<POOL_TYPE, nuint, nint> Pointer() => &Ex.{|#0:ExAllocatePool|};
+            }
+            """;
+
+        var expected = VerifyCS.Diagnostic(DiagnosticIds.ObsoleteAllocation).WithLocation(0).WithArguments("ExAllocatePool", "ExAllocatePoolWithTag");
+        var test = new VerifyCS.Test { TestCode = source, FixedCode = source };
+        test.ExpectedDiagnostics.Add(expected);
+        test.FixedState.ExpectedDiagnostics.Add(expected);
+        await test.RunAsync();
+    }
+
+    [Fact]
+    public async Task CallInLocalFunction_MigratedWithTheContainingTypesTag()
+    {
+        string source = Sources.Usings + """
+            class Filter
+            {
+                nint Run()
+                {
+                    return Allocate(32);
+
+                    static nint Allocate(nuint size) => {|POOL001:ExAllocatePool|}(NonPagedPoolNx, size);
+                }
+            }
+            """;
+        string fixedSource = Sources.Usings + """
+            class Filter
+            {
+                nint Run()
+                {
+                    return Allocate(32);
+
+                    static nint Allocate(nuint size) => ExAllocatePoolWithTag(NonPagedPoolNx, size, "Filt");
+                }
+            }
+            """;
+
+        await VerifyCS.VerifyCodeFixAsync(source, fixedSource);
+    }
+
+    [Fact]
+    public async Task CallsInTopLevelStatements_MigratedWithTheAssemblyNamesTag()
+    {
+        string source = Sources.Usings + """
+            nint block = {|POOL001:ExAllocatePool|}(NonPagedPoolNx, 64);
+            Func<nint> later = () => {|POOL001:ExAllocatePoolWithQuota|}(PagedPool, 8);
+            ExFreePool(block);
+            ExFreePool(later());
+            """;
+        string fixedSource = Sources.Usings + """
+            nint block = ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Test");
+            Func<nint> later = () => ExAllocatePoolWithQuotaTag(PagedPool, 8, "Test");
+            ExFreePool(block);
+            ExFreePool(later());
+            """;
+
+        var test = new VerifyCS.Test { TestCode = source, FixedCode = fixedSource };
+        test.TestState.OutputKind = Microsoft.CodeAnalysis.OutputKind.ConsoleApplication;
+        await test.RunAsync();
+    }
+
+    [Theory]
+    [InlineData("Driver", "Driv")]
+    [InlineData("Io", "Io  ")]
+    [InlineData("_", "Pool")]
+    [InlineData(null, "Pool")]
+    [InlineData("BIG", "BIG_")]
+    [InlineData("Big", "Big ")]
+    [InlineData("None", "Non_")]
+    [InlineData("Nonesuch", "Non_")]
+    [InlineData("NONE", "NONE")]
+    [InlineData("Ddk", "Ddk_")]
+    [InlineData("Wdm", "Wdm_")]
+    [InlineData("Wdm_Filter", "WdmF")]
+    public void DerivedTag_IsValidAndNeverADefaultTag(string? typeName, string expected)
+    {
+        string tag = DerivedPoolTag.For(typeName);
+
+        Assert.Equal(expected, tag);
+        Assert.True(PoolTagRules.Check(tag).IsValid, tag);
+        Assert.False(PoolTagRules.IsDefaultTag(tag), tag);
+    }
+
+    [Fact]
+    public async Task OwnCopyOfExNextToTheRuntime_CallsToTheCopyNotReported()
+    {
+        string source = """
+            using PoolAnalyzers.Runtime;
+
+            namespace PoolAnalyzers.Runtime
+            {
+                internal static class Ex
+                {
+                    public static nint ExAllocatePool(POOL_TYPE PoolType, nuint NumberOfBytes) => 0;
+                }
+            }
+
+            class Driver
+            {
+                nint Allocate() => Ex.ExAllocatePool(POOL_TYPE.NonPagedPoolNx, 64);
+            }
+            """;
+
+        await VerifyCS.VerifyAnalyzerAsync(source);
+    }
 }

@@ -416,4 +416,207 @@ public sealed class PagedPoolAtDispatchTests
 
         await test.RunAsync();
     }
+
+    [Fact]
+    public async Task NamedPoolTypeArgument_ReportedAndSwitched()
+    {
+        string source = Sources.Usings + """
+            class Driver
+            {
+                [IrqlRequiresMax(DISPATCH_LEVEL)]
+                nint Dpc() => ExAllocatePoolWithTag(Tag: "Drv1", NumberOfBytes: 64, PoolType: {|#0:PagedPool|});
+            }
+            """;
+        string fixedSource = Sources.Usings + """
+            class Driver
+            {
+                [IrqlRequiresMax(DISPATCH_LEVEL)]
+                nint Dpc() => ExAllocatePoolWithTag(Tag: "Drv1", NumberOfBytes: 64, PoolType: NonPagedPoolNx);
+            }
+            """;
+
+        await VerifyCS.VerifyCodeFixAsync(
+            source,
+            new[] { VerifyCS.Diagnostic(DiagnosticIds.PagedPoolAtDispatch).WithLocation(0).WithArguments("ExAllocatePoolWithTag", "PagedPool", "Dpc", "DISPATCH_LEVEL") },
+            fixedSource);
+    }
+
+    [Fact]
+    public async Task UserPoolTypeConstant_UseReplacedAndConstantKept()
+    {
+        string source = Sources.Usings + """
+            class Driver
+            {
+                const POOL_TYPE T = PagedPool;
+
+                nint Passive() => ExAllocatePoolWithTag(T, 64, "Drv1");
+
+                [IrqlRequiresMax(DISPATCH_LEVEL)]
+                nint Dpc() => ExAllocatePoolWithTag({|#0:T|}, 64, "Drv1");
+            }
+            """;
+        string fixedSource = Sources.Usings + """
+            class Driver
+            {
+                const POOL_TYPE T = PagedPool;
+
+                nint Passive() => ExAllocatePoolWithTag(T, 64, "Drv1");
+
+                [IrqlRequiresMax(DISPATCH_LEVEL)]
+                nint Dpc() => ExAllocatePoolWithTag(POOL_TYPE.NonPagedPoolNx, 64, "Drv1");
+            }
+            """;
+
+        await VerifyCS.VerifyCodeFixAsync(
+            source,
+            new[] { VerifyCS.Diagnostic(DiagnosticIds.PagedPoolAtDispatch).WithLocation(0).WithArguments("ExAllocatePoolWithTag", "T", "Dpc", "DISPATCH_LEVEL") },
+            fixedSource);
+    }
+
+    [Fact]
+    public async Task PagedPoolWithNxModifier_ReportedAndPagedMemberRenamed()
+    {
+        string source = Sources.Usings + """
+            class Driver
+            {
+                [IrqlRequiresMax(DISPATCH_LEVEL)]
+                nint Dpc() => ExAllocatePoolWithTag([|PagedPool | POOL_NX_ALLOCATION|], 64, "Drv1");
+            }
+            """;
+        string fixedSource = Sources.Usings + """
+            class Driver
+            {
+                [IrqlRequiresMax(DISPATCH_LEVEL)]
+                nint Dpc() => ExAllocatePoolWithTag(NonPagedPoolNx | POOL_NX_ALLOCATION, 64, "Drv1");
+            }
+            """;
+
+        await VerifyCS.VerifyCodeFixAsync(source, fixedSource);
+    }
+
+    [Fact]
+    public async Task LocalHidingTheTwin_QualifiedFallback()
+    {
+        string source = Sources.Usings + """
+            class Driver
+            {
+                [IrqlRequiresMax(DISPATCH_LEVEL)]
+                nint Dpc()
+                {
+                    int NonPagedPoolNx = 64;
+                    return ExAllocatePoolWithTag([|PagedPool|], (nuint)NonPagedPoolNx, "Drv1");
+                }
+            }
+            """;
+        string fixedSource = Sources.Usings + """
+            class Driver
+            {
+                [IrqlRequiresMax(DISPATCH_LEVEL)]
+                nint Dpc()
+                {
+                    int NonPagedPoolNx = 64;
+                    return ExAllocatePoolWithTag(POOL_TYPE.NonPagedPoolNx, (nuint)NonPagedPoolNx, "Drv1");
+                }
+            }
+            """;
+
+        await VerifyCS.VerifyCodeFixAsync(source, fixedSource);
+    }
+
+    [Fact]
+    public async Task PagedLookasideInAnnotatedLambda_ReportedWithoutFix()
+    {
+        string source = Sources.Usings + """
+            class Driver
+            {
+                void Passive(PAGED_LOOKASIDE_LIST list)
+                {
+                    Func<nint> atPassive = () => ExAllocateFromPagedLookasideList(list);
+                    Func<nint> atDispatch = [IrqlRequiresMax(DISPATCH_LEVEL)] () => {|#0:ExAllocateFromPagedLookasideList|}(list);
+                }
+            }
+            """;
+
+        var expected = VerifyCS.Diagnostic(DiagnosticIds.PagedPoolAtDispatch).WithLocation(0)
+            .WithArguments("ExAllocateFromPagedLookasideList", "a paged lookaside list", "lambda in Passive", "DISPATCH_LEVEL");
+        var test = new VerifyCS.Test { TestCode = source, FixedCode = source };
+        test.ExpectedDiagnostics.Add(expected);
+        test.FixedState.ExpectedDiagnostics.Add(expected);
+        await test.RunAsync();
+    }
+
+    [Fact]
+    public async Task SeveralIrqlAttributes_MessageNamesTheHighestPermittedLevel()
+    {
+        string source = Sources.Usings + """
+            class Driver
+            {
+                [IrqlRequiresMin(DISPATCH_LEVEL), IrqlRequiresMax(HIGH_LEVEL)]
+                nint Isr() => ExAllocatePoolWithTag({|#0:PagedPool|}, 64, "Drv1");
+
+                [IrqlRequiresMax(DISPATCH_LEVEL), IrqlRequiresMin(PASSIVE_LEVEL)]
+                nint Dpc() => ExAllocatePoolWithTag({|#1:PagedPool|}, 64, "Drv1");
+            }
+            """;
+
+        await VerifyCS.VerifyAnalyzerAsync(
+            source,
+            VerifyCS.Diagnostic(DiagnosticIds.PagedPoolAtDispatch).WithLocation(0).WithArguments("ExAllocatePoolWithTag", "PagedPool", "Isr", "HIGH_LEVEL"),
+            VerifyCS.Diagnostic(DiagnosticIds.PagedPoolAtDispatch).WithLocation(1).WithArguments("ExAllocatePoolWithTag", "PagedPool", "Dpc", "DISPATCH_LEVEL"));
+    }
+
+    [Fact]
+    public async Task AttributeNestedInATypeOfTheRuntimeNamespace_NotRecognised()
+    {
+        string source = """
+            using PoolAnalyzers.Runtime;
+            using static PoolAnalyzers.Runtime.Ex;
+
+            namespace PoolAnalyzers.Runtime
+            {
+                internal static class Annotations
+                {
+                    [System.AttributeUsage(System.AttributeTargets.Method)]
+                    internal sealed class IrqlRequiresMaxAttribute(int irql) : System.Attribute
+                    {
+                        public int Irql { get; } = irql;
+                    }
+                }
+            }
+
+            class Driver
+            {
+                [Annotations.IrqlRequiresMax(2)]
+                nint Dpc() => ExAllocatePoolWithTag(POOL_TYPE.PagedPool, 64, "Drv1");
+            }
+            """;
+
+        await VerifyCS.VerifyAnalyzerAsync(source);
+    }
+
+    [Fact]
+    public async Task MessageNamesTheAnnotatedCode()
+    {
+        string source = Sources.Usings + """
+            class Driver
+            {
+                [IrqlRequiresMax(DISPATCH_LEVEL)]
+                Driver() => ExAllocatePoolWithTag({|#0:PagedPool|}, 64, "Drv1");
+
+                nint Block
+                {
+                    [IrqlRequiresMax(DISPATCH_LEVEL)]
+                    get => ExAllocatePoolWithTag({|#1:PagedPool|}, 64, "Drv1");
+                }
+
+                readonly Func<nint> _later = [IrqlRequiresMax(DISPATCH_LEVEL)] () => ExAllocatePoolWithTag({|#2:PagedPool|}, 64, "Drv1");
+            }
+            """;
+
+        await VerifyCS.VerifyAnalyzerAsync(
+            source,
+            VerifyCS.Diagnostic(DiagnosticIds.PagedPoolAtDispatch).WithLocation(0).WithArguments("ExAllocatePoolWithTag", "PagedPool", "Driver", "DISPATCH_LEVEL"),
+            VerifyCS.Diagnostic(DiagnosticIds.PagedPoolAtDispatch).WithLocation(1).WithArguments("ExAllocatePoolWithTag", "PagedPool", "Block.get", "DISPATCH_LEVEL"),
+            VerifyCS.Diagnostic(DiagnosticIds.PagedPoolAtDispatch).WithLocation(2).WithArguments("ExAllocatePoolWithTag", "PagedPool", "lambda in _later", "DISPATCH_LEVEL"));
+    }
 }

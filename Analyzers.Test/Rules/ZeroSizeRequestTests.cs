@@ -182,4 +182,58 @@ public sealed class ZeroSizeRequestTests
 
         await new VerifyCS.Test { TestCode = source, ReferenceRuntime = false }.RunAsync();
     }
+
+    [Fact]
+    public async Task FieldInitializerAndLambda_Reported()
+    {
+        string source = Sources.Usings + """
+            class Driver
+            {
+                static readonly nint Header = ExAllocatePoolWithTag(NonPagedPoolNx, [|0|], "Drv1");
+                readonly Func<nint> _allocate = () => Ex.ExAllocatePoolWithTag(NonPagedPoolNx, [|0|], "Drv1");
+                readonly Action<NPAGED_LOOKASIDE_LIST> _initialize = list => ExInitializeNPagedLookasideList(list, null, null, 0, [|0|], "Drv1", 0);
+            }
+            """;
+
+        await VerifyCS.VerifyAnalyzerAsync(source);
+    }
+
+    [Fact]
+    public async Task NamedSizeArgument_ReportedWherePlaced()
+    {
+        string source = Sources.Usings + """
+            class Driver
+            {
+                void Run(NPAGED_LOOKASIDE_LIST list) => ExInitializeNPagedLookasideList(
+                    Tag: "Drv1",
+                    Size: {|#0:0|},
+                    Lookaside: list,
+                    Allocate: null,
+                    Free: null,
+                    Flags: 0,
+                    Depth: 0);
+            }
+            """;
+
+        await VerifyCS.VerifyAnalyzerAsync(
+            source,
+            VerifyCS.Diagnostic(DiagnosticIds.ZeroSizeRequest).WithLocation(0).WithArguments("ExInitializeNPagedLookasideList", "Size"));
+    }
+
+    [Fact]
+    public async Task ZeroNuintConstant_Reported()
+    {
+        string source = Sources.Usings + """
+            class Driver
+            {
+                const nuint Empty = 0;
+                const nuint Header = 16;
+                nint A() => ExAllocatePoolWithTag(NonPagedPoolNx, [|Empty|], "Drv1");
+                nint B() => ExAllocatePoolWithTag(NonPagedPoolNx, [|Header - 16|], "Drv1");
+                nint C() => ExAllocatePoolWithTag(NonPagedPoolNx, Header, "Drv1");
+            }
+            """;
+
+        await VerifyCS.VerifyAnalyzerAsync(source);
+    }
 }

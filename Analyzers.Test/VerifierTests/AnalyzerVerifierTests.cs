@@ -269,11 +269,16 @@ public class AnalyzerVerifierTests
     [Fact]
     public void FrameworkReferences_ComeFromTheReferencePack()
     {
+        string? pack = ReferenceAssemblies.ReferencePackDirectory;
+        Assert.True(
+            pack is not null,
+            $"No Microsoft.NETCore.App.Ref pack for .NET {System.Environment.Version.Major} was found under packs/ of any dotnet root " +
+            $"({string.Join(", ", ReferenceAssemblies.SearchedDotnetRoots)}); test sources would compile against implementation assemblies. " +
+            "Install the .NET SDK (it carries the reference pack) or set DOTNET_ROOT.");
+
         Assert.Contains(ReferenceAssemblies.Framework, r => r.Display?.EndsWith("System.Runtime.dll", System.StringComparison.Ordinal) == true);
-        if (System.IO.Directory.Exists("/usr/share/dotnet/packs/Microsoft.NETCore.App.Ref"))
-        {
-            Assert.Contains("Microsoft.NETCore.App.Ref", ReferenceAssemblies.FrameworkSource, System.StringComparison.Ordinal);
-        }
+        Assert.Equal(pack, ReferenceAssemblies.FrameworkSource);
+        Assert.All(ReferenceAssemblies.Framework, r => Assert.StartsWith(pack, r.Display, System.StringComparison.Ordinal));
     }
 }
 

@@ -94,7 +94,7 @@ public class CodeFixVerifierTests
             FixedCode = Source("C", "Modern(); Modern();"),
             NumberOfIncrementalIterations = 1,
         }.RunAsync(),
-        "still offered after 1 iteration(s)");
+        "Applying code fixes one at a time: applied 2 iteration(s); expected exactly 1 (NumberOfIncrementalIterations)");
 
     [Fact]
     public async Task FixAllAcrossDocumentsAndProjects_IsAccepted()
@@ -163,7 +163,7 @@ public class CodeFixVerifierTests
         () => CSharpCodeFixVerifier<LegacyCallAnalyzer, NoOpFix>.VerifyCodeFixAsync(
             Source("C", "[|Legacy()|];"),
             Source("C", "[|Legacy()|];")),
-        "still offered");
+        "code action 'Do nothing' [DoNothing] changed nothing");
 
     [Fact]
     public Task RemainingDiagnostic_MustBeMarkedInTheFixedCode() => Rejection.ExpectAsync(
@@ -185,4 +185,101 @@ public class CodeFixVerifierTests
     public Task FixedCodeWithNoFixOffered_IsAcceptedWhenUnchanged() => VerifyCS.VerifyCodeFixAsync(
         Source("C", "Modern();"),
         Source("C", "Modern();"));
+
+    [Fact]
+    public Task FixOfferedWhereTheFixedCodeIsUnchanged_IsRejected() => Rejection.ExpectAsync(
+        () => new VerifyCS.Test
+        {
+            TestCode = Source("C", "[|Legacy()|];"),
+            FixedCode = Source("C", "[|Legacy()|];"),
+        }.RunAsync(),
+        "After applying code fixes one at a time: the fixed sources differ",
+        "applied 1 iteration(s); expected exactly 0 (default: the fixed sources equal the test sources, so no fix may be offered)");
+
+    [Fact]
+    public Task TriggerOnlyFixAll_IsRejected() => Rejection.ExpectAsync(
+        () => CSharpCodeFixVerifier<LegacyCallAnalyzer, TriggerOnlyFixAllFix>.VerifyCodeFixAsync(
+            Source("C", "[|Legacy()|]; [|Legacy()|]; [|Legacy()|];"),
+            Source("C", "Modern(); Modern(); Modern();")),
+        "Fix All in Document scope: a fix is still offered after 2 iteration(s)",
+        "expected exactly 1 (default: one per document with a fixable expected diagnostic, 1 here)");
+
+    [Fact]
+    public Task TriggerOnlyFixAllWithOneDiagnosticPerDocument_IsRejectedInProjectScope() => Rejection.ExpectAsync(
+        async () =>
+        {
+            var test = new CSharpCodeFixVerifier<LegacyCallAnalyzer, TriggerOnlyFixAllFix>.Test();
+            test.TestState.Sources.Add(Api);
+            test.TestState.Sources.Add(Caller("C", "[|Legacy()|];"));
+            test.TestState.Sources.Add(Caller("D", "[|Legacy()|];"));
+            test.FixedState.Sources.Add(Api);
+            test.FixedState.Sources.Add(Caller("C", "Modern();"));
+            test.FixedState.Sources.Add(Caller("D", "Modern();"));
+            await test.RunAsync();
+        },
+        "Fix All in Project scope: applied 2 iteration(s); expected exactly 1 (default: one per project the fix changes, 1 here)");
+
+    [Fact]
+    public async Task FixAllNeedingSeveralIterations_IsAcceptedWithinANegativeLimit()
+    {
+        var test = new CSharpCodeFixVerifier<LegacyCallAnalyzer, TriggerOnlyFixAllFix>.Test
+        {
+            TestCode = Source("C", "[|Legacy()|]; [|Legacy()|];"),
+            FixedCode = Source("C", "Modern(); Modern();"),
+            NumberOfFixAllIterations = -2,
+        };
+        await test.RunAsync();
+    }
+
+    [Fact]
+    public Task FixAllNeedingFewerIterationsThanAnExactCount_IsRejected() => Rejection.ExpectAsync(
+        () => new VerifyCS.Test
+        {
+            TestCode = Source("C", "[|Legacy()|]; [|Legacy()|];"),
+            FixedCode = Source("C", "Modern(); Modern();"),
+            NumberOfFixAllInProjectIterations = 2,
+        }.RunAsync(),
+        "Fix All in Project scope: applied 1 iteration(s); expected exactly 2 (NumberOfFixAllInProjectIterations)");
+
+    [Fact]
+    public Task FixAllThatChangesNothing_IsRejected() => Rejection.ExpectAsync(
+        () => CSharpCodeFixVerifier<LegacyCallAnalyzer, NoOpFixAllFix>.VerifyCodeFixAsync(
+            Source("C", "[|Legacy()|];"),
+            Source("C", "Modern();")),
+        "Fix All in Document scope: the Fix All action 'Fix nothing' changed nothing");
+
+    [Fact]
+    public Task FixAllProviderWithoutSolutionScope_IsReported() => Rejection.ExpectAsync(
+        () => CSharpCodeFixVerifier<LegacyCallAnalyzer, NoSolutionScopeFix>.VerifyCodeFixAsync(
+            Source("C", "[|Legacy()|];"),
+            Source("C", "Modern();")),
+        "Fix All in Solution scope: NoSolutionScopeFix's Fix All provider",
+        "does not support Solution scope");
+
+    [Fact]
+    public Task FixAllProviderWithoutSolutionScope_IsAcceptedWhenThatCheckIsSkipped() => new CSharpCodeFixVerifier<LegacyCallAnalyzer, NoSolutionScopeFix>.Test
+    {
+        TestCode = Source("C", "[|Legacy()|]; [|Legacy()|];"),
+        FixedCode = Source("C", "Modern(); Modern();"),
+        CodeFixTestBehaviors = CodeFixTestBehaviors.SkipFixAllInSolutionCheck,
+    }.RunAsync();
+
+    [Fact]
+    public Task AnalyzerFailureOnlyInTheFixedCode_IsRejected() => Rejection.ExpectAsync(
+        () => CSharpCodeFixVerifier<ThrowsOnModernCallAnalyzer, RenameLegacyCallFix>.VerifyCodeFixAsync(
+            Source("C", "[|Legacy()|];"),
+            Source("C", "Modern();")),
+        "an analyzer threw (AD0001)",
+        "Deliberate failure on a call to Modern");
+
+    [Fact]
+    public Task FixAllResultThatDoesNotCompile_IsRejected() => Rejection.ExpectAsync(
+        () => new CSharpCodeFixVerifier<LegacyCallAnalyzer, NonCompilingFixAllFix>.Test
+        {
+            TestCode = Source("C", "[|Legacy()|]; [|Legacy()|];"),
+            FixedCode = Source("C", "Modern(); Modern();"),
+            BatchFixedCode = Source("C", "Missing(); Missing();"),
+        }.RunAsync(),
+        "After Fix All in Document scope: the sources do not compile",
+        "CS0103");
 }

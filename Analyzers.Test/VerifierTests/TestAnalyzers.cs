@@ -176,3 +176,27 @@ public sealed class UnsuppressibleAnalyzer : DiagnosticAnalyzer
             OperationKind.Invocation);
     }
 }
+
+/// <summary>Reports legacy calls like <see cref="LegacyCallAnalyzer"/> and throws on a call to <c>Modern</c>, which only the fix introduces.</summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class ThrowsOnModernCallAnalyzer : DiagnosticAnalyzer
+{
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => [TestDescriptors.LegacyCall];
+
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterOperationAction(
+            c =>
+            {
+                if (((IInvocationOperation)c.Operation).TargetMethod.Name == "Modern")
+                {
+                    throw new InvalidOperationException("Deliberate failure on a call to Modern");
+                }
+
+                LegacyCallAnalyzer.Analyze(c);
+            },
+            OperationKind.Invocation);
+    }
+}

@@ -105,10 +105,10 @@ public class AnalyzerTest<TAnalyzer>
         DiagnosticComparison.AssertMatch(stage, state.Expected, analysis.AnalyzerDiagnostics, sources);
     }
 
-    private protected static List<(string Name, SourceFileList Sources)> ProjectsOf(SolutionState state)
+    private protected static List<(string Name, SourceFileList Sources, OutputKind OutputKind)> ProjectsOf(SolutionState state)
     {
-        var projects = new List<(string, SourceFileList)> { (state.Name, state.Sources) };
-        projects.AddRange(state.AdditionalProjects.Select(p => (p.Name, p.Sources)));
+        var projects = new List<(string, SourceFileList, OutputKind)> { (state.Name, state.Sources, state.OutputKind) };
+        projects.AddRange(state.AdditionalProjects.Select(p => (p.Name, p.Sources, p.OutputKind)));
         return projects;
     }
 

@@ -29,67 +29,82 @@ internal sealed class CodeFixRunner(
         .Intersect(analyzers.SelectMany(a => a.SupportedDiagnostics).Select(d => d.Id))
         .ToImmutableHashSet();
 
-    /// <summary>Fixes one diagnostic per iteration until no fix is offered; returns the result and the iteration count.</summary>
-    public async Task<(Solution Solution, int Iterations)> FixIncrementallyAsync(Solution solution, int? exactIterations, CancellationToken cancellationToken)
+    /// <summary>
+    /// Fixes one diagnostic per iteration (re-analyzing after each) until no fix is offered. Fails
+    /// at once when an applied action changes nothing. Like Microsoft.CodeAnalysis.Testing it stops
+    /// one iteration past the limit of <paramref name="expected"/>, so the caller can show how the
+    /// code differs; the returned failure (too many or, for an exact count, too few iterations) is
+    /// for the caller to report after that comparison.
+    /// </summary>
+    public async Task<(Solution Solution, string? IterationFailure)> FixIncrementallyAsync(Solution solution, ExpectedIterations expected, CancellationToken cancellationToken)
     {
+        const string stage = "Applying code fixes one at a time";
         int iterations = 0;
-        int? limit = exactIterations;
         while (true)
         {
             var diagnostics = await FixableDiagnosticsAsync(solution, cancellationToken).ConfigureAwait(false);
-            limit ??= diagnostics.Length;
             var fix = await FindFirstFixAsync(solution, diagnostics, cancellationToken).ConfigureAwait(false);
             if (fix is null)
             {
                 break;
             }
 
-            if (iterations == limit)
+            if (iterations > expected.Limit)
             {
-                string limitSource = exactIterations is null ? "one per initial diagnostic" : "NumberOfIncrementalIterations";
-                Assert.Fail($"A code fix is still offered after {iterations} iteration(s) (limit {limit}: {limitSource}), for {fix.Diagnostic}. " +
-                    "Either the fix does not remove its diagnostic or more iterations are needed.");
+                return (solution, $"{stage}: a code fix is still offered after {iterations} iteration(s), for {fix.Diagnostic}; expected {expected}. " +
+                    "Either the fix does not remove its diagnostic or more iterations are needed (set NumberOfIncrementalIterations).");
             }
 
-            solution = await ApplyAsync(fix.Action, cancellationToken).ConfigureAwait(false);
+            var next = await ApplyAsync(fix.Action, cancellationToken).ConfigureAwait(false);
             iterations++;
+            if (!await ChangedAsync(solution, next, cancellationToken).ConfigureAwait(false))
+            {
+                Assert.Fail($"{stage}: code action '{fix.Action.Title}' [{fix.Action.EquivalenceKey}] changed nothing, for {fix.Diagnostic}. " +
+                    "A fixer must not offer an action that leaves the code as it is.");
+            }
+
+            solution = next;
         }
 
-        if (exactIterations is int expected && iterations != expected)
-        {
-            Assert.Fail($"Expected {expected} incremental code fix iteration(s), applied {iterations}.");
-        }
-
-        return (solution, iterations);
+        return (solution, CountFailure(stage, expected, iterations));
     }
 
-    /// <summary>Runs Fix All in <paramref name="scope"/> until no fix is offered; returns the result and the pass count.</summary>
-    public async Task<(Solution Solution, int Passes)> FixAllAsync(Solution solution, FixAllProvider provider, FixAllScope scope, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs Fix All in <paramref name="scope"/>, starting each iteration from the first diagnostic
+    /// that has the chosen action, until no fix is offered. Fails when the provider does not support
+    /// the scope, returns no action, returns one that changes nothing, or when the iterations do not
+    /// meet <paramref name="expected"/>: a Fix All that fixes only part of its scope needs more
+    /// iterations than its scope has parts, and is caught that way. Iteration failures are returned,
+    /// as by <see cref="FixIncrementallyAsync"/>.
+    /// </summary>
+    public async Task<(Solution Solution, string? IterationFailure)> FixAllAsync(Solution solution, FixAllProvider provider, FixAllScope scope, ExpectedIterations expected, CancellationToken cancellationToken)
     {
-        if (!provider.GetSupportedFixAllScopes().Contains(scope))
-        {
-            Assert.Fail($"{fixer.GetType().Name}'s Fix All provider does not support {scope} scope.");
-        }
-
-        int passes = 0;
-        int? limit = null;
+        string stage = $"Fix All in {scope} scope";
+        int iterations = 0;
         while (true)
         {
             var diagnostics = await FixableDiagnosticsAsync(solution, cancellationToken).ConfigureAwait(false);
-            limit ??= diagnostics.Length;
             var fix = await FindFirstFixAsync(solution, diagnostics, cancellationToken).ConfigureAwait(false);
             if (fix is null)
             {
                 break;
             }
 
-            if (passes == limit)
+            if (!provider.GetSupportedFixAllScopes().Contains(scope))
             {
-                Assert.Fail($"Fix All in {scope} scope still offers a fix after {passes} pass(es), for {fix.Diagnostic}.");
+                Assert.Fail($"{stage}: {fixer.GetType().Name}'s Fix All provider ({provider.GetType().Name}) does not support {scope} scope " +
+                    $"(it supports {string.Join(", ", provider.GetSupportedFixAllScopes())}). Support it, or set CodeFixTestBehaviors.SkipFixAllIn{scope}Check.");
+            }
+
+            if (iterations > expected.Limit)
+            {
+                return (solution, $"{stage}: a fix is still offered after {iterations} iteration(s), for {fix.Diagnostic}; expected {expected}. " +
+                    "The Fix All provider does not fix every diagnostic of its scope in one pass " +
+                    "(set NumberOfFixAllIterations, NumberOfFixAllInDocumentIterations or NumberOfFixAllInProjectIterations only if that is intended).");
             }
 
             string key = fix.Action.EquivalenceKey
-                ?? throw FailException($"Code action '{fix.Action.Title}' has no equivalence key, so Fix All cannot group it.");
+                ?? throw FailException($"{stage}: code action '{fix.Action.Title}' has no equivalence key, so Fix All cannot group it.");
             var context = new FixAllContext(
                 fix.Document,
                 fixer,
@@ -99,19 +114,24 @@ internal sealed class CodeFixRunner(
                 new TestDiagnosticProvider(analyzers, _fixableIds),
                 cancellationToken);
             var action = await provider.GetFixAsync(context).ConfigureAwait(false)
-                ?? throw FailException($"Fix All in {scope} scope returned no code action although {fix.Diagnostic} has a fix.");
+                ?? throw FailException($"{stage}: the Fix All provider returned no code action although {fix.Diagnostic} has a fix.");
             var next = await ApplyAsync(action, cancellationToken).ConfigureAwait(false);
-            passes++;
+            iterations++;
             if (!await ChangedAsync(solution, next, cancellationToken).ConfigureAwait(false))
             {
-                Assert.Fail($"Fix All in {scope} scope changed nothing although {fix.Diagnostic} has a fix.");
+                Assert.Fail($"{stage}: the Fix All action '{action.Title}' changed nothing although {fix.Diagnostic} has a fix.");
             }
 
             solution = next;
         }
 
-        return (solution, passes);
+        return (solution, CountFailure(stage, expected, iterations));
     }
+
+    private static string? CountFailure(string stage, ExpectedIterations expected, int iterations) =>
+        iterations > expected.Limit || (expected.IsExact && iterations != expected.Limit)
+            ? $"{stage}: applied {iterations} iteration(s); expected {expected}."
+            : null;
 
     /// <summary>The first diagnostic (in path and position order) for which the chosen action exists.</summary>
     public async Task<ChosenFix?> FindFirstFixAsync(Solution solution, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)

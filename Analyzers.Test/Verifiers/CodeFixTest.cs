@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
@@ -15,14 +16,22 @@ namespace PoolAnalyzers.Test.Verifiers;
 /// An analyzer test that also verifies <typeparamref name="TCodeFix"/>: fixes applied one
 /// diagnostic at a time must give <see cref="FixedState"/>, and Fix All in document, project and
 /// solution scope must each give <see cref="BatchFixedState"/>. Both results must compile, and
-/// their remaining diagnostics must be those marked in the fixed sources. Without fixed sources
-/// it is an analyzer-only test.
+/// their remaining diagnostics must be those marked in the fixed sources. The number of
+/// iterations each needs is checked too, with the defaults of Microsoft.CodeAnalysis.Testing: a
+/// Fix All is expected to finish in one iteration per solution (one per changed project in project
+/// scope, one per document with diagnostics in document scope), so a provider that fixes only part
+/// of its scope fails. Without fixed sources it is an analyzer-only test.
 /// </summary>
 public class CodeFixTest<TAnalyzer, TCodeFix> : AnalyzerTest<TAnalyzer>
     where TAnalyzer : DiagnosticAnalyzer, new()
     where TCodeFix : CodeFixProvider, new()
 {
-    private static readonly FixAllScope[] s_fixAllScopes = [FixAllScope.Document, FixAllScope.Project, FixAllScope.Solution];
+    private static readonly (FixAllScope Scope, CodeFixTestBehaviors Skip)[] s_fixAllScopes =
+    [
+        (FixAllScope.Document, CodeFixTestBehaviors.SkipFixAllInDocumentCheck),
+        (FixAllScope.Project, CodeFixTestBehaviors.SkipFixAllInProjectCheck),
+        (FixAllScope.Solution, CodeFixTestBehaviors.SkipFixAllInSolutionCheck),
+    ];
 
     /// <summary>
     /// The expected sources after fixing one diagnostic at a time. An additional project absent
@@ -53,11 +62,38 @@ public class CodeFixTest<TAnalyzer, TCodeFix> : AnalyzerTest<TAnalyzer>
     /// <summary>The index of the code action to apply among those offered (nested ones flattened); null means the first (or the first with the key).</summary>
     public int? CodeActionIndex { get; set; }
 
-    /// <summary>The exact number of one-at-a-time fixes expected; null allows up to one per initial diagnostic.</summary>
+    /// <summary>
+    /// The number of one-at-a-time fixes expected: n ≥ 0 exactly n (0: no fix may be offered), -n at
+    /// most n. Default: 0 when <see cref="FixedState"/> equals the test sources, otherwise at most one
+    /// per fixable expected diagnostic.
+    /// </summary>
     public int? NumberOfIncrementalIterations { get; set; }
 
-    /// <summary>The exact number of solution-scope Fix All passes expected; null allows up to one per initial diagnostic.</summary>
+    /// <summary>
+    /// The number of Fix All iterations expected in solution scope, and in the other scopes unless
+    /// their own property is set; same convention as <see cref="NumberOfIncrementalIterations"/>.
+    /// Default: 0 when the batch-fixed sources equal the test sources, otherwise exactly 1.
+    /// </summary>
     public int? NumberOfFixAllIterations { get; set; }
+
+    /// <summary>
+    /// The number of Fix All iterations expected in document scope. Default:
+    /// <see cref="NumberOfFixAllIterations"/> when set; else 0 when the batch-fixed sources equal the
+    /// test sources; else at most one per document with a fixable expected diagnostic (exactly 1
+    /// when there is one such document).
+    /// </summary>
+    public int? NumberOfFixAllInDocumentIterations { get; set; }
+
+    /// <summary>
+    /// The number of Fix All iterations expected in project scope. Default:
+    /// <see cref="NumberOfFixAllIterations"/> when set; else at most one per project whose
+    /// batch-fixed sources differ from its test sources (exactly 1 when there is one such project;
+    /// 0 when there is none).
+    /// </summary>
+    public int? NumberOfFixAllInProjectIterations { get; set; }
+
+    /// <summary>Opt-outs from the Fix All runs.</summary>
+    public CodeFixTestBehaviors CodeFixTestBehaviors { get; set; }
 
     /// <inheritdoc/>
     protected override string MarkupDiagnosticId(ImmutableArray<DiagnosticAnalyzer> analyzers)
@@ -79,18 +115,25 @@ public class CodeFixTest<TAnalyzer, TCodeFix> : AnalyzerTest<TAnalyzer>
         var fixedExpected = ParseExpected(FixedState, analyzers);
         var batchExpected = BatchFixedState.HasSources ? ParseExpected(BatchFixedState, analyzers) : fixedExpected;
 
-        int iterations;
+        var fixableIds = fixer.FixableDiagnosticIds.ToHashSet(StringComparer.Ordinal);
+        var fixableExpected = testState.Expected.Where(d => fixableIds.Contains(d.Id)).ToList();
+        var incremental = NumberOfIncrementalIterations is int incrementalCount
+            ? new ExpectedIterations(incrementalCount, nameof(NumberOfIncrementalIterations))
+            : SameTexts(testState.Documents, fixedExpected.Documents)
+                ? new ExpectedIterations(0, "default: the fixed sources equal the test sources, so no fix may be offered")
+                : new ExpectedIterations(-fixableExpected.Count, $"default: one per fixable expected diagnostic, {fixableExpected.Count} here");
+
         using (var workspace = new AdhocWorkspace())
         {
             var solution = TestWorkspace.CreateSolution(workspace, testState, ReferenceRuntime);
-            (var fixedSolution, iterations) = await runner.FixIncrementallyAsync(solution, NumberOfIncrementalIterations, cancellationToken).ConfigureAwait(false);
-            await VerifyFixedSolutionAsync("After applying code fixes one at a time", fixedSolution, fixedExpected, analyzers, cancellationToken).ConfigureAwait(false);
+            var (fixedSolution, failure) = await runner.FixIncrementallyAsync(solution, incremental, cancellationToken).ConfigureAwait(false);
+            await VerifyFixedSolutionAsync("After applying code fixes one at a time", fixedSolution, failure, fixedExpected, analyzers, cancellationToken).ConfigureAwait(false);
         }
 
         var fixAll = fixer.GetFixAllProvider();
         if (fixAll is null)
         {
-            if (iterations > 0)
+            if (incremental.Limit > 0)
             {
                 Assert.Fail($"{typeof(TCodeFix).Name}.GetFixAllProvider() returns null: every fixer must support Fix All " +
                     "(override it, e.g. with WellKnownFixAllProviders.BatchFixer).");
@@ -99,41 +142,93 @@ public class CodeFixTest<TAnalyzer, TCodeFix> : AnalyzerTest<TAnalyzer>
             return;
         }
 
-        foreach (var scope in s_fixAllScopes)
+        foreach (var (scope, skip) in s_fixAllScopes)
         {
-            using var workspace = new AdhocWorkspace();
-            var solution = TestWorkspace.CreateSolution(workspace, testState, ReferenceRuntime);
-            var (batchSolution, passes) = await runner.FixAllAsync(solution, fixAll, scope, cancellationToken).ConfigureAwait(false);
-            if (scope == FixAllScope.Solution && NumberOfFixAllIterations is int expectedPasses && passes != expectedPasses)
+            if ((CodeFixTestBehaviors & skip) != 0)
             {
-                Assert.Fail($"Expected {expectedPasses} Fix All pass(es) in Solution scope, applied {passes}.");
+                continue;
             }
 
-            await VerifyFixedSolutionAsync($"After Fix All in {scope} scope", batchSolution, batchExpected, analyzers, cancellationToken).ConfigureAwait(false);
+            using var workspace = new AdhocWorkspace();
+            var solution = TestWorkspace.CreateSolution(workspace, testState, ReferenceRuntime);
+            var expected = ExpectedFixAllIterations(scope, testState, batchExpected, fixableExpected);
+            var (batchSolution, failure) = await runner.FixAllAsync(solution, fixAll, scope, expected, cancellationToken).ConfigureAwait(false);
+            await VerifyFixedSolutionAsync($"After Fix All in {scope} scope", batchSolution, failure, batchExpected, analyzers, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>The Fix All iteration count for <paramref name="scope"/>, explicit or by the defaults of Microsoft.CodeAnalysis.Testing.</summary>
+    private ExpectedIterations ExpectedFixAllIterations(FixAllScope scope, PreparedState testState, PreparedState batchExpected, List<DiagnosticResult> fixableExpected)
+    {
+        int? own = scope switch
+        {
+            FixAllScope.Document => NumberOfFixAllInDocumentIterations,
+            FixAllScope.Project => NumberOfFixAllInProjectIterations,
+            _ => null,
+        };
+        if (own is int ownCount)
+        {
+            return new ExpectedIterations(ownCount, $"NumberOfFixAllIn{scope}Iterations");
+        }
+
+        if (NumberOfFixAllIterations is int count)
+        {
+            return new ExpectedIterations(count, nameof(NumberOfFixAllIterations));
+        }
+
+        if (SameTexts(testState.Documents, batchExpected.Documents))
+        {
+            return new ExpectedIterations(0, "default: the batch-fixed sources equal the test sources, so no fix may be offered");
+        }
+
+        switch (scope)
+        {
+            case FixAllScope.Document:
+                int documents = fixableExpected.Where(d => d.HasLocation).Select(d => d.Spans[0].Span.Path).Distinct(StringComparer.Ordinal).Count();
+                return new ExpectedIterations(-documents, $"default: one per document with a fixable expected diagnostic, {documents} here");
+            case FixAllScope.Project:
+                int projects = testState.Projects.Count(p => !SameTexts(p.Documents, batchExpected.Projects.Single(e => e.Name == p.Name).Documents));
+                return new ExpectedIterations(-projects, $"default: one per project the fix changes, {projects} here");
+            default:
+                return new ExpectedIterations(1, "default: one Fix All covers the solution");
+        }
+    }
+
+    private static bool SameTexts(IEnumerable<DocumentInput> left, IEnumerable<DocumentInput> right) =>
+        left.Select(d => (d.Path, d.Text)).SequenceEqual(right.Select(d => (d.Path, d.Text)));
 
     /// <summary>The expected fixed state; additional projects it does not list keep their test sources.</summary>
     private PreparedState ParseExpected(SolutionState state, ImmutableArray<DiagnosticAnalyzer> analyzers)
     {
-        var projects = new List<(string Name, SourceFileList Sources)> { (state.Name, state.Sources) };
+        // A fix changes sources, not what a project compiles to: the test state's output kinds hold.
+        var projects = new List<(string Name, SourceFileList Sources, OutputKind OutputKind)> { (state.Name, state.Sources, TestState.OutputKind) };
         foreach (var project in TestState.AdditionalProjects)
         {
-            projects.Add((project.Name, (state.AdditionalProjects.Find(project.Name) ?? project).Sources));
+            projects.Add((project.Name, (state.AdditionalProjects.Find(project.Name) ?? project).Sources, project.OutputKind));
         }
 
         return PreparedState.Parse(projects, state.ExpectedDiagnostics, () => MarkupDiagnosticId(analyzers));
     }
 
+    /// <summary>
+    /// Compares the fixed texts (mentioning <paramref name="iterationFailure"/> if they differ), then
+    /// reports the iteration failure, then requires the result to compile without analyzer failures
+    /// and with exactly the expected remaining diagnostics.
+    /// </summary>
     private static async Task VerifyFixedSolutionAsync(
         string stage,
         Solution solution,
+        string? iterationFailure,
         PreparedState expected,
         ImmutableArray<DiagnosticAnalyzer> analyzers,
         CancellationToken cancellationToken)
     {
         var actualTexts = await TestWorkspace.GetTextsAsync(solution, cancellationToken).ConfigureAwait(false);
-        AssertSameTexts(stage, expected.Documents.ToList(), actualTexts);
+        AssertSameTexts(stage, expected.Documents.ToList(), actualTexts, iterationFailure);
+        if (iterationFailure is not null)
+        {
+            Assert.Fail(iterationFailure);
+        }
 
         var analysis = await AnalysisRunner.AnalyzeSolutionAsync(solution, analyzers, cancellationToken).ConfigureAwait(false);
         AnalysisRunner.AssertNoCompilerErrors(analysis, actualTexts, stage);
@@ -141,7 +236,7 @@ public class CodeFixTest<TAnalyzer, TCodeFix> : AnalyzerTest<TAnalyzer>
         DiagnosticComparison.AssertMatch(stage + ", remaining diagnostics", expected.Expected, analysis.AnalyzerDiagnostics, actualTexts);
     }
 
-    private static void AssertSameTexts(string stage, List<DocumentInput> expected, List<(string Path, string Text)> actual)
+    private static void AssertSameTexts(string stage, List<DocumentInput> expected, List<(string Path, string Text)> actual, string? iterationFailure)
     {
         var message = new StringBuilder();
         foreach (var document in expected)
@@ -165,7 +260,8 @@ public class CodeFixTest<TAnalyzer, TCodeFix> : AnalyzerTest<TAnalyzer>
 
         if (message.Length > 0)
         {
-            Assert.Fail($"{stage}: the fixed sources differ from the expected ones.\n{message}");
+            string iterations = iterationFailure is null ? string.Empty : iterationFailure + "\n";
+            Assert.Fail($"{stage}: the fixed sources differ from the expected ones.\n{iterations}{message}");
         }
     }
 }

@@ -10,8 +10,8 @@ namespace PoolAnalyzers.Test.Verifiers;
 /// <summary>One source with its markup removed.</summary>
 internal sealed record DocumentInput(string Path, string Text);
 
-/// <summary>One project's plain sources.</summary>
-internal sealed record ProjectInput(string Name, ImmutableArray<DocumentInput> Documents);
+/// <summary>One project's plain sources and what it compiles to.</summary>
+internal sealed record ProjectInput(string Name, ImmutableArray<DocumentInput> Documents, OutputKind OutputKind = OutputKind.DynamicallyLinkedLibrary);
 
 /// <summary>
 /// A test state ready to compile: plain sources per project and the full list of expected
@@ -26,14 +26,14 @@ internal sealed record PreparedState(ImmutableArray<ProjectInput> Projects, Immu
     /// only called when such a marker is present.
     /// </summary>
     public static PreparedState Parse(
-        IReadOnlyList<(string Name, SourceFileList Sources)> projects,
+        IReadOnlyList<(string Name, SourceFileList Sources, OutputKind OutputKind)> projects,
         IEnumerable<DiagnosticResult> explicitExpected,
         Func<string> markupDiagnosticId)
     {
         var projectInputs = ImmutableArray.CreateBuilder<ProjectInput>(projects.Count);
         var markupDiagnostics = new List<DiagnosticResult>();
         var keyedLocations = new Dictionary<int, FileLinePositionSpan>();
-        foreach (var (name, sources) in projects)
+        foreach (var (name, sources, outputKind) in projects)
         {
             var documents = ImmutableArray.CreateBuilder<DocumentInput>(sources.Count);
             foreach (var (path, markup) in sources)
@@ -60,7 +60,7 @@ internal sealed record PreparedState(ImmutableArray<ProjectInput> Projects, Immu
                 documents.Add(new DocumentInput(path, text));
             }
 
-            projectInputs.Add(new ProjectInput(name, documents.MoveToImmutable()));
+            projectInputs.Add(new ProjectInput(name, documents.MoveToImmutable(), outputKind));
         }
 
         string defaultPath = projectInputs.SelectMany(p => p.Documents).Select(d => d.Path).FirstOrDefault() ?? string.Empty;

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Collections.Generic;
 using System.Globalization;
+using Microsoft.CodeAnalysis;
 
 namespace PoolAnalyzers.Test.Verifiers;
 
@@ -62,6 +63,9 @@ public class ProjectState
 
     /// <summary>The project's sources, as markup.</summary>
     public SourceFileList Sources { get; }
+
+    /// <summary>What the project compiles to; a library unless set (top-level statements need <see cref="OutputKind.ConsoleApplication"/>).</summary>
+    public OutputKind OutputKind { get; set; } = OutputKind.DynamicallyLinkedLibrary;
 }
 
 /// <summary>

@@ -42,7 +42,7 @@ internal static class TestWorkspace
                 project.Name,
                 project.Name,
                 LanguageNames.CSharp,
-                compilationOptions: CompilationOptions,
+                compilationOptions: CompilationOptions.WithOutputKind(project.OutputKind),
                 parseOptions: ParseOptions,
                 metadataReferences: references,
                 projectReferences: primary is null ? null : [new ProjectReference(primary)]);

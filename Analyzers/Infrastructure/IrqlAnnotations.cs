@@ -4,22 +4,26 @@ namespace PoolAnalyzers;
 
 /// <summary>
 /// Reads the IRQL attributes (<c>PoolAnalyzers.Runtime.IrqlRequires*Attribute</c>) by full name, from
-/// any assembly, so a project that declares its own copies is understood too.
+/// any assembly, so a project that declares its own copies is understood too. Only top-level classes
+/// of the namespace <c>PoolAnalyzers.Runtime</c> count: a class nested in another type is not one of them.
 /// </summary>
 internal static class IrqlAnnotations
 {
     public const int DispatchLevel = 2;
 
     /// <summary>
-    /// The IRQL at or above DISPATCH_LEVEL that <paramref name="symbol"/>'s own attributes allow it to run at,
-    /// or null when they allow only lower levels or it has none. <c>IrqlRequiresMax(x)</c> allows x;
-    /// <c>IrqlRequires(x)</c> and <c>IrqlRequiresMin(x)</c> allow at least x.
+    /// The highest IRQL that <paramref name="symbol"/>'s own attributes let it run at, when that is
+    /// DISPATCH_LEVEL or higher; null when they allow only lower levels or it has none.
+    /// <c>IrqlRequiresMax(x)</c> allows x; <c>IrqlRequires(x)</c> and <c>IrqlRequiresMin(x)</c> allow at
+    /// least x. With several attributes the highest level named wins, so
+    /// <c>[IrqlRequiresMin(DISPATCH_LEVEL), IrqlRequiresMax(HIGH_LEVEL)]</c> gives HIGH_LEVEL.
     /// </summary>
     public static int? HighestPermittedAtOrAboveDispatch(ISymbol symbol)
     {
+        int? highest = null;
         foreach (AttributeData attribute in symbol.GetAttributes())
         {
-            if (attribute.AttributeClass is not { } attributeClass || !IsRuntimeNamespace(attributeClass.ContainingNamespace))
+            if (attribute.AttributeClass is not { ContainingType: null } attributeClass || !IsRuntimeNamespace(attributeClass.ContainingNamespace))
             {
                 continue;
             }
@@ -29,16 +33,16 @@ internal static class IrqlAnnotations
                 case "IrqlRequiresMaxAttribute":
                 case "IrqlRequiresMinAttribute":
                 case "IrqlRequiresAttribute":
-                    if (LevelArgument(attribute) is { } level && level >= DispatchLevel)
+                    if (LevelArgument(attribute) is { } level && level >= DispatchLevel && (highest is null || level > highest))
                     {
-                        return level;
+                        highest = level;
                     }
 
                     break;
             }
         }
 
-        return null;
+        return highest;
     }
 
     /// <summary>The KIRQL name of a level, for messages.</summary>

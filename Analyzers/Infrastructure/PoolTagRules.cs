@@ -132,7 +132,15 @@ internal static class PoolTagRules
 
     public static bool IsAsciiLetterOrDigit(char c) => c is (>= '0' and <= '9') or (>= 'A' and <= 'Z') or (>= 'a' and <= 'z');
 
-    /// <summary>The first four characters of a too-long tag when they make a valid tag; otherwise null.</summary>
+    /// <summary>
+    /// True for the tags that defeat tagging (KERNEL-FACTS §2, PREfast C28147): <c>"None"</c>, which the
+    /// untagged <c>ExAllocatePool</c> routines use, and <c>"Ddk "</c> / <c>"Wdm "</c>, the defaults of the
+    /// DDK header macros (short text is padded, so <c>"Ddk"</c> and <c>"Wdm"</c> count too). They are
+    /// valid tags, so POOL002 accepts them; a fix never writes one.
+    /// </summary>
+    public static bool IsDefaultTag(string text) => text is "None" or "Ddk " or "Wdm " or "Ddk" or "Wdm";
+
+    /// <summary>The first four characters of a too-long tag when they make a valid tag that is not a default tag; otherwise null.</summary>
     public static string? TruncatedTag(string text)
     {
         if (text.Length <= 4)
@@ -141,7 +149,7 @@ internal static class PoolTagRules
         }
 
         string head = text.Substring(0, 4);
-        return Check(head).IsValid ? head : null;
+        return Check(head).IsValid && !IsDefaultTag(head) ? head : null;
     }
 
     /// <summary>The tag the way the message names it: quoted text or eight hex digits.</summary>

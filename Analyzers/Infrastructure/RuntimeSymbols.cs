@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 
 namespace PoolAnalyzers;
@@ -6,8 +7,22 @@ namespace PoolAnalyzers;
 /// The runtime types the rules recognise, resolved once per compilation by metadata name.
 /// The analyzer assembly never references the runtime, so this is the only link to it.
 /// </summary>
+/// <remarks>
+/// More than one assembly can define <c>PoolAnalyzers.Runtime.Ex</c>: a project may declare its own
+/// copy next to the package, or reference a library that embeds one. <c>GetTypeByMetadataName</c>
+/// then returns the project's own copy, or null for two referenced ones, and the rules would either
+/// mistake the copy for the runtime or switch off. Instead <c>Ex</c> is taken from the assembly named
+/// <c>PoolAnalyzers.Runtime</c> when one defines it, else from the compilation itself, else from the
+/// only assembly that defines it; <c>PoolTag</c> and <c>POOL_TYPE</c> come from that same assembly, so
+/// the three always belong together.
+/// </remarks>
 internal sealed class RuntimeSymbols
 {
+    /// <summary>The runtime's assembly name (DESIGN: <c>PoolAnalyzers.Runtime.dll</c>).</summary>
+    public const string RuntimeAssemblyName = "PoolAnalyzers.Runtime";
+
+    private const string ExMetadataName = "PoolAnalyzers.Runtime.Ex";
+
     private RuntimeSymbols(INamedTypeSymbol ex, INamedTypeSymbol poolTag, INamedTypeSymbol poolType)
     {
         Ex = ex;
@@ -27,15 +42,40 @@ internal sealed class RuntimeSymbols
     /// <summary>The runtime symbols of <paramref name="compilation"/>, or null when the runtime is not referenced.</summary>
     public static RuntimeSymbols? TryCreate(Compilation compilation)
     {
-        INamedTypeSymbol? ex = compilation.GetTypeByMetadataName("PoolAnalyzers.Runtime.Ex");
-        INamedTypeSymbol? poolTag = compilation.GetTypeByMetadataName("PoolAnalyzers.Runtime.PoolTag");
-        INamedTypeSymbol? poolType = compilation.GetTypeByMetadataName("PoolAnalyzers.Runtime.POOL_TYPE");
-        if (ex is null || poolTag is null || poolType is null)
+        INamedTypeSymbol? ex = ChooseEx(compilation);
+        if (ex is null)
+        {
+            return null;
+        }
+
+        INamedTypeSymbol? poolTag = ex.ContainingAssembly.GetTypeByMetadataName("PoolAnalyzers.Runtime.PoolTag");
+        INamedTypeSymbol? poolType = ex.ContainingAssembly.GetTypeByMetadataName("PoolAnalyzers.Runtime.POOL_TYPE");
+        if (poolTag is null || poolType is null)
         {
             return null;
         }
 
         return new RuntimeSymbols(ex, poolTag, poolType);
+    }
+
+    private static INamedTypeSymbol? ChooseEx(Compilation compilation)
+    {
+        ImmutableArray<INamedTypeSymbol> candidates = compilation.GetTypesByMetadataName(ExMetadataName);
+        INamedTypeSymbol? own = null;
+        foreach (INamedTypeSymbol candidate in candidates)
+        {
+            if (candidate.ContainingAssembly.Name == RuntimeAssemblyName)
+            {
+                return candidate;
+            }
+
+            if (SymbolEqualityComparer.Default.Equals(candidate.ContainingAssembly, compilation.Assembly))
+            {
+                own = candidate;
+            }
+        }
+
+        return own ?? (candidates.Length == 1 ? candidates[0] : null);
     }
 
     /// <summary>Which runtime routine <paramref name="method"/> is; <see cref="PoolRoutine.None"/> for anything else, including a project's own method of the same name.</summary>

@@ -13,7 +13,10 @@ namespace PoolAnalyzers;
 /// returns, each branch of a conditional), against the kernel's tag rules: 1–4 printable ASCII
 /// characters, not <c>"BIG "</c>, at least one letter or digit, not 0. An invalid text tag throws
 /// at run time; the others bug-check in the kernel (BAD_POOL_CALLER 0x9B–0x9D).
-/// Tag 0 passed to <c>ExFreePoolWithTag</c> means "no tag" and is allowed there.
+/// Tag 0 passed to <c>ExFreePoolWithTag</c> means "no tag" and is allowed there. Where a tag is only
+/// compared (an operand of <c>==</c>/<c>!=</c>, an argument of an <c>Equals</c> call), the rules that
+/// only allocation enforces (0, <c>"BIG "</c>, no letter or digit) do not apply: <c>tag == (PoolTag)0u</c>
+/// asks whether there is a tag. Values the conversion itself rejects are reported everywhere.
 /// Flagged: <c>ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Frederick")</c>
 /// </remarks>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
@@ -100,7 +103,7 @@ public sealed class InvalidPoolTagAnalyzer : DiagnosticAnalyzer
             // A null constant only reaches PoolTag through the string conversion.
             var text = (string?)constant;
             TagCheck check = PoolTagRules.Check(text);
-            if (!check.IsValid)
+            if (!check.IsValid && !(IsAllocationOnly(check.Problem) && IsComparedOperand(conversion)))
             {
                 string? truncated = check.Problem == TagProblem.TooLong ? PoolTagRules.TruncatedTag(text!) : null;
                 Report(context, value, check, text, truncated);
@@ -113,7 +116,9 @@ public sealed class InvalidPoolTagAnalyzer : DiagnosticAnalyzer
         {
             uint tag = (uint)number;
             TagCheck check = PoolTagRules.Check(tag);
-            if (!check.IsValid && !(tag == 0 && IsFreeTagArgument(symbols, conversion)))
+            if (!check.IsValid
+                && !(tag == 0 && IsFreeTagArgument(symbols, conversion))
+                && !(IsAllocationOnly(check.Problem) && IsComparedOperand(conversion)))
             {
                 Report(context, value, check, tag, truncatedTag: null);
             }
@@ -132,6 +137,37 @@ public sealed class InvalidPoolTagAnalyzer : DiagnosticAnalyzer
             properties,
             PoolTagRules.Display(constant),
             PoolTagRules.Describe(check, constant)));
+    }
+
+    /// <summary>
+    /// True for the problems the <c>PoolTag</c> conversion accepts and only the allocation routines
+    /// reject (the BAD_POOL_CALLER 0x9B–0x9D tags); a comparison with such a value is meaningful.
+    /// </summary>
+    private static bool IsAllocationOnly(TagProblem problem)
+        => problem is TagProblem.Zero or TagProblem.Reserved or TagProblem.NoLetterOrDigit;
+
+    /// <summary>True when the tag is an operand of an equality operator or an argument of an <c>Equals</c> call: compared, not used.</summary>
+    private static bool IsComparedOperand(IConversionOperation conversion)
+    {
+        // Climb to the expression the tag flows into: through the branches of a conditional or switch
+        // expression, and through the nullable conversion of a lifted comparison (PoolTag?).
+        IOperation current = conversion;
+        IOperation? parent = conversion.Parent;
+        while (parent is IConversionOperation { IsImplicit: true, OperatorMethod: null }
+            || (parent is IConditionalOperation conditional && current != conditional.Condition)
+            || (parent is ISwitchExpressionArmOperation arm && current == arm.Value)
+            || (parent is ISwitchExpressionOperation && current is ISwitchExpressionArmOperation))
+        {
+            current = parent;
+            parent = parent.Parent;
+        }
+
+        return parent switch
+        {
+            IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals } => true,
+            IArgumentOperation { Parent: IInvocationOperation { TargetMethod.Name: nameof(Equals) } } => true,
+            _ => false,
+        };
     }
 
     /// <summary>True for the Tag argument of <c>ExFreePoolWithTag</c>, where 0 means "no tag".</summary>

@@ -99,9 +99,21 @@ public sealed class PagedPoolAtDispatchAnalyzer : DiagnosticAnalyzer
             poolTypeSyntax is null ? ImmutableDictionary<string, string?>.Empty : FixableProperties,
             invocation.TargetMethod.Name,
             poolTypeSyntax?.ToString() ?? "a paged lookaside list",
-            annotated.Name,
+            DisplayName(annotated),
             IrqlAnnotations.Name(level)));
     }
+
+    /// <summary>How the message names the annotated code: <c>Dpc</c>, <c>Driver</c> (a constructor), <c>Block.get</c>, <c>lambda in Dpc</c>.</summary>
+    private static string DisplayName(ISymbol symbol) => symbol switch
+    {
+        IMethodSymbol { MethodKind: MethodKind.AnonymousFunction, ContainingSymbol: { } outer } => "lambda in " + DisplayName(outer),
+        IMethodSymbol { MethodKind: MethodKind.Constructor or MethodKind.StaticConstructor, ContainingType: { } type } => type.Name,
+        IMethodSymbol { AssociatedSymbol: { } property, MethodKind: MethodKind.PropertyGet } => property.Name + ".get",
+        IMethodSymbol { AssociatedSymbol: { } property, MethodKind: MethodKind.PropertySet } => property.Name + (((IMethodSymbol)symbol).IsInitOnly ? ".init" : ".set"),
+        IMethodSymbol { AssociatedSymbol: { } @event, MethodKind: MethodKind.EventAdd } => @event.Name + ".add",
+        IMethodSymbol { AssociatedSymbol: { } @event, MethodKind: MethodKind.EventRemove } => @event.Name + ".remove",
+        _ => symbol.Name,
+    };
 
     /// <summary>The innermost lambda, local function or member whose attributes govern the call.</summary>
     private static ISymbol? AnnotatedContainer(IOperation operation, ISymbol containingSymbol)

@@ -1,0 +1,98 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using PoolAnalyzers.Test.Verifiers;
+using Xunit;
+
+namespace PoolAnalyzers.Test.Infrastructure;
+
+/// <summary>Which assembly the rules take the runtime types from when more than one defines them.</summary>
+public sealed class RuntimeSymbolsTests
+{
+    private const string CopyOfTheRuntimeTypes = """
+        namespace PoolAnalyzers.Runtime
+        {
+            public static class Ex { public static nint ExAllocatePool(POOL_TYPE PoolType, nuint NumberOfBytes) => 0; }
+            public readonly struct PoolTag { }
+            public enum POOL_TYPE { NonPagedPool }
+        }
+        """;
+
+    [Fact]
+    public void RuntimeReferenced_ItsTypesAreChosen()
+    {
+        var symbols = RuntimeSymbols.TryCreate(Compile("Consumer", "class C { }", ReferenceAssemblies.Runtime));
+
+        Assert.NotNull(symbols);
+        AssertFromAssembly(RuntimeSymbols.RuntimeAssemblyName, symbols);
+    }
+
+    [Fact]
+    public void OwnCopyNextToTheRuntime_TheRuntimesTypesAreChosen()
+    {
+        var compilation = Compile("Consumer", CopyOfTheRuntimeTypes, ReferenceAssemblies.Runtime);
+
+        // What the compiler's own lookup would give: the copy, which calls do not reach the runtime through.
+        Assert.Equal("Consumer", compilation.GetTypeByMetadataName("PoolAnalyzers.Runtime.Ex")?.ContainingAssembly.Name);
+        AssertFromAssembly(RuntimeSymbols.RuntimeAssemblyName, RuntimeSymbols.TryCreate(compilation));
+    }
+
+    [Fact]
+    public void CopyInAReferencedLibraryNextToTheRuntime_TheRuntimesTypesAreChosen()
+    {
+        var library = Compile("Embedding", CopyOfTheRuntimeTypes).ToMetadataReference();
+        var compilation = Compile("Consumer", "class C { }", library, ReferenceAssemblies.Runtime);
+
+        // Two referenced definitions: the compiler's own lookup gives up.
+        Assert.Null(compilation.GetTypeByMetadataName("PoolAnalyzers.Runtime.Ex"));
+        AssertFromAssembly(RuntimeSymbols.RuntimeAssemblyName, RuntimeSymbols.TryCreate(compilation));
+    }
+
+    [Fact]
+    public void OnlyTheCompilationDefinesTheTypes_ItsOwnAreChosen()
+    {
+        var library = Compile("Embedding", CopyOfTheRuntimeTypes).ToMetadataReference();
+        var compilation = Compile("Runtime2", CopyOfTheRuntimeTypes, library);
+
+        AssertFromAssembly("Runtime2", RuntimeSymbols.TryCreate(compilation));
+    }
+
+    [Fact]
+    public void TwoReferencedCopiesWithoutTheRuntime_NoneIsChosen()
+    {
+        var first = Compile("First", CopyOfTheRuntimeTypes).ToMetadataReference();
+        var second = Compile("Second", CopyOfTheRuntimeTypes).ToMetadataReference();
+
+        Assert.Null(RuntimeSymbols.TryCreate(Compile("Consumer", "class C { }", first, second)));
+    }
+
+    [Fact]
+    public void CopyOfExWithoutTheOtherTypes_NothingIsChosen()
+    {
+        var compilation = Compile("Consumer", "namespace PoolAnalyzers.Runtime { public static class Ex { } }");
+
+        Assert.Null(RuntimeSymbols.TryCreate(compilation));
+    }
+
+    private static void AssertFromAssembly(string assemblyName, RuntimeSymbols? symbols)
+    {
+        Assert.NotNull(symbols);
+        Assert.Equal(assemblyName, symbols.Ex.ContainingAssembly.Name);
+        Assert.Equal(assemblyName, symbols.PoolTag.ContainingAssembly.Name);
+        Assert.Equal(assemblyName, symbols.PoolType.ContainingAssembly.Name);
+    }
+
+    private static CSharpCompilation Compile(string assemblyName, string source, params MetadataReference[] references)
+    {
+        var all = new List<MetadataReference>(ReferenceAssemblies.Framework);
+        all.AddRange(references);
+        var compilation = CSharpCompilation.Create(
+            assemblyName,
+            [CSharpSyntaxTree.ParseText(source, TestWorkspace.ParseOptions)],
+            all,
+            TestWorkspace.CompilationOptions);
+        Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+        return compilation;
+    }
+}
