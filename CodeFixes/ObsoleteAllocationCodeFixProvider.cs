@@ -20,7 +20,7 @@ namespace PoolAnalyzers.CodeFixes;
 /// <see cref="PoolTagChoice"/>. Method-group references are left alone: their delegate type would change.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(ObsoleteAllocationCodeFixProvider)), Shared]
-public sealed class ObsoleteAllocationCodeFixProvider : CodeFixProvider
+public sealed class ObsoleteAllocationCodeFixProvider : PlannedCodeFixProvider<ObsoleteAllocationCodeFixProvider.FixPlan>
 {
     /// <summary>The equivalence key of the one action this provider offers.</summary>
     public const string EquivalenceKey = "POOL001.UseTaggedRoutine";
@@ -28,64 +28,15 @@ public sealed class ObsoleteAllocationCodeFixProvider : CodeFixProvider
     /// <inheritdoc/>
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.ObsoleteAllocation);
 
-    /// <inheritdoc/>
-    public override FixAllProvider GetFixAllProvider() => FixAllProviders.ForDocuments(FixDocumentAsync);
+    private protected override string ActionKey => EquivalenceKey;
 
-    /// <inheritdoc/>
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
-    {
-        SyntaxNode? root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        SemanticModel? model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null || model is null)
-        {
-            return;
-        }
+    private protected override string Title(FixPlan plan) => $"Use '{plan.NewName}' with tag {plan.TagDescription}";
 
-        foreach (Diagnostic diagnostic in context.Diagnostics)
-        {
-            if (Plan(root, model, diagnostic) is not { } plan)
-            {
-                continue;
-            }
+    // The callback sees the node as already rewritten by fixes nested inside it.
+    private protected override void Apply(DocumentEditor editor, FixPlan plan)
+        => editor.ReplaceNode(plan.Invocation, (current, _) => Rewrite((InvocationExpressionSyntax)current, plan));
 
-            context.RegisterCodeFix(
-                CodeAction.Create(
-                    title: $"Use '{plan.NewName}' with tag {plan.TagDescription}",
-                    createChangedDocument: ct => FixDocumentAsync(context.Document, new[] { diagnostic }, ct),
-                    equivalenceKey: EquivalenceKey),
-                diagnostic);
-        }
-    }
-
-    private static async Task<Document> FixDocumentAsync(Document document, IReadOnlyList<Diagnostic> diagnostics, CancellationToken cancellationToken)
-    {
-        SyntaxNode? root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-        SemanticModel? model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-        if (root is null || model is null)
-        {
-            return document;
-        }
-
-        DocumentEditor editor = await DocumentEditor.CreateAsync(document, cancellationToken).ConfigureAwait(false);
-        bool changed = false;
-        foreach (Diagnostic diagnostic in diagnostics)
-        {
-            if (Plan(root, model, diagnostic) is not { } plan)
-            {
-                continue;
-            }
-
-            // The callback sees the node as already rewritten by fixes nested inside it.
-            editor.ReplaceNode(plan.Invocation, (current, _) => Rewrite((InvocationExpressionSyntax)current, plan));
-            changed = true;
-        }
-
-        return changed
-            ? await DocumentCleanup.SimplifyAndFormatAsync(editor.GetChangedDocument(), cancellationToken).ConfigureAwait(false)
-            : document;
-    }
-
-    private static FixPlan? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic)
+    private protected override FixPlan? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic)
     {
         if (root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not SimpleNameSyntax name
             || InvocationOf(name) is not { } invocation
@@ -144,16 +95,26 @@ public sealed class ObsoleteAllocationCodeFixProvider : CodeFixProvider
     private static SimpleNameSyntax Renamed(SimpleNameSyntax name, string newName)
         => SyntaxFactory.IdentifierName(SyntaxFactory.Identifier(name.Identifier.LeadingTrivia, newName, name.Identifier.TrailingTrivia));
 
-    private sealed class FixPlan(InvocationExpressionSyntax invocation, string newName, ExpressionSyntax tag, string tagDescription, bool named)
+    /// <summary>One call to rename, with the tag argument to add.</summary>
+    public sealed class FixPlan
     {
-        public InvocationExpressionSyntax Invocation { get; } = invocation;
+        internal FixPlan(InvocationExpressionSyntax invocation, string newName, ExpressionSyntax tag, string tagDescription, bool named)
+        {
+            Invocation = invocation;
+            NewName = newName;
+            Tag = tag;
+            TagDescription = tagDescription;
+            Named = named;
+        }
 
-        public string NewName { get; } = newName;
+        internal InvocationExpressionSyntax Invocation { get; }
 
-        public ExpressionSyntax Tag { get; } = tag;
+        internal string NewName { get; }
 
-        public string TagDescription { get; } = tagDescription;
+        internal ExpressionSyntax Tag { get; }
 
-        public bool Named { get; } = named;
+        internal string TagDescription { get; }
+
+        internal bool Named { get; }
     }
 }

@@ -21,7 +21,7 @@ namespace PoolAnalyzers.CodeFixes;
 /// <c>POOL_TYPE</c> members. Lookaside calls have no fix: the list itself must change.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(PagedPoolAtDispatchCodeFixProvider)), Shared]
-public sealed class PagedPoolAtDispatchCodeFixProvider : CodeFixProvider
+public sealed class PagedPoolAtDispatchCodeFixProvider : PlannedCodeFixProvider<PagedPoolAtDispatchCodeFixProvider.FixPlan>
 {
     /// <summary>The equivalence key of the one action this provider offers.</summary>
     public const string EquivalenceKey = "POOL004.UseNonPagedPoolNx";
@@ -29,61 +29,13 @@ public sealed class PagedPoolAtDispatchCodeFixProvider : CodeFixProvider
     /// <inheritdoc/>
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.PagedPoolAtDispatch);
 
-    /// <inheritdoc/>
-    public override FixAllProvider GetFixAllProvider() => FixAllProviders.ForDocuments(FixDocumentAsync);
+    private protected override string ActionKey => EquivalenceKey;
 
-    /// <inheritdoc/>
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
-    {
-        SyntaxNode? root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        SemanticModel? model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null || model is null)
-        {
-            return;
-        }
+    private protected override string Title(FixPlan plan) => $"Use '{plan.TwinName}'";
 
-        foreach (Diagnostic diagnostic in context.Diagnostics)
-        {
-            if (Plan(root, model, diagnostic) is not { } plan)
-            {
-                continue;
-            }
+    private protected override void Apply(DocumentEditor editor, FixPlan plan) => editor.ReplaceNode(plan.Target, plan.Replacement);
 
-            context.RegisterCodeFix(
-                CodeAction.Create(
-                    title: $"Use '{plan.TwinName}'",
-                    createChangedDocument: ct => FixDocumentAsync(context.Document, new[] { diagnostic }, ct),
-                    equivalenceKey: EquivalenceKey),
-                diagnostic);
-        }
-    }
-
-    private static async Task<Document> FixDocumentAsync(Document document, IReadOnlyList<Diagnostic> diagnostics, CancellationToken cancellationToken)
-    {
-        SyntaxNode? root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-        SemanticModel? model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-        if (root is null || model is null)
-        {
-            return document;
-        }
-
-        DocumentEditor editor = await DocumentEditor.CreateAsync(document, cancellationToken).ConfigureAwait(false);
-        bool changed = false;
-        foreach (Diagnostic diagnostic in diagnostics)
-        {
-            if (Plan(root, model, diagnostic) is { } plan)
-            {
-                editor.ReplaceNode(plan.Target, plan.Replacement);
-                changed = true;
-            }
-        }
-
-        return changed
-            ? await DocumentCleanup.SimplifyAndFormatAsync(editor.GetChangedDocument(), cancellationToken).ConfigureAwait(false)
-            : document;
-    }
-
-    private static FixPlan? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic)
+    private protected override FixPlan? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic)
     {
         if (!diagnostic.Properties.ContainsKey(PagedPoolAtDispatchAnalyzer.PoolTypeArgumentProperty)
             || root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not ExpressionSyntax argument
@@ -187,12 +139,20 @@ public sealed class PagedPoolAtDispatchCodeFixProvider : CodeFixProvider
             SyntaxFactory.ParseTypeName(poolType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)).WithAdditionalAnnotations(Simplifier.Annotation),
             SyntaxFactory.IdentifierName(name));
 
-    private sealed class FixPlan(SyntaxNode target, SyntaxNode replacement, string twinName)
+    /// <summary>The node to replace and its nonpaged replacement.</summary>
+    public sealed class FixPlan
     {
-        public SyntaxNode Target { get; } = target;
+        internal FixPlan(SyntaxNode target, SyntaxNode replacement, string twinName)
+        {
+            Target = target;
+            Replacement = replacement;
+            TwinName = twinName;
+        }
 
-        public SyntaxNode Replacement { get; } = replacement;
+        internal SyntaxNode Target { get; }
 
-        public string TwinName { get; } = twinName;
+        internal SyntaxNode Replacement { get; }
+
+        internal string TwinName { get; }
     }
 }

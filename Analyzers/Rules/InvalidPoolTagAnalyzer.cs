@@ -20,7 +20,7 @@ namespace PoolAnalyzers;
 /// Flagged: <c>ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Frederick")</c>
 /// </remarks>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class InvalidPoolTagAnalyzer : DiagnosticAnalyzer
+public sealed class InvalidPoolTagAnalyzer : PoolAnalyzer
 {
     /// <summary>The property that carries a deterministic replacement tag (the first four characters) to the code fix.</summary>
     public const string TruncatedTagProperty = "TruncatedTag";
@@ -40,20 +40,9 @@ public sealed class InvalidPoolTagAnalyzer : DiagnosticAnalyzer
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Rule);
 
     /// <inheritdoc/>
-    public override void Initialize(AnalysisContext context)
+    private protected override void RegisterActions(CompilationStartAnalysisContext context, RuntimeSymbols symbols)
     {
-        context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterCompilationStartAction(start =>
-        {
-            RuntimeSymbols? symbols = RuntimeSymbols.TryCreate(start.Compilation);
-            if (symbols is null)
-            {
-                return;
-            }
-
-            start.RegisterOperationAction(c => AnalyzeConversion(c, symbols), OperationKind.Conversion);
-        });
+        context.RegisterOperationAction(c => AnalyzeConversion(c, symbols), OperationKind.Conversion);
     }
 
     private static void AnalyzeConversion(OperationAnalysisContext context, RuntimeSymbols symbols)

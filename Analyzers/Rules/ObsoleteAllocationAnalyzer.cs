@@ -15,7 +15,7 @@ namespace PoolAnalyzers;
 /// Flagged: <c>nint p = Ex.ExAllocatePool(POOL_TYPE.NonPagedPoolNx, 64);</c>
 /// </remarks>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class ObsoleteAllocationAnalyzer : DiagnosticAnalyzer
+public sealed class ObsoleteAllocationAnalyzer : PoolAnalyzer
 {
     /// <summary>The POOL001 descriptor.</summary>
     public static readonly DiagnosticDescriptor Rule = new(
@@ -32,21 +32,10 @@ public sealed class ObsoleteAllocationAnalyzer : DiagnosticAnalyzer
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Rule);
 
     /// <inheritdoc/>
-    public override void Initialize(AnalysisContext context)
+    private protected override void RegisterActions(CompilationStartAnalysisContext context, RuntimeSymbols symbols)
     {
-        context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterCompilationStartAction(start =>
-        {
-            RuntimeSymbols? symbols = RuntimeSymbols.TryCreate(start.Compilation);
-            if (symbols is null)
-            {
-                return;
-            }
-
-            start.RegisterOperationAction(c => AnalyzeInvocation(c, symbols), OperationKind.Invocation);
-            start.RegisterOperationAction(c => AnalyzeMethodReference(c, symbols), OperationKind.MethodReference);
-        });
+        context.RegisterOperationAction(c => AnalyzeInvocation(c, symbols), OperationKind.Invocation);
+        context.RegisterOperationAction(c => AnalyzeMethodReference(c, symbols), OperationKind.MethodReference);
     }
 
     private static void AnalyzeInvocation(OperationAnalysisContext context, RuntimeSymbols symbols)

@@ -19,7 +19,7 @@ namespace PoolAnalyzers;
 /// Flagged: <c>[IrqlRequiresMax(DISPATCH_LEVEL)] void Dpc() =&gt; ExAllocatePoolWithTag(PagedPool, 64, "Fred");</c>
 /// </remarks>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class PagedPoolAtDispatchAnalyzer : DiagnosticAnalyzer
+public sealed class PagedPoolAtDispatchAnalyzer : PoolAnalyzer
 {
     /// <summary>The property set on diagnostics whose pool type argument the code fix may replace.</summary>
     public const string PoolTypeArgumentProperty = "PoolTypeArgument";
@@ -42,20 +42,9 @@ public sealed class PagedPoolAtDispatchAnalyzer : DiagnosticAnalyzer
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Rule);
 
     /// <inheritdoc/>
-    public override void Initialize(AnalysisContext context)
+    private protected override void RegisterActions(CompilationStartAnalysisContext context, RuntimeSymbols symbols)
     {
-        context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterCompilationStartAction(start =>
-        {
-            RuntimeSymbols? symbols = RuntimeSymbols.TryCreate(start.Compilation);
-            if (symbols is null)
-            {
-                return;
-            }
-
-            start.RegisterOperationAction(c => AnalyzeInvocation(c, symbols), OperationKind.Invocation);
-        });
+        context.RegisterOperationAction(c => AnalyzeInvocation(c, symbols), OperationKind.Invocation);
     }
 
     private static void AnalyzeInvocation(OperationAnalysisContext context, RuntimeSymbols symbols)

@@ -15,7 +15,7 @@ namespace PoolAnalyzers;
 /// Flagged: <c>ExAllocatePoolWithTag(NonPagedPoolNx, 0, "Fred")</c>
 /// </remarks>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class ZeroSizeRequestAnalyzer : DiagnosticAnalyzer
+public sealed class ZeroSizeRequestAnalyzer : PoolAnalyzer
 {
     /// <summary>The POOL003 descriptor.</summary>
     public static readonly DiagnosticDescriptor Rule = new(
@@ -32,20 +32,9 @@ public sealed class ZeroSizeRequestAnalyzer : DiagnosticAnalyzer
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Rule);
 
     /// <inheritdoc/>
-    public override void Initialize(AnalysisContext context)
+    private protected override void RegisterActions(CompilationStartAnalysisContext context, RuntimeSymbols symbols)
     {
-        context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterCompilationStartAction(start =>
-        {
-            RuntimeSymbols? symbols = RuntimeSymbols.TryCreate(start.Compilation);
-            if (symbols is null)
-            {
-                return;
-            }
-
-            start.RegisterOperationAction(c => AnalyzeInvocation(c, symbols), OperationKind.Invocation);
-        });
+        context.RegisterOperationAction(c => AnalyzeInvocation(c, symbols), OperationKind.Invocation);
     }
 
     private static void AnalyzeInvocation(OperationAnalysisContext context, RuntimeSymbols symbols)

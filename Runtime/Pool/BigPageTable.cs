@@ -5,49 +5,35 @@ using System.Runtime.InteropServices;
 namespace PoolAnalyzers.Runtime;
 
 /// <summary>
-/// The big-page table: every page-granular block by address, the addresses freed recently (so a
-/// second free is reported as a double free, not as a foreign address) and a small cache of freed page
-/// runs so a steady stream of page-sized requests does not go to the OS each time.
+/// The big-page table: every page-granular block by address, and the addresses freed recently (so a
+/// second free is reported as a double free, not as a foreign address).
 /// </summary>
 /// <remarks>
-/// One lock guards all three: page-granular requests are far rarer than small ones, and one lock
-/// acquisition per step keeps the bookkeeping consistent. The table stores blocks by value, so
-/// adding one allocates nothing once the dictionary has grown.
+/// The table is split into shards by page number, each under its own lock, so threads allocating and
+/// freeing different blocks rarely meet on a lock. Blocks are stored by value, so adding one
+/// allocates nothing once a shard's dictionary has grown. Freed runs of pages are kept by the freeing
+/// thread (<see cref="PageRunCache"/>), not here, so reuse takes no lock either.
 /// </remarks>
 internal sealed unsafe class BigPageTable : IDisposable
 {
-    /// <summary>Runs up to this many pages are cached when freed.</summary>
-    private const int MaxCachedPages = 16;
+    private const int ShardBits = 4;
 
-    /// <summary>Cached runs per page count.</summary>
-    private const int RunsPerSize = 8;
+    /// <summary>Freed addresses each shard remembers for double-free reports; the oldest are forgotten first.</summary>
+    private const int RetiredPerShard = 256;
 
-    /// <summary>Freed addresses remembered for double-free reports; the oldest are forgotten first.</summary>
-    private const int RetiredCapacity = 4096;
+    private readonly Shard[] _shards = new Shard[1 << ShardBits];
 
-    private readonly object _lock = new();
-    private readonly Dictionary<nint, LargeBlock> _blocks = [];
-    private readonly HashSet<nint> _retired = [];
-    private readonly Queue<nint> _retiredOrder = new();
-    private readonly nint[,] _runs = new nint[MaxCachedPages + 1, RunsPerSize];
-    private readonly int[] _runCounts = new int[MaxCachedPages + 1];
-
-    /// <summary>Page-aligned memory for <paramref name="pages"/> pages: a cached run, or fresh from the OS; 0 when the OS has none.</summary>
-    public nint TakeMemory(int pages)
+    public BigPageTable()
     {
-        if (pages <= MaxCachedPages)
+        for (int i = 0; i < _shards.Length; i++)
         {
-            lock (_lock)
-            {
-                int count = _runCounts[pages];
-                if (count > 0)
-                {
-                    _runCounts[pages] = count - 1;
-                    return _runs[pages, count - 1];
-                }
-            }
+            _shards[i] = new Shard();
         }
+    }
 
+    /// <summary>Fresh page-aligned memory for <paramref name="pages"/> pages from the OS; 0 when the OS has none.</summary>
+    public static nint AllocatePages(int pages)
+    {
         try
         {
             return (nint)NativeMemory.AlignedAlloc((nuint)pages * PoolLayout.PageSize, PoolLayout.PageSize);
@@ -58,88 +44,87 @@ internal sealed unsafe class BigPageTable : IDisposable
         }
     }
 
+    public static void FreePages(nint memory) => NativeMemory.AlignedFree((void*)memory);
+
     /// <summary>Records a block handed out at <paramref name="address"/>.</summary>
     public void Add(nint address, LargeBlock block)
     {
-        lock (_lock)
+        Shard shard = ShardOf(address);
+        lock (shard)
         {
-            _blocks[address] = block;
-            _retired.Remove(address);
+            shard.Blocks[address] = block;
+            shard.Retired.Remove(address);
         }
     }
 
     public bool TryGet(nint address, out LargeBlock block)
     {
-        lock (_lock)
+        Shard shard = ShardOf(address);
+        lock (shard)
         {
-            return _blocks.TryGetValue(address, out block);
+            return shard.Blocks.TryGetValue(address, out block);
         }
     }
 
     public bool WasRetired(nint address)
     {
-        lock (_lock)
+        Shard shard = ShardOf(address);
+        lock (shard)
         {
-            return _retired.Contains(address);
+            return shard.Retired.Contains(address);
         }
     }
 
-    /// <summary>Removes a block being freed and keeps or releases its memory; false when another thread freed it first.</summary>
-    public bool Retire(nint address, LargeBlock block)
+    /// <summary>Removes a block being freed and remembers its address; false when another thread freed it first.</summary>
+    public bool Retire(nint address)
     {
-        bool cached = false;
-        lock (_lock)
+        Shard shard = ShardOf(address);
+        lock (shard)
         {
-            if (!_blocks.Remove(address))
+            if (!shard.Blocks.Remove(address))
             {
                 return false;
             }
 
-            if (_retired.Add(address))
+            if (shard.Retired.Add(address))
             {
-                _retiredOrder.Enqueue(address);
-                if (_retiredOrder.Count > RetiredCapacity)
+                shard.RetiredOrder.Enqueue(address);
+                if (shard.RetiredOrder.Count > RetiredPerShard)
                 {
-                    _retired.Remove(_retiredOrder.Dequeue());
+                    shard.Retired.Remove(shard.RetiredOrder.Dequeue());
                 }
             }
 
-            int count = block.Pages <= MaxCachedPages ? _runCounts[block.Pages] : RunsPerSize;
-            if (count < RunsPerSize)
-            {
-                _runs[block.Pages, count] = block.Base;
-                _runCounts[block.Pages] = count + 1;
-                cached = true;
-            }
+            return true;
         }
-
-        if (!cached)
-        {
-            NativeMemory.AlignedFree((void*)block.Base);
-        }
-
-        return true;
     }
 
+    /// <summary>Returns the memory of every block still outstanding to the OS (the machine is going away).</summary>
     public void Dispose()
     {
-        lock (_lock)
+        foreach (Shard shard in _shards)
         {
-            foreach (LargeBlock block in _blocks.Values)
+            lock (shard)
             {
-                NativeMemory.AlignedFree((void*)block.Base);
-            }
-
-            _blocks.Clear();
-            for (int pages = 1; pages <= MaxCachedPages; pages++)
-            {
-                for (int i = 0; i < _runCounts[pages]; i++)
+                foreach (LargeBlock block in shard.Blocks.Values)
                 {
-                    NativeMemory.AlignedFree((void*)_runs[pages, i]);
+                    FreePages(block.Base);
                 }
 
-                _runCounts[pages] = 0;
+                shard.Blocks.Clear();
             }
         }
+    }
+
+    // Fibonacci hashing of the page number: a thread's blocks, and different threads' blocks, spread
+    // over the shards instead of clustering on neighbouring ones.
+    private Shard ShardOf(nint address)
+        => _shards[(int)((((ulong)address >> PoolLayout.PageShift) * 0x9E3779B97F4A7C15UL) >> (64 - ShardBits))];
+
+    private sealed class Shard
+    {
+        public readonly Dictionary<nint, LargeBlock> Blocks = [];
+        public readonly HashSet<nint> Retired = [];
+        public readonly Queue<nint> RetiredOrder = new();
     }
 }

@@ -105,10 +105,14 @@ internal sealed unsafe partial class PoolAllocator
             return 0;
         }
 
-        nint memory = _largeBlocks.TakeMemory(pages);
+        nint memory = cache.Runs.TryTake(pages);
         if (memory == 0)
         {
-            capacity.Release(bytes);
+            memory = BigPageTable.AllocatePages(pages);
+            if (memory == 0)
+            {
+                capacity.Release(bytes);
+            }
         }
 
         return memory;
@@ -148,7 +152,7 @@ internal sealed unsafe partial class PoolAllocator
             CheckSpecialPool(address, block);
         }
 
-        if (!_largeBlocks.Retire(address, block))
+        if (!_largeBlocks.Retire(address))
         {
             // Another thread freed the same block between the lookup and here.
             throw DoubleFree(address, address, 0);
@@ -163,6 +167,10 @@ internal sealed unsafe partial class PoolAllocator
         ReturnQuota(block.QuotaProcessId, paged, block.QuotaBytes);
         cache.Tags.Freed((block.Tag.Value & ~PoolTag.PROTECTED_POOL) | (paged ? TagCounters.PagedKeyBit : 0), (long)block.RequestedBytes);
         (paged ? Paged : NonPaged).Release(block.Bytes);
+        if (!cache.Runs.TryKeep(block.Base, block.Pages))
+        {
+            BigPageTable.FreePages(block.Base);
+        }
     }
 
     /// <summary>Checks special pool's guard page and slack; the first damaged byte decides the bug check.</summary>
@@ -200,5 +208,15 @@ internal sealed unsafe partial class PoolAllocator
         }
     }
 
-    private void ReleaseLargeBlocks() => _largeBlocks.Dispose();
+    private void ReleaseLargeBlocks()
+    {
+        _largeBlocks.Dispose();
+        lock (_cachesLock)
+        {
+            foreach (ThreadCache cache in _caches)
+            {
+                cache.Runs.ReleaseAll();
+            }
+        }
+    }
 }

@@ -88,6 +88,7 @@ internal sealed unsafe partial class PoolAllocator
                 }
             }
 
+            orphan.Runs.ReleaseAll();
             orphan.Tags.AddTo(_retiredTags);
             _caches.RemoveAt(i);
         }

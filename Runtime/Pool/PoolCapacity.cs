@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 
 namespace PoolAnalyzers.Runtime;
 
@@ -9,13 +10,18 @@ namespace PoolAnalyzers.Runtime;
 /// kernel per-processor lookaside); big allocations are charged per page. The allocation hot path,
 /// which only moves blocks within a thread's cache, never touches this shared state.
 /// </summary>
+/// <remarks>
+/// The amount in use is one counter changed by compare-exchange, so threads charging and releasing
+/// at once never serialize on a lock. Only a change that moves the free amount across a threshold
+/// takes the lock, and it sets the events from the counter read under the lock: whichever update
+/// runs last applies the newest value, and a change after it that crosses nothing leaves the events
+/// right, so they always settle on the state of the current amount.
+/// </remarks>
 internal sealed class PoolCapacity : IDisposable
 {
     private const long MB = 1024 * 1024;
 
-    // Charges are rare (a batch of blocks or a big allocation), so a lock keeps the limit check, the update and
-    // the event states one consistent step.
-    private readonly object _lock = new();
+    private readonly object _eventLock = new();
     private long _used;
 
     public PoolCapacity(bool paged, ulong size)
@@ -38,56 +44,57 @@ internal sealed class PoolCapacity : IDisposable
 
     public PoolConditionEvent High { get; }
 
-    public long Used
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _used;
-            }
-        }
-    }
+    public long Used => Volatile.Read(ref _used);
 
     public bool TryCharge(long bytes)
     {
-        lock (_lock)
+        long used = Volatile.Read(ref _used);
+        while (true)
         {
-            if (bytes > Size - _used)
+            if (bytes > Size - used)
             {
                 return false;
             }
 
-            _used += bytes;
-            UpdateEvents();
-            return true;
+            long seen = Interlocked.CompareExchange(ref _used, used + bytes, used);
+            if (seen == used)
+            {
+                Changed(used, used + bytes);
+                return true;
+            }
+
+            used = seen;
         }
     }
 
     /// <summary>Charges as many of <paramref name="count"/> units of <paramref name="unitBytes"/> as fit; returns how many.</summary>
     public int ChargeUpTo(int count, int unitBytes)
     {
-        lock (_lock)
+        long used = Volatile.Read(ref _used);
+        while (true)
         {
-            long fitting = (Size - _used) / unitBytes;
-            int charged = (int)Math.Min(count, fitting);
-            if (charged > 0)
+            int charged = (int)Math.Min(count, (Size - used) / unitBytes);
+            if (charged <= 0)
             {
-                _used += (long)charged * unitBytes;
-                UpdateEvents();
+                return 0;
             }
 
-            return charged;
+            long after = used + ((long)charged * unitBytes);
+            long seen = Interlocked.CompareExchange(ref _used, after, used);
+            if (seen == used)
+            {
+                Changed(used, after);
+                return charged;
+            }
+
+            used = seen;
         }
     }
 
     public void Release(long bytes)
     {
-        lock (_lock)
-        {
-            _used -= bytes;
-            UpdateEvents();
-        }
+        long after = Interlocked.Add(ref _used, -bytes);
+        Changed(after + bytes, after);
     }
 
     public void Dispose()
@@ -96,10 +103,25 @@ internal sealed class PoolCapacity : IDisposable
         High.Dispose();
     }
 
+    private void Changed(long before, long after)
+    {
+        if (IsLow(before) != IsLow(after) || IsHigh(before) != IsHigh(after))
+        {
+            UpdateEvents();
+        }
+    }
+
+    private bool IsLow(long used) => Size - used < LowThreshold;
+
+    private bool IsHigh(long used) => Size - used > HighThreshold;
+
     private void UpdateEvents()
     {
-        long free = Size - _used;
-        Low.Update(free < LowThreshold);
-        High.Update(free > HighThreshold);
+        lock (_eventLock)
+        {
+            long used = Volatile.Read(ref _used);
+            Low.Update(IsLow(used));
+            High.Update(IsHigh(used));
+        }
     }
 }

@@ -29,7 +29,7 @@ public sealed class PoolConditionEvent
     /// <exception cref="ObjectDisposedException">The machine that owns the event has been disposed.</exception>
     public bool Wait(TimeSpan timeout) => _event.Wait(timeout);
 
-    // The last state set; the capacity lock serializes Update, so a plain field is enough. Skipping
+    // The last state set; the capacity's event lock serializes Update, so a plain field is enough. Skipping
     // unchanged states keeps page-granular allocations from touching the event on every call.
     private bool _signaled;
 

@@ -30,6 +30,9 @@ internal sealed class ThreadCache
     /// <summary>The page map of <see cref="LastChunkBase"/>.</summary>
     public BlockLayout[]? LastPageLayouts;
 
+    /// <summary>The thread's freed runs of pages, reused by its next page-granular requests.</summary>
+    public readonly PageRunCache Runs = new();
+
     /// <summary>The thread's accounting stripe; a struct field, so updating it costs no extra hop.</summary>
     public TagCounters Tags = new();
 
