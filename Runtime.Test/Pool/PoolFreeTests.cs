@@ -94,6 +94,17 @@ public sealed unsafe class PoolFreeTests
         BugCheckAssert.Raises(BugCheckNames.BAD_POOL_CALLER, 0x42, () => ExFreePool(unchecked((nint)0xFFFF_8000_0000_1000)));
     }
 
+    [Fact]
+    public void FreeOfNull_BugChecks0x42WithAddressZero()
+    {
+        using var machine = new TestMachine();
+        nint big = ExAllocatePoolWithTag(NonPagedPoolNx, 3 * 4096, Mine);
+        ExFreePool(big);
+
+        BugCheckException bugCheck = BugCheckAssert.Raises(BugCheckNames.BAD_POOL_CALLER, 0x42, () => ExFreePool(0));
+        Assert.Equal(0UL, bugCheck.Parameter2);
+    }
+
     [Theory]
     [InlineData(8)]
     [InlineData(16)]

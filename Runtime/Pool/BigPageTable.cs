@@ -18,7 +18,7 @@ internal sealed unsafe class BigPageTable : IDisposable
 {
     private const int ShardBits = 4;
 
-    /// <summary>Freed addresses each shard remembers for double-free reports; the oldest are forgotten first.</summary>
+    /// <summary>Freed addresses each shard remembers for double-free reports (a power of two); the oldest are forgotten first.</summary>
     private const int RetiredPerShard = 256;
 
     private readonly Shard[] _shards = new Shard[1 << ShardBits];
@@ -46,56 +46,47 @@ internal sealed unsafe class BigPageTable : IDisposable
 
     public static void FreePages(nint memory) => NativeMemory.AlignedFree((void*)memory);
 
-    /// <summary>Records a block handed out at <paramref name="address"/>.</summary>
+    /// <summary>Records a block handed out at <paramref name="address"/> (or put back after a refused free).</summary>
     public void Add(nint address, LargeBlock block)
     {
         Shard shard = ShardOf(address);
         lock (shard)
         {
             shard.Blocks[address] = block;
-            shard.Retired.Remove(address);
         }
     }
 
-    public bool TryGet(nint address, out LargeBlock block)
+    /// <summary>Removes the block at <paramref name="address"/> and remembers the address as freed; false when no block is there.</summary>
+    public bool TryTake(nint address, out LargeBlock block)
     {
         Shard shard = ShardOf(address);
         lock (shard)
         {
-            return shard.Blocks.TryGetValue(address, out block);
-        }
-    }
-
-    public bool WasRetired(nint address)
-    {
-        Shard shard = ShardOf(address);
-        lock (shard)
-        {
-            return shard.Retired.Contains(address);
-        }
-    }
-
-    /// <summary>Removes a block being freed and remembers its address; false when another thread freed it first.</summary>
-    public bool Retire(nint address)
-    {
-        Shard shard = ShardOf(address);
-        lock (shard)
-        {
-            if (!shard.Blocks.Remove(address))
+            if (!shard.Blocks.Remove(address, out block))
             {
                 return false;
             }
 
-            if (shard.Retired.Add(address))
-            {
-                shard.RetiredOrder.Enqueue(address);
-                if (shard.RetiredOrder.Count > RetiredPerShard)
-                {
-                    shard.Retired.Remove(shard.RetiredOrder.Dequeue());
-                }
-            }
-
+            shard.Retired[shard.NextRetired++ & (RetiredPerShard - 1)] = address;
             return true;
+        }
+    }
+
+    /// <summary>
+    /// True when <paramref name="address"/> was freed recently. Asked only for an address that holds no
+    /// block, so an entry left from before the address was handed out again cannot mislead it.
+    /// </summary>
+    public bool WasRetired(nint address)
+    {
+        if (address == 0)
+        {
+            return false;
+        }
+
+        Shard shard = ShardOf(address);
+        lock (shard)
+        {
+            return Array.IndexOf(shard.Retired, address) >= 0;
         }
     }
 
@@ -124,7 +115,10 @@ internal sealed unsafe class BigPageTable : IDisposable
     private sealed class Shard
     {
         public readonly Dictionary<nint, LargeBlock> Blocks = [];
-        public readonly HashSet<nint> Retired = [];
-        public readonly Queue<nint> RetiredOrder = new();
+
+        // A ring of the addresses freed last; looked through only on a failed free, so recording
+        // costs one store.
+        public readonly nint[] Retired = new nint[RetiredPerShard];
+        public int NextRetired;
     }
 }

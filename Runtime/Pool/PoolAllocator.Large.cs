@@ -135,27 +135,31 @@ internal sealed unsafe partial class PoolAllocator
 
     private void FreeLarge(KernelThread thread, ThreadCache cache, nint address, PoolTag tag)
     {
-        if (!_largeBlocks.TryGet(address, out LargeBlock block))
+        // One table step takes the block out; a free the checks below refuse puts it back, so a
+        // refused free changes nothing and a racing second free of the same block finds it gone.
+        if (!_largeBlocks.TryTake(address, out LargeBlock block))
         {
             throw _largeBlocks.WasRetired(address) ? DoubleFree(address, address, 0) : NeverAllocated(address);
         }
 
-        KIRQL irql = thread.Irql;
-        if (irql > PoolTypes.MaxIrql(block.PoolType))
+        try
         {
-            throw IrqlTooHighToFree(irql, block.PoolType, address);
-        }
+            KIRQL irql = thread.Irql;
+            if (irql > PoolTypes.MaxIrql(block.PoolType))
+            {
+                throw IrqlTooHighToFree(irql, block.PoolType, address);
+            }
 
-        CheckFreeTag(address, block.Tag.Value, tag);
-        if (block.IsSpecial)
-        {
-            CheckSpecialPool(address, block);
+            CheckFreeTag(address, block.Tag.Value, tag);
+            if (block.IsSpecial)
+            {
+                CheckSpecialPool(address, block);
+            }
         }
-
-        if (!_largeBlocks.Retire(address))
+        catch (BugCheckException)
         {
-            // Another thread freed the same block between the lookup and here.
-            throw DoubleFree(address, address, 0);
+            _largeBlocks.Add(address, block);
+            throw;
         }
 
         if (block.Tracked)
