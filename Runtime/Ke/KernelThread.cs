@@ -45,8 +45,17 @@ internal sealed class KernelThread
     /// <summary>Slots in <see cref="Magazines"/>: a power of two, so a list's slot is its number masked.</summary>
     public const int MagazineSlots = 16;
 
-    /// <summary>The thread's lookaside front caches, one per slot (see GENERAL_LOOKASIDE); a stale entry is replaced on use.</summary>
-    public readonly LookasideMagazine?[] Magazines = new LookasideMagazine?[MagazineSlots];
+    /// <summary>
+    /// The thread's lookaside front caches, one per slot (see GENERAL_LOOKASIDE), inline in this object
+    /// so the hot path reaches a slot in one load; a stale entry is replaced on use, an empty slot
+    /// holds <see cref="LookasideMagazine.None"/>.
+    /// </summary>
+    public MagazineTable Magazines;
+
+    public KernelThread()
+    {
+        ((Span<LookasideMagazine>)Magazines).Fill(LookasideMagazine.None);
+    }
 
     public static KernelThread Current
     {
@@ -56,4 +65,10 @@ internal sealed class KernelThread
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static KernelThread Create() => t_current = new KernelThread();
+
+    [InlineArray(MagazineSlots)]
+    internal struct MagazineTable
+    {
+        private LookasideMagazine _first;
+    }
 }

@@ -47,15 +47,20 @@ public abstract class GENERAL_LOOKASIDE
 
     private static int s_nextSlot;
 
+    // Generations are unique across all lists, so a thread's front cache matches exactly one list in
+    // one life by comparing one number (see _generation).
+    private static long s_lastGeneration;
+
     // Where this list's front cache sits in each thread's table (KernelThread.Magazines); lists are
     // spread round-robin, so a thread using up to 16 lists finds each in one probe.
     private readonly int _slot = Interlocked.Increment(ref s_nextSlot) & (KernelThread.MagazineSlots - 1);
 
     private readonly object _registryLock = new();
 
-    // Odd while initialized: each initialization and each deletion moves it on, so a thread's front
-    // cache from an earlier life of the list never matches again. 0: never initialized.
-    private int _generation;
+    // Odd while initialized, even after deletion, 0 before the first initialization. Each
+    // initialization takes a fresh odd number from s_lastGeneration and deletion adds one, so a front
+    // cache (stamped with the odd number of its list's life) matches only that list in that life.
+    private long _generation;
 
     private LookasideStack? _list;
 
@@ -72,7 +77,15 @@ public abstract class GENERAL_LOOKASIDE
     // The counts of front caches no longer registered (their thread exited, or the list was deleted).
     private uint _retiredTotalAllocates;
     private uint _retiredAllocateMisses;
-    private uint _retiredTotalFrees;
+
+    // Entries deletion drained from the cache (they left it without an allocation). With it, TotalFrees
+    // needs no counter of its own (see TotalFrees).
+    private uint _drained;
+
+    // ListHeadDepth of the shared list, refreshed after every push or pop there: read on the free fast
+    // path instead of the list head itself. Exact on one thread; under concurrency a stale value only
+    // shifts a free between the fast path and PushFrontCache, which decides on the live count.
+    private int _sharedCount;
     private uint _retiredFreeMisses;
 
     private protected GENERAL_LOOKASIDE()
@@ -89,7 +102,12 @@ public abstract class GENERAL_LOOKASIDE
     public uint AllocateHits => TotalAllocates - AllocateMisses;
 
     /// <summary>Entries returned (cached or not).</summary>
-    public uint TotalFrees => SumCounters(static m => m.TotalFrees, Volatile.Read(ref _retiredTotalFrees));
+    /// <remarks>
+    /// Derived rather than counted, which keeps a counter update off the free fast path: every free
+    /// either enters the cache or is a free miss, and entries leave the cache only by allocation hits
+    /// or draining, so TotalFrees = cached + hits + drained + FreeMisses.
+    /// </remarks>
+    public uint TotalFrees => (uint)ListHeadDepth + AllocateHits + Volatile.Read(ref _drained) + FreeMisses;
 
     /// <summary>Returns the list was too full to cache, which called the Free routine.</summary>
     public uint FreeMisses => SumCounters(static m => m.FreeMisses, Volatile.Read(ref _retiredFreeMisses));
@@ -123,7 +141,7 @@ public abstract class GENERAL_LOOKASIDE
             int cached = _list?.Count ?? 0;
             foreach (LookasideMagazine magazine in Volatile.Read(ref _magazines))
             {
-                cached += Volatile.Read(ref magazine.Count);
+                cached += Volatile.Read(ref magazine.Count) + (Volatile.Read(ref magazine.Hot) != 0 ? 1 : 0);
             }
 
             return cached;
@@ -168,7 +186,8 @@ public abstract class GENERAL_LOOKASIDE
             _free = free;
             _retiredTotalAllocates = 0;
             _retiredAllocateMisses = 0;
-            _retiredTotalFrees = 0;
+            _drained = 0;
+            _sharedCount = 0;
             _retiredFreeMisses = 0;
             LastTotalAllocates = 0;
             LastAllocateMisses = 0;
@@ -180,7 +199,7 @@ public abstract class GENERAL_LOOKASIDE
             Owner = owner;
 
             // Publishes everything above: a thread that sees the new generation sees the new list.
-            Volatile.Write(ref _generation, _generation + 1);
+            Volatile.Write(ref _generation, Interlocked.Add(ref s_lastGeneration, 2) - 1);
         }
 
         owner.RegisterLookaside(this);
@@ -190,18 +209,18 @@ public abstract class GENERAL_LOOKASIDE
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal nint Allocate(KernelThread thread, string routine)
     {
-        LookasideMagazine? magazine = MagazineSlot(thread);
-        if (magazine is not null && ReferenceEquals(magazine.List, this) && magazine.Generation == _generation)
+        LookasideMagazine magazine = MagazineSlot(thread);
+        if (magazine.Generation == _generation)
         {
             magazine.TotalAllocates++;
-            int count = magazine.Count - 1;
-            if (count >= 0)
+            nint hot = magazine.Hot;
+            if (hot != 0)
             {
-                magazine.Count = count;
-                return magazine.Items[count];
+                magazine.Hot = 0;
+                return hot;
             }
 
-            return AllocateFromSharedList(magazine);
+            return PopFrontCache(magazine);
         }
 
         return AllocateSlow(thread, routine);
@@ -211,19 +230,16 @@ public abstract class GENERAL_LOOKASIDE
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void Free(KernelThread thread, string routine, nint entry)
     {
-        LookasideMagazine? magazine = MagazineSlot(thread);
-        if (entry != 0 && magazine is not null && ReferenceEquals(magazine.List, this) && magazine.Generation == _generation)
+        LookasideMagazine magazine = MagazineSlot(thread);
+        if (entry != 0 && magazine.Generation == _generation)
         {
-            magazine.TotalFrees++;
-            int count = magazine.Count;
-            if (count < LookasideMagazine.Capacity && count + _list!.Count < Volatile.Read(ref _depth))
+            if (magazine.Hot == 0 && magazine.Count + _sharedCount < _depth)
             {
-                magazine.Items[count] = entry;
-                magazine.Count = count + 1;
+                magazine.Hot = entry;
                 return;
             }
 
-            FreeToSharedList(magazine, entry);
+            PushFrontCache(magazine, entry);
             return;
         }
 
@@ -250,9 +266,15 @@ public abstract class GENERAL_LOOKASIDE
         Owner?.UnregisterLookaside(this);
         foreach (LookasideMagazine magazine in magazines)
         {
+            if (magazine.Hot != 0)
+            {
+                Drain(magazine.Hot);
+                magazine.Hot = 0;
+            }
+
             for (int i = magazine.Count - 1; i >= 0; i--)
             {
-                CallFree(magazine.Items[i]);
+                Drain(magazine.Items[i]);
             }
 
             magazine.Count = 0;
@@ -260,8 +282,10 @@ public abstract class GENERAL_LOOKASIDE
 
         for (nint entry = list.TryPop(); entry != 0; entry = list.TryPop())
         {
-            CallFree(entry);
+            Drain(entry);
         }
+
+        Volatile.Write(ref _sharedCount, 0);
     }
 
     /// <summary>One step of the kernel's depth tuning (ExAdjustLookasideDepth) over the counts since the previous step.</summary>
@@ -309,14 +333,28 @@ public abstract class GENERAL_LOOKASIDE
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private LookasideMagazine? MagazineSlot(KernelThread thread)
-        => Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(thread.Magazines), _slot);
+    private LookasideMagazine MagazineSlot(KernelThread thread)
+        => Unsafe.Add(ref Unsafe.As<KernelThread.MagazineTable, LookasideMagazine>(ref thread.Magazines), _slot);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private nint AllocateSlow(KernelThread thread, string routine)
     {
         LookasideMagazine magazine = MagazineOf(thread, routine);
         magazine.TotalAllocates++;
+        nint hot = magazine.Hot;
+        if (hot != 0)
+        {
+            magazine.Hot = 0;
+            return hot;
+        }
+
+        return PopFrontCache(magazine);
+    }
+
+    /// <summary>The hot slot is empty: the newest entry of the thread's array, else the shared list, else a miss.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private nint PopFrontCache(LookasideMagazine magazine)
+    {
         int count = magazine.Count - 1;
         if (count >= 0)
         {
@@ -324,13 +362,8 @@ public abstract class GENERAL_LOOKASIDE
             return magazine.Items[count];
         }
 
-        return AllocateFromSharedList(magazine);
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private nint AllocateFromSharedList(LookasideMagazine magazine)
-    {
         nint entry = _list!.TryPop();
+        Volatile.Write(ref _sharedCount, _list.Count);
         if (entry == 0)
         {
             magazine.AllocateMisses++;
@@ -349,36 +382,61 @@ public abstract class GENERAL_LOOKASIDE
             throw new ArgumentException($"{routine}: Entry is NULL; pass an address the list's allocate routine returned.", "Entry");
         }
 
-        magazine.TotalFrees++;
-        int count = magazine.Count;
-        if (count < LookasideMagazine.Capacity && count + _list!.Count < Volatile.Read(ref _depth))
+        if (magazine.Hot == 0 && magazine.Count + _list!.Count < Volatile.Read(ref _depth))
         {
-            magazine.Items[count] = entry;
-            magazine.Count = count + 1;
+            magazine.Hot = entry;
             return;
         }
 
-        FreeToSharedList(magazine, entry);
+        PushFrontCache(magazine, entry);
     }
 
-    /// <summary>The thread's front cache is full or the list holds Depth entries: push to the shared list if it has room, else a free miss.</summary>
+    /// <summary>
+    /// The hot slot is taken or the list may be full: below Depth the new entry becomes the hot one and
+    /// the previous hot entry moves into the thread's array (or, when that is full, the shared list);
+    /// at Depth it is a free miss.
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void FreeToSharedList(LookasideMagazine magazine, nint entry)
+    private void PushFrontCache(LookasideMagazine magazine, nint entry)
     {
-        int room = Volatile.Read(ref _depth) - magazine.Count;
-        if (room > 0 && _list!.TryPush(entry, room))
+        nint hot = magazine.Hot;
+        int cached = magazine.Count + (hot != 0 ? 1 : 0);
+        int shared = _list!.Count;
+        Volatile.Write(ref _sharedCount, shared);
+        int room = Volatile.Read(ref _depth) - cached - shared;
+        if (room <= 0)
         {
+            magazine.FreeMisses++;
+            CallFree(entry);
             return;
         }
 
-        magazine.FreeMisses++;
-        CallFree(entry);
+        if (hot != 0)
+        {
+            if (magazine.Count < LookasideMagazine.Capacity)
+            {
+                magazine.Items[magazine.Count++] = hot;
+            }
+            else
+            {
+                bool pushed = _list.TryPush(hot, Volatile.Read(ref _depth) - cached);
+                Volatile.Write(ref _sharedCount, _list.Count);
+                if (!pushed)
+                {
+                    // Another thread filled the shared list meanwhile: the newest entry stays cached, the older one goes.
+                    magazine.FreeMisses++;
+                    CallFree(hot);
+                }
+            }
+        }
+
+        magazine.Hot = entry;
     }
 
     /// <summary>The calling thread's front cache of the live list, found or created, and put in the thread's table.</summary>
     private LookasideMagazine MagazineOf(KernelThread thread, string routine)
     {
-        int generation = Volatile.Read(ref _generation);
+        long generation = Volatile.Read(ref _generation);
         if ((generation & 1) == 0)
         {
             ThrowNotLive(routine, generation);
@@ -429,8 +487,8 @@ public abstract class GENERAL_LOOKASIDE
 
     /// <summary>
     /// Moves the entries of threads that have exited to the shared list while it has room below
-    /// Depth and folds their counts into the retired totals. Returns the entries that did not fit,
-    /// for the caller to pass to the Free routine once it has left the lock.
+    /// Depth and folds their counts into the retired totals. Returns the entries that did not fit
+    /// (counted as free misses), for the caller to pass to the Free routine once it has left the lock.
     /// </summary>
     private nint[]? AdoptOrphansLocked()
     {
@@ -447,7 +505,7 @@ public abstract class GENERAL_LOOKASIDE
         }
 
         var survivors = new LookasideMagazine[current.Length - orphans];
-        var overflow = new nint[orphans * LookasideMagazine.Capacity];
+        var overflow = new nint[orphans * (LookasideMagazine.Capacity + 1)];
         int kept = 0;
         int spilled = 0;
         foreach (LookasideMagazine magazine in current)
@@ -458,19 +516,25 @@ public abstract class GENERAL_LOOKASIDE
                 continue;
             }
 
-            for (int i = magazine.Count - 1; i >= 0; i--)
+            // Oldest first, so the exited thread's newest entry ends on top of the shared list.
+            for (int i = 0; i <= magazine.Count; i++)
             {
-                nint entry = magazine.Items[i];
-                if (!_list!.TryPush(entry, Volatile.Read(ref _depth)))
+                nint entry = i < magazine.Count ? magazine.Items[i] : magazine.Hot;
+                if (entry != 0 && !_list!.TryPush(entry, Volatile.Read(ref _depth)))
                 {
                     overflow[spilled++] = entry;
                 }
             }
 
             magazine.Count = 0;
+            magazine.Hot = 0;
             Retire(magazine);
         }
 
+        // Entries that do not fit are free misses, as they would have been had the thread freed them
+        // into a full list: every call of the Free routine outside deletion is one.
+        Volatile.Write(ref _retiredFreeMisses, _retiredFreeMisses + (uint)spilled);
+        Volatile.Write(ref _sharedCount, _list!.Count);
         Volatile.Write(ref _magazines, survivors);
         return overflow.AsSpan(0, spilled).ToArray();
     }
@@ -491,7 +555,6 @@ public abstract class GENERAL_LOOKASIDE
     {
         Volatile.Write(ref _retiredTotalAllocates, _retiredTotalAllocates + magazine.TotalAllocates);
         Volatile.Write(ref _retiredAllocateMisses, _retiredAllocateMisses + magazine.AllocateMisses);
-        Volatile.Write(ref _retiredTotalFrees, _retiredTotalFrees + magazine.TotalFrees);
         Volatile.Write(ref _retiredFreeMisses, _retiredFreeMisses + magazine.FreeMisses);
     }
 
@@ -504,6 +567,13 @@ public abstract class GENERAL_LOOKASIDE
         }
 
         return sum;
+    }
+
+    /// <summary>Frees an entry that deletion takes out of the cache.</summary>
+    private void Drain(nint entry)
+    {
+        Interlocked.Increment(ref _drained);
+        CallFree(entry);
     }
 
     private void CallFree(nint entry)
@@ -527,7 +597,7 @@ public abstract class GENERAL_LOOKASIDE
     }
 
     [DoesNotReturn]
-    private void ThrowNotLive(string routine, int generation)
+    private void ThrowNotLive(string routine, long generation)
     {
         throw new InvalidOperationException(generation != 0
             ? $"{routine}: this {KindName} was deleted; initialize it again with {InitializeRoutine} before use."

@@ -16,10 +16,19 @@ namespace PoolAnalyzers.Runtime;
 /// </remarks>
 internal sealed class LookasideMagazine
 {
-    /// <summary>Entries one thread keeps in front of the shared list.</summary>
+    /// <summary>Entries one thread keeps in <see cref="Items"/>, besides <see cref="Hot"/>.</summary>
     public const int Capacity = 16;
 
-    public LookasideMagazine(GENERAL_LOOKASIDE list, int generation, KernelThread thread)
+    /// <summary>What an empty slot of a thread's table holds: matches no list, so the table needs no null test.</summary>
+    public static readonly LookasideMagazine None = new();
+
+    private LookasideMagazine()
+    {
+        Generation = -1;
+        OwnerThread = System.Threading.Thread.CurrentThread;
+    }
+
+    public LookasideMagazine(GENERAL_LOOKASIDE list, long generation, KernelThread thread)
     {
         List = list;
         Generation = generation;
@@ -27,28 +36,34 @@ internal sealed class LookasideMagazine
         OwnerThread = System.Threading.Thread.CurrentThread;
     }
 
-    /// <summary>The list this magazine fronts.</summary>
-    public GENERAL_LOOKASIDE List { get; }
+    /// <summary>The list this magazine fronts (null only for <see cref="None"/>).</summary>
+    public GENERAL_LOOKASIDE? List { get; }
 
-    /// <summary>The list's generation (one initialization) this magazine belongs to; a deleted or re-initialized list has another.</summary>
-    public int Generation { get; }
+    /// <summary>The generation (one life of one list, unique across lists) this magazine belongs to; a deleted or re-initialized list has another.</summary>
+    public readonly long Generation;
 
-    /// <summary>The runtime state of the owning thread, which finds the magazine through it.</summary>
-    public KernelThread Thread { get; }
+    /// <summary>The runtime state of the owning thread, which finds the magazine through it (null only for <see cref="None"/>).</summary>
+    public KernelThread? Thread { get; }
 
     /// <summary>The owning thread, to tell when it has exited and its entries need a new home.</summary>
     public Thread OwnerThread { get; }
 
     public bool IsOrphaned => !OwnerThread.IsAlive;
 
-    /// <summary>Cached entries in <see cref="Items"/>[0..Count).</summary>
+    /// <summary>
+    /// The newest cached entry, or 0. A steady allocate/free loop only moves an entry in and out of
+    /// this one field, so the pair carries no count from one operation to the next (a counter written
+    /// by both would chain every allocation to the previous free through memory).
+    /// </summary>
+    public nint Hot;
+
+    /// <summary>Older cached entries in <see cref="Items"/>[0..Count), newest last.</summary>
     public int Count;
 
     public Entries Items;
 
     public uint TotalAllocates;
     public uint AllocateMisses;
-    public uint TotalFrees;
     public uint FreeMisses;
 
     /// <summary>Entry storage inline in the magazine: one object, one cache-line neighbourhood.</summary>
