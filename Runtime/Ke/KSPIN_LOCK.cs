@@ -51,11 +51,14 @@ public sealed class KSPIN_LOCK
 
     internal void Release()
     {
-        int me = Environment.CurrentManagedThreadId;
-        if (Interlocked.CompareExchange(ref _owner, 0, me) != me)
+        // Only the owner can see its own id here, and nobody else writes the word while it is held,
+        // so the check and a release store suffice (the kernel's release is a plain store too).
+        if (Volatile.Read(ref _owner) != Environment.CurrentManagedThreadId)
         {
             throw BugCheck.Raise(BugCheckNames.SPIN_LOCK_NOT_OWNED, 0, 0, 0, 0,
                 "the spin lock is released by a thread that does not own it");
         }
+
+        Volatile.Write(ref _owner, 0);
     }
 }

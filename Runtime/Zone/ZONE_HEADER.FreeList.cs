@@ -7,6 +7,7 @@ namespace PoolAnalyzers.Runtime;
 public sealed partial class ZONE_HEADER
 {
     private ZoneSegment[] _segments = [];
+    private ZoneSegment? _lastFound;
 
     /// <summary>Forgets every segment and block: the start of <c>ExInitializeZone</c>.</summary>
     internal void Reset(uint blockSize)
@@ -16,6 +17,7 @@ public sealed partial class ZONE_HEADER
         SegmentList = 0;
         TotalSegmentSize = 0;
         _segments = [];
+        _lastFound = null;
     }
 
     /// <summary>True when [<paramref name="segment"/>, +<paramref name="segmentSize"/>) shares memory with a segment of the zone.</summary>
@@ -131,6 +133,24 @@ public sealed partial class ZONE_HEADER
 
     /// <summary>The segment whose memory holds <paramref name="address"/>, or null.</summary>
     private ZoneSegment? Find(nint address)
+    {
+        // Consecutive blocks nearly always share a segment (most zones have only one).
+        ZoneSegment? last = _lastFound;
+        if (last is not null && (nuint)address - (nuint)last.Start < last.Size)
+        {
+            return last;
+        }
+
+        ZoneSegment? found = Search(address);
+        if (found is not null)
+        {
+            _lastFound = found;
+        }
+
+        return found;
+    }
+
+    private ZoneSegment? Search(nint address)
     {
         int low = 0;
         int high = _segments.Length - 1;
