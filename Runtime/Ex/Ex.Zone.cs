@@ -87,7 +87,7 @@ public static partial class Ex
     }
 
     /// <summary>Takes the first free block (the most recently carved or freed one); 0 when the zone is full.</summary>
-    /// <exception cref="InvalidOperationException">The zone was never initialized, or the link in its first free block was overwritten after that block was freed (nothing is taken).</exception>
+    /// <exception cref="InvalidOperationException">The zone was never initialized, or the head of its free list is not a free block of the zone: the link in the block allocated before was overwritten after that block was freed (nothing is taken).</exception>
     /// <exception cref="BugCheckException">IRQL_NOT_LESS_OR_EQUAL (0x0A) above DISPATCH_LEVEL.</exception>
     [IrqlRequiresMax(DISPATCH_LEVEL)]
     public static nint ExAllocateFromZone(ZONE_HEADER Zone)

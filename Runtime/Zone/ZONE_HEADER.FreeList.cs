@@ -9,6 +9,9 @@ public sealed partial class ZONE_HEADER
     private ZoneSegment[] _segments = [];
     private ZoneSegment? _lastFound;
 
+    // The block whose link became the free list's head at the last pop: named when that head is bad.
+    private nint _linkSource;
+
     /// <summary>Forgets every segment and block: the start of <c>ExInitializeZone</c>.</summary>
     internal void Reset(uint blockSize)
     {
@@ -65,7 +68,7 @@ public sealed partial class ZONE_HEADER
     }
 
     /// <summary>Pops the first free block, or returns 0 when the zone is full.</summary>
-    /// <exception cref="InvalidOperationException">The link in the first free block was overwritten; nothing is popped.</exception>
+    /// <exception cref="InvalidOperationException">The head of the free list is not a free block of this zone (a free block's link was overwritten); nothing is popped.</exception>
     internal unsafe nint Pop(string routine)
     {
         nint block = FreeList;
@@ -74,21 +77,19 @@ public sealed partial class ZONE_HEADER
             return 0;
         }
 
-        // Only the runtime writes FreeList, so the head is always a free block of this zone.
+        // The head came from a push (checked there) or from the link inside the block popped before,
+        // which lives in caller memory: a write after free can turn it into a wild pointer, or into a
+        // block already handed out (a cycle). Both fail this test, and nothing is taken.
         int index = Locate(block, out ZoneSegment? segment);
-        segment!.MarkAllocated(index);
-
-        // The link lives in caller memory. Marking the block allocated first makes a link back to it
-        // (or to any block already handed out, closing a cycle) fail the same test as a wild pointer.
-        nint next = *(nint*)block;
-        if (next != 0 && !IsFreeBlock(next))
+        if (index < 0 || !segment!.IsFree(index))
         {
-            segment.MarkFree(index);
             throw new InvalidOperationException(
-                $"{routine}: free block 0x{block:X} links to 0x{next:X}, which is not a free block of this zone; the block was written after it was freed. The zone is left unchanged.");
+                $"{routine}: the zone's first free block 0x{block:X} is not a free block of this zone; it came from the link in block 0x{_linkSource:X}, which was written after it was freed. Nothing is allocated.");
         }
 
-        FreeList = next;
+        segment.MarkAllocated(index);
+        FreeList = *(nint*)block;
+        _linkSource = block;
         return block;
     }
 
@@ -116,12 +117,6 @@ public sealed partial class ZONE_HEADER
         segment.MarkFree(index);
         FreeList = block;
         return previous;
-    }
-
-    private bool IsFreeBlock(nint address)
-    {
-        int index = Locate(address, out ZoneSegment? segment);
-        return index >= 0 && segment!.IsFree(index);
     }
 
     /// <summary>The block index of <paramref name="address"/> in its segment, or -1 when no block of the zone begins there.</summary>
