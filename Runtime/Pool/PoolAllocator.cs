@@ -151,7 +151,7 @@ internal sealed unsafe partial class PoolAllocator : IDisposable
         DriverVerifier? verifier = _verifier;
         if (verifier is not null)
         {
-            if (verifier.LowResources?.ShouldFail(bareTag) == true)
+            if (verifier.LowResources?.ShouldFail(bareTag) == true || verifier.Systematic?.ShouldFail(bareTag) == true)
             {
                 return Fail(poolType, chargeQuota, NTSTATUS.STATUS_INSUFFICIENT_RESOURCES, numberOfBytes, tag);
             }

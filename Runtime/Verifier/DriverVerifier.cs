@@ -24,12 +24,15 @@ public sealed class DriverVerifier
         LowResources = options.LowResourcesFailureRate > 0
             ? new LowResourcesSimulation(options.LowResourcesFailureRate, options.LowResourcesSeed, new TagFilter(options.LowResourcesTags))
             : null;
+        Systematic = options.SystematicLowResources ? new SystematicLowResources(new TagFilter(options.LowResourcesTags)) : null;
     }
 
     /// <summary>The switches in force.</summary>
     public VerifierOptions Options { get; }
 
     internal LowResourcesSimulation? LowResources { get; }
+
+    internal SystematicLowResources? Systematic { get; }
 
     internal bool Tracks(uint bareTag) => _tracking is not null && _tracking.Matches(bareTag);
 

@@ -44,6 +44,14 @@ public sealed record VerifierOptions
     public int LowResourcesSeed { get; init; }
 
     /// <summary>
+    /// Systematic low-resources simulation: the first allocation from each call site (the driver's
+    /// method and IL offset) fails as if the pool were exhausted, and every later one from that site
+    /// succeeds, so one run takes every allocation-failure path once. Filtered by
+    /// <see cref="LowResourcesTags"/>; combines with <see cref="LowResourcesFailureRate"/>.
+    /// </summary>
+    public bool SystematicLowResources { get; init; }
+
+    /// <summary>
     /// Special pool (Verify End): each allocation gets its own pages, ends at the end of its last page
     /// and is followed by a guard page; overruns are reported when the block is freed
     /// (0xCD for the guard page, 0xC1/0x24 for the slack after the block, 0xC1/0x23 before it).
@@ -53,7 +61,7 @@ public sealed record VerifierOptions
     /// <summary>The tags special pool serves; null serves every tag.</summary>
     public IReadOnlyCollection<PoolTag>? SpecialPoolTags { get; init; }
 
-    internal bool AnyEnabled => FlagZeroSizeRequests || PoolTracking || LowResourcesFailureRate > 0 || SpecialPool;
+    internal bool AnyEnabled => FlagZeroSizeRequests || PoolTracking || LowResourcesFailureRate > 0 || SystematicLowResources || SpecialPool;
 
     internal void Validate()
     {
