@@ -51,12 +51,33 @@ internal static class AnalyzerTelemetryReport
             var callbackTimes = timed.ToDictionary(analyzer => analyzer, _ => new List<double>());
             TimedRun? last = null;
 
+            Func<Task>[] cases =
+            [
+                () => compilerOnly.MeasureAsync(() => Task.FromResult(corpus.CreateCompilation().GetDiagnostics())),
+                () => withEmpty.MeasureAsync(() => AllDiagnosticsAsync(corpus, [empty])),
+                () => withPool.MeasureAsync(() => AllDiagnosticsAsync(corpus, poolAnalyzers)),
+                () => withIdle.MeasureAsync(() => AllDiagnosticsAsync(corpus, [idle])),
+            ];
+
+            // One warm-up pass (discarded) lets tiered JIT settle; each run then starts at the next
+            // case, so over a multiple of four runs every case takes every position in the order
+            // and no case is favoured by running after the same neighbour.
+            foreach (Func<Task> measure in cases)
+            {
+                await measure().ConfigureAwait(false);
+            }
+
+            compilerOnly.Clear();
+            withEmpty.Clear();
+            withPool.Clear();
+            withIdle.Clear();
             for (int run = 0; run < runs; run++)
             {
-                await compilerOnly.MeasureAsync(() => Task.FromResult(corpus.CreateCompilation().GetDiagnostics())).ConfigureAwait(false);
-                await withEmpty.MeasureAsync(() => AllDiagnosticsAsync(corpus, [empty])).ConfigureAwait(false);
-                await withPool.MeasureAsync(() => AllDiagnosticsAsync(corpus, poolAnalyzers)).ConfigureAwait(false);
-                await withIdle.MeasureAsync(() => AllDiagnosticsAsync(corpus, [idle])).ConfigureAwait(false);
+                for (int i = 0; i < cases.Length; i++)
+                {
+                    await cases[(run + i) % cases.Length]().ConfigureAwait(false);
+                }
+
                 last = await AnalyzeTimedAsync(corpus, timed).ConfigureAwait(false);
                 foreach (DiagnosticAnalyzer analyzer in timed)
                 {
@@ -82,7 +103,7 @@ internal static class AnalyzerTelemetryReport
             }
         }
 
-        output.WriteLine(Invariant($"Medians of {runs} interleaved runs, {GeneratedCorpus.DefaultFileCount} files per corpus, ms (CPU = process processor time):"));
+        output.WriteLine(Invariant($"Medians of {runs} interleaved runs in rotating order (after one discarded warm-up run), {GeneratedCorpus.DefaultFileCount} files per corpus, ms (CPU = process processor time):"));
         output.WriteLine();
         output.WriteLine("| Corpus | Clock | (a) compiler | (b) + empty operation analyzer | (c) + PoolAnalyzers | (d) + idle analyzer | (c)/(b) | (c)/(a) | (d)/(a) |");
         output.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
@@ -169,6 +190,12 @@ internal static class AnalyzerTelemetryReport
         public List<double> Wall { get; } = [];
 
         public List<double> Cpu { get; } = [];
+
+        public void Clear()
+        {
+            Wall.Clear();
+            Cpu.Clear();
+        }
 
         public async Task MeasureAsync<T>(Func<Task<T>> action)
         {
