@@ -210,20 +210,7 @@ public abstract class GENERAL_LOOKASIDE
     internal nint Allocate(KernelThread thread, string routine)
     {
         LookasideMagazine magazine = MagazineSlot(thread);
-        if (magazine.Generation == _generation)
-        {
-            magazine.TotalAllocates++;
-            nint hot = magazine.Hot;
-            if (hot != 0)
-            {
-                magazine.Hot = 0;
-                return hot;
-            }
-
-            return PopFrontCache(magazine);
-        }
-
-        return AllocateSlow(thread, routine);
+        return magazine.Generation == _generation ? TakeEntry(magazine) : AllocateSlow(thread, routine);
     }
 
     /// <summary>Caches an entry in the thread's front cache or the shared list, or calls the Free routine when the list holds Depth entries.</summary>
@@ -337,9 +324,12 @@ public abstract class GENERAL_LOOKASIDE
         => Unsafe.Add(ref Unsafe.As<KernelThread.MagazineTable, LookasideMagazine>(ref thread.Magazines), _slot);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private nint AllocateSlow(KernelThread thread, string routine)
+    private nint AllocateSlow(KernelThread thread, string routine) => TakeEntry(MagazineOf(thread, routine));
+
+    /// <summary>One allocation from the thread's front cache: the hot entry, else <see cref="PopFrontCache"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private nint TakeEntry(LookasideMagazine magazine)
     {
-        LookasideMagazine magazine = MagazineOf(thread, routine);
         magazine.TotalAllocates++;
         nint hot = magazine.Hot;
         if (hot != 0)
@@ -382,17 +372,11 @@ public abstract class GENERAL_LOOKASIDE
             throw new ArgumentException($"{routine}: Entry is NULL; pass an address the list's allocate routine returned.", "Entry");
         }
 
-        if (magazine.Hot == 0 && magazine.Count + _list!.Count < Volatile.Read(ref _depth))
-        {
-            magazine.Hot = entry;
-            return;
-        }
-
         PushFrontCache(magazine, entry);
     }
 
     /// <summary>
-    /// The hot slot is taken or the list may be full: below Depth the new entry becomes the hot one and
+    /// The slow half of a free, deciding on the shared list's live depth: below Depth the new entry becomes the hot one and
     /// the previous hot entry moves into the thread's array (or, when that is full, the shared list);
     /// at Depth it is a free miss.
     /// </summary>
@@ -459,7 +443,7 @@ public abstract class GENERAL_LOOKASIDE
             {
                 ThrowIfNotLive(routine);
                 overflow = AdoptOrphansLocked();
-                found = new LookasideMagazine(this, _generation, thread);
+                found = new LookasideMagazine(_generation, thread);
                 LookasideMagazine[] current = _magazines;
                 var next = new LookasideMagazine[current.Length + 1];
                 current.CopyTo(next, 0);

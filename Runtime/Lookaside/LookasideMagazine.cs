@@ -28,16 +28,12 @@ internal sealed class LookasideMagazine
         OwnerThread = System.Threading.Thread.CurrentThread;
     }
 
-    public LookasideMagazine(GENERAL_LOOKASIDE list, long generation, KernelThread thread)
+    public LookasideMagazine(long generation, KernelThread thread)
     {
-        List = list;
         Generation = generation;
         Thread = thread;
         OwnerThread = System.Threading.Thread.CurrentThread;
     }
-
-    /// <summary>The list this magazine fronts (null only for <see cref="None"/>).</summary>
-    public GENERAL_LOOKASIDE? List { get; }
 
     /// <summary>The generation (one life of one list, unique across lists) this magazine belongs to; a deleted or re-initialized list has another.</summary>
     public readonly long Generation;

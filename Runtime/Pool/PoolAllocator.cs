@@ -79,9 +79,7 @@ internal sealed unsafe partial class PoolAllocator : IDisposable
     {
         KernelThread thread = KernelThread.Current;
         ThreadCache cache = thread.PoolCache ?? CacheOfCurrentMachine(thread);
-        PoolAllocator pool = cache.Owner;
-        nint block = chargeQuota ? 0 : pool.TryAllocateFast(thread.Irql, cache, poolType, numberOfBytes, tag);
-        return block != 0 ? block : pool.Allocate(thread, cache, poolType, numberOfBytes, tag, chargeQuota);
+        return cache.Owner.AllocateWith(thread, cache, poolType, numberOfBytes, tag, chargeQuota);
     }
 
     /// <summary>Frees to the calling thread's current machine.</summary>
@@ -90,11 +88,7 @@ internal sealed unsafe partial class PoolAllocator : IDisposable
     {
         KernelThread thread = KernelThread.Current;
         ThreadCache cache = thread.PoolCache ?? CacheOfCurrentMachine(thread);
-        PoolAllocator pool = cache.Owner;
-        if (!pool.TryFreeFast(thread.Irql, cache, address, tag))
-        {
-            pool.Free(thread, cache, address, tag);
-        }
+        cache.Owner.FreeWith(thread, cache, address, tag);
     }
 
     /// <summary>
@@ -104,19 +98,30 @@ internal sealed unsafe partial class PoolAllocator : IDisposable
     public nint AllocateFromThisMachine(POOL_TYPE poolType, nuint numberOfBytes, PoolTag tag)
     {
         KernelThread thread = KernelThread.Current;
-        ThreadCache cache = CacheFor(thread);
-        nint block = TryAllocateFast(thread.Irql, cache, poolType, numberOfBytes, tag);
-        return block != 0 ? block : Allocate(thread, cache, poolType, numberOfBytes, tag, chargeQuota: false);
+        return AllocateWith(thread, CacheFor(thread), poolType, numberOfBytes, tag, chargeQuota: false);
     }
 
     /// <summary>Frees to this machine whichever machine is current on the calling thread (a lookaside list's default Free routine).</summary>
     public void FreeToThisMachine(nint address)
     {
         KernelThread thread = KernelThread.Current;
-        ThreadCache cache = CacheFor(thread);
-        if (!TryFreeFast(thread.Irql, cache, address, default))
+        FreeWith(thread, CacheFor(thread), address, default);
+    }
+
+    /// <summary>The fast path when it applies (never for quota requests), else the general one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private nint AllocateWith(KernelThread thread, ThreadCache cache, POOL_TYPE poolType, nuint numberOfBytes, PoolTag tag, bool chargeQuota)
+    {
+        nint block = chargeQuota ? 0 : TryAllocateFast(thread.Irql, cache, poolType, numberOfBytes, tag);
+        return block != 0 ? block : Allocate(thread, cache, poolType, numberOfBytes, tag, chargeQuota);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void FreeWith(KernelThread thread, ThreadCache cache, nint address, PoolTag tag)
+    {
+        if (!TryFreeFast(thread.Irql, cache, address, tag))
         {
-            Free(thread, cache, address, default);
+            Free(thread, cache, address, tag);
         }
     }
 
