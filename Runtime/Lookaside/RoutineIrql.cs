@@ -4,7 +4,9 @@ using System.Runtime.CompilerServices;
 namespace PoolAnalyzers.Runtime;
 
 /// <summary>
-/// Enforces the IRQL ceilings of the lookaside and zone routines with IRQL_NOT_LESS_OR_EQUAL (0x0A).
+/// The entry check of the lookaside, zone and timer routines: the calling thread's machine has not
+/// crashed (else its <see cref="KernelSystem.Crash"/> is thrown), and the IRQL is within the
+/// routine's ceiling (else IRQL_NOT_LESS_OR_EQUAL, 0x0A).
 /// </summary>
 /// <remarks>
 /// The kernel's inline lookaside routines do not test the IRQL themselves: a paged list used at
@@ -24,6 +26,7 @@ internal static class RoutineIrql
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static KernelThread RequireMax(KernelThread thread, KIRQL maximum, string routine, nint address = 0, bool write = false)
     {
+        KernelSystem.ThrowIfCrashed(thread);
         if (thread.Irql > maximum)
         {
             Fail(maximum, routine, address, write);

@@ -1,0 +1,164 @@
+using System;
+using System.Diagnostics;
+using System.Threading;
+
+namespace PoolAnalyzers.Runtime;
+
+/// <summary>
+/// The processors of one machine (<see cref="SystemConfiguration.ProcessorCount"/>), each created on
+/// first use, and what spans them: flushing, stopping, the watchdog scan and the count of live
+/// processor threads.
+/// </summary>
+internal sealed class EmulatedProcessors(KernelSystem machine)
+{
+    private readonly DpcProcessor?[] _processors = new DpcProcessor?[machine.ProcessorCount];
+
+    // Live processor threads, and what to run when the last one exits after Dispose (releasing the
+    // pool's memory, which a routine still running may be using).
+    private readonly object _lifecycle = new();
+    private int _liveThreads;
+    private Action? _whenIdle;
+
+    // Set (before the processors are stopped) by Halt or Stop, so a processor created concurrently stops too.
+    private bool _stopped;
+    private bool _discardQueues;
+
+    public KernelSystem Machine { get; } = machine;
+
+    public DpcProcessor this[int number] => Volatile.Read(ref _processors[number]) ?? Create(number);
+
+    /// <summary>Returns after every DPC queued (on any processor) before the call has run or been removed, or the processors stop.</summary>
+    public void Flush()
+    {
+        // Snapshot first, then wait: DPCs queued during the wait are not waited for.
+        Span<long> targets = stackalloc long[_processors.Length];
+        for (int i = 0; i < _processors.Length; i++)
+        {
+            targets[i] = Volatile.Read(ref _processors[i])?.LastInserted ?? 0;
+        }
+
+        for (int i = 0; i < _processors.Length; i++)
+        {
+            if (targets[i] != 0)
+            {
+                _processors[i]!.WaitUntilRetired(targets[i]);
+            }
+        }
+    }
+
+    /// <summary>A crash: no routine starts any more; queued DPCs stay queued and never run.</summary>
+    public void Halt()
+    {
+        Volatile.Write(ref _stopped, true);
+        foreach (DpcProcessor? processor in _processors)
+        {
+            processor?.Stop(discardQueue: false);
+        }
+    }
+
+    /// <summary>
+    /// Dispose: discards every queued DPC, lets each running routine finish and waits for the
+    /// processor threads to exit, giving up on a routine that the watchdog declares stuck (the
+    /// machine then holds DPC_WATCHDOG_VIOLATION). <paramref name="releaseWhenIdle"/> runs once no
+    /// processor thread is left: now, or when the last stuck routine returns.
+    /// </summary>
+    public void Stop(Action releaseWhenIdle)
+    {
+        _discardQueues = true;
+        Volatile.Write(ref _stopped, true);
+        foreach (DpcProcessor? processor in _processors)
+        {
+            processor?.Stop(discardQueue: true);
+        }
+
+        TimeSpan poll = DpcWatchdog.PollInterval(Machine.Configuration.DpcWatchdogTimeout);
+        foreach (DpcProcessor? processor in _processors)
+        {
+            Thread? thread = processor?.Thread;
+
+            // A routine that disposes its own machine cannot wait for itself.
+            if (thread is null || thread == Thread.CurrentThread)
+            {
+                continue;
+            }
+
+            while (!thread.Join(poll) && Machine.Crash is null)
+            {
+            }
+        }
+
+        lock (_lifecycle)
+        {
+            if (_liveThreads != 0)
+            {
+                _whenIdle = releaseWhenIdle;
+                return;
+            }
+        }
+
+        releaseWhenIdle();
+    }
+
+    /// <summary>The watchdog: crashes the machine when one routine has run past the allotment.</summary>
+    public void Watch(TimeSpan allotment)
+    {
+        long now = Stopwatch.GetTimestamp();
+        foreach (DpcProcessor? processor in _processors)
+        {
+            if (processor is null)
+            {
+                continue;
+            }
+
+            long running = processor.RunningSequence;
+            if (running == 0 || running != processor.WatchedSequence)
+            {
+                processor.WatchedSequence = running;
+                processor.WatchedSince = now;
+                continue;
+            }
+
+            TimeSpan ran = DpcWatchdog.Elapsed(processor.WatchedSince, now);
+            if (ran >= allotment)
+            {
+                Machine.CrashFrom(DpcWatchdog.SingleDpc(processor, ran, allotment));
+                return;
+            }
+        }
+    }
+
+    public void ThreadStarting()
+    {
+        lock (_lifecycle)
+        {
+            _liveThreads++;
+        }
+    }
+
+    public void ThreadExited()
+    {
+        Action? release;
+        lock (_lifecycle)
+        {
+            _liveThreads--;
+            release = _liveThreads == 0 ? _whenIdle : null;
+            if (release is not null)
+            {
+                _whenIdle = null;
+            }
+        }
+
+        release?.Invoke();
+    }
+
+    private DpcProcessor Create(int number)
+    {
+        var created = new DpcProcessor(this, number);
+        if (Interlocked.CompareExchange(ref _processors[number], created, null) is null && Volatile.Read(ref _stopped))
+        {
+            created.Stop(_discardQueues);
+        }
+
+        return _processors[number]!;
+    }
+}

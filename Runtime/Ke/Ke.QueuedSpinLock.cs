@@ -1,0 +1,114 @@
+using System;
+using static PoolAnalyzers.Runtime.KIRQL;
+
+namespace PoolAnalyzers.Runtime;
+
+// In-stack queued spin locks: the same KSPIN_LOCK, granted to waiters first come, first served,
+// each waiter spinning on its own queue entry. One lock must not be taken both ways at once.
+public static partial class Ke
+{
+    /// <summary>
+    /// Raises to DISPATCH_LEVEL and acquires <paramref name="SpinLock"/> through its queue, waiting
+    /// behind earlier waiters in arrival order. <paramref name="LockHandle"/> receives the old IRQL
+    /// and the acquisition, for <see cref="KeReleaseInStackQueuedSpinLock"/>.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="SpinLock"/> is null.</exception>
+    /// <exception cref="BugCheckException">
+    /// IRQL_NOT_GREATER_OR_EQUAL (0x09; P1 the current IRQL, P2 DISPATCH_LEVEL) above DISPATCH_LEVEL;
+    /// SPIN_LOCK_ALREADY_OWNED (0x0F) when this thread already holds the lock (P1 0) or another
+    /// thread holds it through <see cref="KeAcquireSpinLock"/> (P1 2); DPC_WATCHDOG_VIOLATION (0x133,
+    /// P1 1) when the wait outlasts the DPC watchdog. Either way the IRQL is left as it was.
+    /// </exception>
+    [IrqlRequiresMax(DISPATCH_LEVEL)]
+    [IrqlRaises(DISPATCH_LEVEL)]
+    public static void KeAcquireInStackQueuedSpinLock(KSPIN_LOCK SpinLock, [IrqlSaves] out KLOCK_QUEUE_HANDLE LockHandle)
+    {
+        ArgumentNullException.ThrowIfNull(SpinLock);
+        KernelThread thread = KernelThread.Current;
+        KernelSystem.ThrowIfCrashed(thread);
+        KIRQL old = thread.Irql;
+        if (old > DISPATCH_LEVEL)
+        {
+            throw BugCheck.Raise(BugCheckNames.IRQL_NOT_GREATER_OR_EQUAL, (ulong)old, (ulong)DISPATCH_LEVEL, 0, 0,
+                $"KeAcquireInStackQueuedSpinLock called at {Describe(old)}; it raises to DISPATCH_LEVEL (2) and must not be called above it");
+        }
+
+        LockHandle = default;
+        LockHandle.SavedIrql = old;
+        thread.Irql = DISPATCH_LEVEL;
+        try
+        {
+            SpinLock.AcquireQueued(thread, ref LockHandle);
+        }
+        catch
+        {
+            thread.Irql = old;
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Releases the acquisition <paramref name="LockHandle"/> names, handing the lock to the next
+    /// waiter if there is one, and lowers the IRQL to the handle's <see cref="KLOCK_QUEUE_HANDLE.OldIrql"/>.
+    /// </summary>
+    /// <remarks>Every check runs before anything changes, so a failed call leaves the lock held and the IRQL as it was.</remarks>
+    /// <exception cref="BugCheckException">
+    /// IRQL_NOT_GREATER_OR_EQUAL (0x09) below DISPATCH_LEVEL, IRQL_NOT_LESS_OR_EQUAL (0x0A) above it
+    /// (P1 the current IRQL, P2 DISPATCH_LEVEL); SPIN_LOCK_NOT_OWNED (0x10) when the handle holds no
+    /// acquisition of this thread (never acquired, already released, a stale copy, another thread's).
+    /// </exception>
+    [IrqlRequires(DISPATCH_LEVEL)]
+    public static void KeReleaseInStackQueuedSpinLock([IrqlRestores] ref KLOCK_QUEUE_HANDLE LockHandle)
+    {
+        KernelThread thread = KernelThread.Current;
+        KernelSystem.ThrowIfCrashed(thread);
+        KIRQL current = thread.Irql;
+        if (current != DISPATCH_LEVEL)
+        {
+            uint code = current < DISPATCH_LEVEL ? BugCheckNames.IRQL_NOT_GREATER_OR_EQUAL : BugCheckNames.IRQL_NOT_LESS_OR_EQUAL;
+            throw BugCheck.Raise(code, (ulong)current, (ulong)DISPATCH_LEVEL, 0, 0,
+                $"KeReleaseInStackQueuedSpinLock called at {Describe(current)}; it requires DISPATCH_LEVEL (2), the level the acquisition raised to");
+        }
+
+        KIRQL old = LockHandle.SavedIrql;
+        CheckLower(current, old, nameof(KeReleaseInStackQueuedSpinLock));
+        QueuedLockOf(LockHandle).ReleaseQueued(thread, ref LockHandle);
+        thread.Irql = old;
+    }
+
+    /// <summary>
+    /// Acquires <paramref name="SpinLock"/> through its queue when the caller already runs at
+    /// DISPATCH_LEVEL or above; the IRQL is left alone and recorded in the handle's OldIrql.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="SpinLock"/> is null.</exception>
+    /// <exception cref="BugCheckException">
+    /// IRQL_NOT_GREATER_OR_EQUAL (0x09; P1 the current IRQL, P2 DISPATCH_LEVEL) below DISPATCH_LEVEL;
+    /// SPIN_LOCK_ALREADY_OWNED (0x0F, P1 0 or 2) and DPC_WATCHDOG_VIOLATION (0x133, P1 1) as
+    /// <see cref="KeAcquireInStackQueuedSpinLock"/>.
+    /// </exception>
+    [IrqlRequiresMin(DISPATCH_LEVEL)]
+    public static void KeAcquireInStackQueuedSpinLockAtDpcLevel(KSPIN_LOCK SpinLock, out KLOCK_QUEUE_HANDLE LockHandle)
+    {
+        ArgumentNullException.ThrowIfNull(SpinLock);
+        KernelThread thread = RequireDispatchOrAbove(nameof(KeAcquireInStackQueuedSpinLockAtDpcLevel));
+        LockHandle = default;
+        LockHandle.SavedIrql = thread.Irql;
+        SpinLock.AcquireQueued(thread, ref LockHandle);
+    }
+
+    /// <summary>Releases an in-stack queued acquisition without changing the IRQL.</summary>
+    /// <exception cref="BugCheckException">
+    /// IRQL_NOT_GREATER_OR_EQUAL (0x09; P1 the current IRQL, P2 DISPATCH_LEVEL) below DISPATCH_LEVEL,
+    /// with the lock still held; SPIN_LOCK_NOT_OWNED (0x10) as <see cref="KeReleaseInStackQueuedSpinLock"/>.
+    /// </exception>
+    [IrqlRequiresMin(DISPATCH_LEVEL)]
+    public static void KeReleaseInStackQueuedSpinLockFromDpcLevel(ref KLOCK_QUEUE_HANDLE LockHandle)
+    {
+        KernelThread thread = RequireDispatchOrAbove(nameof(KeReleaseInStackQueuedSpinLockFromDpcLevel));
+        QueuedLockOf(LockHandle).ReleaseQueued(thread, ref LockHandle);
+    }
+
+    private static KSPIN_LOCK QueuedLockOf(in KLOCK_QUEUE_HANDLE handle)
+        => handle.Lock ?? throw BugCheck.Raise(BugCheckNames.SPIN_LOCK_NOT_OWNED, 0, 0, 0, 0,
+            "the KLOCK_QUEUE_HANDLE holds no acquisition (never filled by KeAcquireInStackQueuedSpinLock, or already released)");
+}
