@@ -36,6 +36,9 @@ public sealed partial class KSPIN_LOCK
         }
     }
 
+    /// <summary>The lock word as it is now (free, an ordinary owner, or the queue's tail entry): for tests that wait for a waiter to queue.</summary>
+    internal object? LockWord => Volatile.Read(ref _state);
+
     internal void Reset() => Volatile.Write(ref _state, null);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
