@@ -121,8 +121,7 @@ public sealed class QueuedSpinLockTests
         BugCheckAssert.Raises(BugCheckNames.SPIN_LOCK_ALREADY_OWNED, 0, () => KeAcquireInStackQueuedSpinLockAtDpcLevel(spinLock, out _));
         BugCheckAssert.Raises(BugCheckNames.SPIN_LOCK_ALREADY_OWNED, 0, () => KeAcquireSpinLockAtDpcLevel(spinLock));
 
-        // Released out of order, the first lock's entry is reused while the second is still held:
-        // the recursion check must still find the second.
+        // With the first lock released out of order, the recursion check must still find the second.
         KeReleaseInStackQueuedSpinLockFromDpcLevel(ref otherHandle);
         BugCheckAssert.Raises(BugCheckNames.SPIN_LOCK_ALREADY_OWNED, 0, () => KeAcquireInStackQueuedSpinLockAtDpcLevel(spinLock, out _));
 
@@ -263,7 +262,7 @@ public sealed class QueuedSpinLockTests
         for (int i = 0; i < waiters; i++)
         {
             int index = i;
-            object? tailBefore = spinLock.LockWord;
+            long tailBefore = spinLock.LockWord;
             threads[i] = new Thread(() =>
             {
                 KeAcquireInStackQueuedSpinLock(spinLock, out KLOCK_QUEUE_HANDLE handle);
@@ -272,7 +271,7 @@ public sealed class QueuedSpinLockTests
             });
             threads[i].Start();
 
-            // The waiter has queued once the lock word names a new tail.
+            // The waiter has queued once it has taken a ticket (the word's next ticket moved on).
             Patience.Until(() => spinLock.LockWord != tailBefore, $"waiter {index} to queue");
         }
 
@@ -291,7 +290,7 @@ public sealed class QueuedSpinLockTests
     {
         var spinLock = new KSPIN_LOCK();
         long counter = 0;
-        const int perThread = 20_000;
+        const int perThread = 5_000;
         var threads = new Thread[4];
         for (int i = 0; i < threads.Length; i++)
         {

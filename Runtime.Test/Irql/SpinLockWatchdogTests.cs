@@ -13,13 +13,13 @@ public sealed class SpinLockWatchdogTests
     private static readonly SystemConfiguration ShortWatchdog = new() { DpcWatchdogTimeout = TimeSpan.FromMilliseconds(100) };
 
     [Fact]
-    public void QueuedWaiterOnALockNeverReleased_BugChecks0x133_AndTheLockPassesOnThroughItsEntry()
+    public void QueuedWaiterOnALockNeverReleased_BugChecks0x133_AndTheLockPassesOverItsTicket()
     {
         var spinLock = new KSPIN_LOCK();
         KeAcquireInStackQueuedSpinLock(spinLock, out KLOCK_QUEUE_HANDLE holder);
 
         // The first waiter gives up; the second, queued behind it on a machine with a long watchdog,
-        // must still get the lock when the holder releases: the release passes through the abandoned entry.
+        // must still get the lock when the holder releases: the release skips the abandoned ticket.
         BugCheckException? gaveUp = null;
         KIRQL irqlAfter = HIGH_LEVEL;
         var impatient = new Thread(() =>
@@ -36,7 +36,7 @@ public sealed class SpinLockWatchdogTests
         Assert.Equal(7UL, gaveUp.Parameter2);
         Assert.Equal(PASSIVE_LEVEL, irqlAfter);
 
-        object? abandonedTail = spinLock.LockWord;
+        long abandonedTail = spinLock.LockWord;
         bool acquired = false;
         var patient = new Thread(() =>
         {
@@ -52,7 +52,7 @@ public sealed class SpinLockWatchdogTests
         Assert.True(acquired);
         Assert.False(spinLock.IsHeld);
 
-        // The impatient thread's entry is gone for good; this thread's entry works as before.
+        // The lock works as before.
         KeAcquireInStackQueuedSpinLock(spinLock, out KLOCK_QUEUE_HANDLE again);
         KeReleaseInStackQueuedSpinLock(ref again);
     }

@@ -1,21 +1,20 @@
 namespace PoolAnalyzers.Runtime;
 
 /// <summary>
-/// The handle of one in-stack queued spin-lock acquisition: the caller's queue entry for the lock
-/// and the IRQL to return to. Declared by the caller (usually a local), filled by
+/// The handle of one in-stack queued spin-lock acquisition: the lock, the caller's place in its
+/// queue and the IRQL to return to. Declared by the caller (usually a local), filled by
 /// <c>KeAcquireInStackQueuedSpinLock</c> and passed by reference to the matching release.
 /// </summary>
 /// <remarks>
-/// The queue entry other threads link to lives in a node the runtime keeps per thread, not in this
-/// struct, because a managed struct can be copied or moved; the handle names that node and the
-/// acquisition it made, so a stale or copied handle is refused (SPIN_LOCK_NOT_OWNED) rather than
-/// releasing someone else's acquisition.
+/// The place in the queue is a ticket; the release checks that the ticket is the one being served
+/// and that the calling thread holds the lock through the queue, so a stale copy of a handle, or
+/// one from another thread, is refused (SPIN_LOCK_NOT_OWNED) instead of releasing someone else's
+/// acquisition.
 /// </remarks>
 public struct KLOCK_QUEUE_HANDLE
 {
     internal KSPIN_LOCK? Lock;
-    internal QueuedLockWaiter? Waiter;
-    internal int Grant;
+    internal uint Ticket;
     internal KIRQL SavedIrql;
 
     /// <summary>

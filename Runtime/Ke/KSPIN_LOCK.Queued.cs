@@ -3,140 +3,105 @@ using System.Threading;
 
 namespace PoolAnalyzers.Runtime;
 
-// In-stack queued acquisition: an MCS queue through the lock word. An acquirer swaps its entry in
-// as the new tail; if there was a tail it links itself behind it and spins on its own entry. The
-// holder's release either swaps the word back to null (nobody behind) or hands the lock to the next
-// entry. Every transfer is a compare-exchange, a full fence, so the holder's writes are visible to
-// the next holder.
+// In-stack queued acquisition: take a ticket, wait for its turn. A waiter that gives up (the DPC
+// watchdog, or finding the lock held the ordinary way) hands its ticket to AbandonedTickets, which
+// ends that turn when it comes, so the waiters behind it still get the lock in order.
 public sealed partial class KSPIN_LOCK
 {
-    /// <summary>Acquires through the queue and fills <paramref name="handle"/>; the caller has already dealt with the IRQL.</summary>
+    /// <summary>
+    /// Takes a ticket and returns it; the lock is held when the ticket is already being served
+    /// (<see cref="AwaitTurn"/> waits otherwise). The caller has already dealt with the IRQL.
+    /// </summary>
+    /// <exception cref="BugCheckException">SPIN_LOCK_ALREADY_OWNED (0x0F) when this thread holds the lock (P1 0) or another holds it the ordinary way (P1 2); no ticket is taken.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void AcquireQueued(KernelThread me, ref KLOCK_QUEUE_HANDLE handle)
+    internal uint TakeTicket(KernelThread me)
     {
-        QueuedLockWaiter waiter = me.RentWaiter(this);
-        object? tail = Interlocked.CompareExchange(ref _state, waiter, null);
-        if (tail is null)
+        int holder = Volatile.Read(ref _holder);
+        if (holder != 0)
         {
-            waiter.State = QueuedLockWaiter.Granted;
-        }
-        else
-        {
-            WaitInQueue(me, waiter, tail);
+            CheckQueuedAcquisition(me, holder);
         }
 
-        handle.Lock = this;
-        handle.Waiter = waiter;
-        handle.Grant = waiter.Grant;
+        return Interlocked.Increment(ref _next) - 1;
+    }
+
+    /// <summary>True when <paramref name="ticket"/> is being served: the lock is the caller's.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool IsTurnOf(uint ticket) => Volatile.Read(ref _serving) == ticket;
+
+    /// <summary>Records the calling thread as the queued holder, once its ticket is being served.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void MarkQueuedHolder(KernelThread me) => _holder = me.LockId | QueuedHolder;
+
+    /// <summary>Waits until <paramref name="ticket"/> is served.</summary>
+    /// <exception cref="BugCheckException">DPC_WATCHDOG_VIOLATION (0x133, P1 1) when the wait outlasts the watchdog; SPIN_LOCK_ALREADY_OWNED (0x0F, P1 2) when the lock turns out to be held the ordinary way. Either way the ticket is abandoned.</exception>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal void AwaitTurn(KernelThread me, uint ticket)
+    {
+        var wait = default(SpinLockWait);
+        while (Volatile.Read(ref _serving) != ticket)
+        {
+            // The holder may have taken the lock the ordinary way in the moment before this thread
+            // took its ticket; that was not visible then, it is now.
+            int holder = Volatile.Read(ref _holder);
+            bool mixed = holder > 0 && holder != me.LockId;
+            if (mixed || wait.TimedOut(me))
+            {
+                if (Volatile.Read(ref _serving) == ticket)
+                {
+                    return;
+                }
+
+                // From here AbandonedTickets ends this ticket's turn, however soon it comes.
+                AbandonedTickets.Add(this, ticket);
+                throw mixed ? MixedWithOrdinary() : SpinLockWait.Violation(me);
+            }
+        }
     }
 
     /// <summary>Releases the acquisition <paramref name="handle"/> names and clears the handle.</summary>
-    /// <exception cref="BugCheckException">SPIN_LOCK_NOT_OWNED (0x10) when the handle does not name a live acquisition of this thread; nothing changes.</exception>
+    /// <exception cref="BugCheckException">SPIN_LOCK_NOT_OWNED (0x10) when the handle does not name this thread's current acquisition; nothing changes.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void ReleaseQueued(KernelThread me, ref KLOCK_QUEUE_HANDLE handle)
     {
-        QueuedLockWaiter? waiter = handle.Waiter;
-        if (waiter is null || waiter.Thread != me || waiter.Lock != this || waiter.Grant != handle.Grant || waiter.State != QueuedLockWaiter.Granted)
+        uint served = Volatile.Read(ref _serving);
+        if (Volatile.Read(ref _holder) != (me.LockId | QueuedHolder) || served != handle.Ticket)
         {
-            throw NotHeldThroughHandle(me, waiter);
+            throw NotHeldThroughHandle(me);
         }
 
-        PassOn(waiter);
-
-        // The entry is free for the thread's next acquisition only now: until the hand-off the next
-        // waiter's link into it was still to be read.
-        me.ReturnWaiter(waiter);
+        _holder = 0;
         handle.Lock = null;
-        handle.Waiter = null;
+        Volatile.Write(ref _serving, served + 1);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void WaitInQueue(KernelThread me, QueuedLockWaiter waiter, object? tail)
+    private static void CheckQueuedAcquisition(KernelThread me, int holder)
     {
-        // Join the queue behind the current tail, unless the word is held the ordinary way, which
-        // must not be mixed with this one.
-        while (true)
+        if ((holder & ~QueuedHolder) == me.LockId)
         {
-            if (tail is null)
-            {
-                if (Interlocked.CompareExchange(ref _state, waiter, null) is null)
-                {
-                    waiter.State = QueuedLockWaiter.Granted;
-                    return;
-                }
-
-                tail = Volatile.Read(ref _state);
-                continue;
-            }
-
-            if (tail is KernelThread holder)
-            {
-                me.ReturnWaiter(waiter);
-                throw holder == me
-                    ? BugCheck.Raise(BugCheckNames.SPIN_LOCK_ALREADY_OWNED, 0, 0, 0, 0,
-                        "the spin lock is already owned by this thread through KeAcquireSpinLock (recursive acquisition deadlocks a real processor)")
-                    : BugCheck.Raise(BugCheckNames.SPIN_LOCK_ALREADY_OWNED, 2, 0, 0, 0,
-                        "the spin lock is held through KeAcquireSpinLock; one lock must not be taken both ways at once");
-            }
-
-            object? seen = Interlocked.CompareExchange(ref _state, waiter, tail);
-            if (seen == tail)
-            {
-                break;
-            }
-
-            tail = seen;
+            throw BugCheck.Raise(BugCheckNames.SPIN_LOCK_ALREADY_OWNED, 0, 0, 0, 0, holder < 0
+                ? "the spin lock is already owned by this thread through KeAcquireInStackQueuedSpinLock (recursive acquisition deadlocks a real processor)"
+                : "the spin lock is already owned by this thread through KeAcquireSpinLock (recursive acquisition deadlocks a real processor)");
         }
 
-        Volatile.Write(ref ((QueuedLockWaiter)tail).Next, waiter);
-        var wait = default(SpinLockWait);
-        while (Volatile.Read(ref waiter.State) == QueuedLockWaiter.Waiting)
+        if (holder > 0)
         {
-            if (wait.TimedOut(me)
-                && Interlocked.CompareExchange(ref waiter.State, QueuedLockWaiter.Abandoned, QueuedLockWaiter.Waiting) == QueuedLockWaiter.Waiting)
-            {
-                // The entry stays linked until a release passes the lock through it; the thread takes a fresh one.
-                me.AbandonWaiter(waiter);
-                throw SpinLockWait.Violation(me);
-            }
+            throw MixedWithOrdinary();
         }
     }
 
-    /// <summary>Hands the lock to the first entry still waiting behind <paramref name="holder"/>, or frees it.</summary>
-    private void PassOn(QueuedLockWaiter holder)
+    private static BugCheckException MixedWithOrdinary()
+        => BugCheck.Raise(BugCheckNames.SPIN_LOCK_ALREADY_OWNED, 2, 0, 0, 0,
+            "the spin lock is held through KeAcquireSpinLock; one lock must not be taken both ways at once");
+
+    private BugCheckException NotHeldThroughHandle(KernelThread me)
     {
-        QueuedLockWaiter current = holder;
-        while (true)
-        {
-            QueuedLockWaiter? next = Volatile.Read(ref current.Next);
-            if (next is null)
-            {
-                if (Interlocked.CompareExchange(ref _state, null, current) == current)
-                {
-                    return;
-                }
-
-                // A waiter swapped itself in as the tail and is about to link behind this entry.
-                var spinner = default(SpinWait);
-                while ((next = Volatile.Read(ref current.Next)) is null)
-                {
-                    spinner.SpinOnce(sleep1Threshold: -1);
-                }
-            }
-
-            if (Interlocked.CompareExchange(ref next.State, QueuedLockWaiter.Granted, QueuedLockWaiter.Waiting) == QueuedLockWaiter.Waiting)
-            {
-                return;
-            }
-
-            current = next;
-        }
+        int holder = Volatile.Read(ref _holder);
+        return BugCheck.Raise(BugCheckNames.SPIN_LOCK_NOT_OWNED, 0, 0, 0, 0, holder == me.LockId
+            ? "the spin lock is held through KeAcquireSpinLock; release it with KeReleaseSpinLock"
+            : holder == (me.LockId | QueuedHolder)
+                ? "the KLOCK_QUEUE_HANDLE names an acquisition that was already released (a stale copy of the handle)"
+                : "the KLOCK_QUEUE_HANDLE names an acquisition this thread does not hold (released already, or made by another thread)");
     }
-
-    private static BugCheckException NotHeldThroughHandle(KernelThread me, QueuedLockWaiter? waiter)
-        => BugCheck.Raise(BugCheckNames.SPIN_LOCK_NOT_OWNED, 0, 0, 0, 0, waiter is null
-            ? "the KLOCK_QUEUE_HANDLE holds no acquisition (never filled by KeAcquireInStackQueuedSpinLock, or already released)"
-            : waiter.Thread != me
-                ? "the KLOCK_QUEUE_HANDLE belongs to an acquisition made by another thread"
-                : "the KLOCK_QUEUE_HANDLE names an acquisition that was already released (a stale copy of the handle)");
 }

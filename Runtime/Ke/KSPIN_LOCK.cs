@@ -16,86 +16,116 @@ namespace PoolAnalyzers.Runtime;
 /// </remarks>
 public sealed partial class KSPIN_LOCK
 {
-    // The lock word. null: free. A KernelThread: held by that thread through KeAcquireSpinLock or
-    // KeAcquireSpinLockAtDpcLevel. A QueuedLockWaiter: the last entry of the in-stack queue, whose
-    // first entry holds the lock (the kernel's lock word holds the queue tail the same way). Keeping
-    // both forms in one word makes mixing them exact to detect: each form refuses a word the other wrote.
-    private object? _state;
+    // A ticket lock. _next is the next ticket to hand out, _serving the ticket whose turn it is; the
+    // lock is free when they are equal. A queued acquisition takes a ticket (one atomic add) and waits
+    // for its turn, which grants the lock first come, first served, as the kernel's queue of in-stack
+    // entries does. An ordinary acquisition takes a ticket only while the lock is free (compare-
+    // exchange), so it never waits in line. Only the holder moves _serving, so a release is a plain
+    // release-store. Both wrap at 2^32.
+    private uint _next;
+    private uint _serving;
+
+    // Who holds the lock, written by the holder right after it acquired and cleared before it
+    // releases: 0, a thread's LockId (ordinary), or LockId | QueuedHolder. Recursion, foreign
+    // releases and mixing the two forms are checked against it.
+    private int _holder;
+
+    private const int QueuedHolder = int.MinValue;
 
     /// <summary>True while some thread holds the lock, by either form of acquisition.</summary>
-    public bool IsHeld => Volatile.Read(ref _state) is not null;
+    public bool IsHeld => Volatile.Read(ref _next) != Volatile.Read(ref _serving);
 
     /// <summary>True when the calling thread holds the lock, by either form of acquisition.</summary>
-    public bool IsOwnedByCurrentThread
+    public bool IsOwnedByCurrentThread => (Volatile.Read(ref _holder) & ~QueuedHolder) == KernelThread.Current.LockId;
+
+    /// <summary>The tickets as they are now (next ticket in the high half, ticket served in the low half): for tests that wait for a waiter to take its ticket.</summary>
+    internal long LockWord => ((long)Volatile.Read(ref _next) << 32) | Volatile.Read(ref _serving);
+
+    internal void Reset()
     {
-        get
-        {
-            KernelThread me = KernelThread.Current;
-            object? state = Volatile.Read(ref _state);
-            return state == me || (state is QueuedLockWaiter && me.HoldsQueued(this));
-        }
+        AbandonedTickets.Forget(this);
+        Volatile.Write(ref _holder, 0);
+        Volatile.Write(ref _serving, 0);
+        Volatile.Write(ref _next, 0);
     }
 
-    /// <summary>The lock word as it is now (free, an ordinary owner, or the queue's tail entry): for tests that wait for a waiter to queue.</summary>
-    internal object? LockWord => Volatile.Read(ref _state);
-
-    internal void Reset() => Volatile.Write(ref _state, null);
-
+    /// <summary>Takes the lock if it is free; the caller has already dealt with the IRQL.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool TryAcquire(KernelThread me)
+    {
+        uint serving = Volatile.Read(ref _serving);
+        if (Interlocked.CompareExchange(ref _next, serving + 1, serving) != serving)
+        {
+            return false;
+        }
+
+        _holder = me.LockId;
+        return true;
+    }
+
+    /// <summary>Takes the lock, spinning while another thread holds it.</summary>
+    /// <exception cref="BugCheckException">SPIN_LOCK_ALREADY_OWNED (0x0F) for recursion (P1 0) or a lock held or awaited through the queue (P1 1); DPC_WATCHDOG_VIOLATION (0x133) when the wait outlasts the watchdog.</exception>
     internal void Acquire(KernelThread me)
     {
-        if (Interlocked.CompareExchange(ref _state, me, null) is not null)
+        if (!TryAcquire(me))
         {
             AcquireContended(me);
         }
     }
 
+    /// <summary>Releases an ordinary acquisition.</summary>
+    /// <exception cref="BugCheckException">SPIN_LOCK_NOT_OWNED (0x10) when the calling thread does not hold the lock the ordinary way; nothing changes.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void Release(KernelThread me)
     {
-        // Only the owner can see itself here, and nobody else writes the word while it is held, so the
-        // check and a release store suffice (the kernel's release is a plain store too).
-        object? state = Volatile.Read(ref _state);
-        if (state != me)
+        // Only the holder sees itself here, and nobody else writes the holder field while it holds.
+        int holder = Volatile.Read(ref _holder);
+        if (holder != me.LockId)
         {
-            throw BugCheck.Raise(BugCheckNames.SPIN_LOCK_NOT_OWNED, 0, 0, 0, 0, state is QueuedLockWaiter && me.HoldsQueued(this)
-                ? "the spin lock is held through KeAcquireInStackQueuedSpinLock; release it with KeReleaseInStackQueuedSpinLock and its handle"
-                : "the spin lock is released by a thread that does not own it");
+            throw NotOwned(me, holder);
         }
 
-        Volatile.Write(ref _state, null);
+        _holder = 0;
+        Volatile.Write(ref _serving, _serving + 1);
     }
+
+    /// <summary>Ends the turn of an abandoned <paramref name="ticket"/>, once it has come (see <see cref="AbandonedTickets"/>).</summary>
+    internal bool TryServeAbandoned(uint ticket)
+    {
+        if (Volatile.Read(ref _serving) != ticket)
+        {
+            return false;
+        }
+
+        Volatile.Write(ref _serving, ticket + 1);
+        return true;
+    }
+
+    private static BugCheckException NotOwned(KernelThread me, int holder)
+        => BugCheck.Raise(BugCheckNames.SPIN_LOCK_NOT_OWNED, 0, 0, 0, 0, holder == (me.LockId | QueuedHolder)
+            ? "the spin lock is held through KeAcquireInStackQueuedSpinLock; release it with KeReleaseInStackQueuedSpinLock and its handle"
+            : "the spin lock is released by a thread that does not own it");
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void AcquireContended(KernelThread me)
     {
         var wait = default(SpinLockWait);
-        while (true)
+        while (!TryAcquire(me))
         {
-            object? state = Volatile.Read(ref _state);
-            if (state is null)
+            int holder = Volatile.Read(ref _holder);
+            if ((holder & ~QueuedHolder) == me.LockId)
             {
-                // Test before test-and-set: waiters spin on a plain read so they do not bounce the cache line.
-                if (Interlocked.CompareExchange(ref _state, me, null) is null)
-                {
-                    return;
-                }
-
-                continue;
+                throw BugCheck.Raise(BugCheckNames.SPIN_LOCK_ALREADY_OWNED, 0, 0, 0, 0, holder < 0
+                    ? "the spin lock is already owned by this thread through KeAcquireInStackQueuedSpinLock (recursive acquisition deadlocks a real processor)"
+                    : "the spin lock is already owned by this thread (recursive acquisition deadlocks a real processor)");
             }
 
-            if (state == me)
+            // Held through the queue. (A queued holder publishes itself a moment after its turn comes;
+            // the wait below simply looks again.)
+            if (holder < 0)
             {
-                throw BugCheck.Raise(BugCheckNames.SPIN_LOCK_ALREADY_OWNED, 0, 0, 0, 0,
-                    "the spin lock is already owned by this thread (recursive acquisition deadlocks a real processor)");
-            }
-
-            if (state is QueuedLockWaiter)
-            {
-                throw me.HoldsQueued(this)
-                    ? BugCheck.Raise(BugCheckNames.SPIN_LOCK_ALREADY_OWNED, 0, 0, 0, 0,
-                        "the spin lock is already owned by this thread through KeAcquireInStackQueuedSpinLock (recursive acquisition deadlocks a real processor)")
-                    : BugCheck.Raise(BugCheckNames.SPIN_LOCK_ALREADY_OWNED, 1, 0, 0, 0,
-                        "the spin lock is held or awaited through KeAcquireInStackQueuedSpinLock; one lock must not be taken both ways at once");
+                throw BugCheck.Raise(BugCheckNames.SPIN_LOCK_ALREADY_OWNED, 1, 0, 0, 0,
+                    "the spin lock is held or awaited through KeAcquireInStackQueuedSpinLock; one lock must not be taken both ways at once");
             }
 
             wait.SpinOnce(me);

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using static PoolAnalyzers.Runtime.KIRQL;
 
 namespace PoolAnalyzers.Runtime;
@@ -33,18 +34,17 @@ public static partial class Ke
                 $"KeAcquireInStackQueuedSpinLock called at {Describe(old)}; it raises to DISPATCH_LEVEL (2) and must not be called above it");
         }
 
-        LockHandle = default;
-        LockHandle.SavedIrql = old;
+        uint ticket = SpinLock.TakeTicket(thread);
         thread.Irql = DISPATCH_LEVEL;
-        try
+        if (!SpinLock.IsTurnOf(ticket))
         {
-            SpinLock.AcquireQueued(thread, ref LockHandle);
+            AwaitTurn(SpinLock, thread, ticket, old);
         }
-        catch
-        {
-            thread.Irql = old;
-            throw;
-        }
+
+        SpinLock.MarkQueuedHolder(thread);
+        LockHandle.Lock = SpinLock;
+        LockHandle.Ticket = ticket;
+        LockHandle.SavedIrql = old;
     }
 
     /// <summary>
@@ -91,9 +91,16 @@ public static partial class Ke
     {
         ArgumentNullException.ThrowIfNull(SpinLock);
         KernelThread thread = RequireDispatchOrAbove(nameof(KeAcquireInStackQueuedSpinLockAtDpcLevel));
-        LockHandle = default;
+        uint ticket = SpinLock.TakeTicket(thread);
+        if (!SpinLock.IsTurnOf(ticket))
+        {
+            AwaitTurn(SpinLock, thread, ticket, thread.Irql);
+        }
+
+        SpinLock.MarkQueuedHolder(thread);
+        LockHandle.Lock = SpinLock;
+        LockHandle.Ticket = ticket;
         LockHandle.SavedIrql = thread.Irql;
-        SpinLock.AcquireQueued(thread, ref LockHandle);
     }
 
     /// <summary>Releases an in-stack queued acquisition without changing the IRQL.</summary>
@@ -106,6 +113,21 @@ public static partial class Ke
     {
         KernelThread thread = RequireDispatchOrAbove(nameof(KeReleaseInStackQueuedSpinLockFromDpcLevel));
         QueuedLockOf(LockHandle).ReleaseQueued(thread, ref LockHandle);
+    }
+
+    /// <summary>The slow path of a queued acquisition: waits for the turn, restoring <paramref name="old"/> when the wait fails.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void AwaitTurn(KSPIN_LOCK spinLock, KernelThread thread, uint ticket, KIRQL old)
+    {
+        try
+        {
+            spinLock.AwaitTurn(thread, ticket);
+        }
+        catch
+        {
+            thread.Irql = old;
+            throw;
+        }
     }
 
     private static KSPIN_LOCK QueuedLockOf(in KLOCK_QUEUE_HANDLE handle)

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using static PoolAnalyzers.Runtime.KIRQL;
 
 namespace PoolAnalyzers.Runtime;
@@ -83,15 +84,35 @@ public static partial class Ke
     public static void KeAcquireSpinLock(KSPIN_LOCK SpinLock, [IrqlSaves] out KIRQL OldIrql)
     {
         ArgumentNullException.ThrowIfNull(SpinLock);
-        KeRaiseIrql(DISPATCH_LEVEL, out OldIrql);
         KernelThread thread = KernelThread.Current;
+        KernelSystem.ThrowIfCrashed(thread);
+        KIRQL old = thread.Irql;
+        if (old > DISPATCH_LEVEL)
+        {
+            throw BugCheck.Raise(BugCheckNames.IRQL_NOT_GREATER_OR_EQUAL, (ulong)old, (ulong)DISPATCH_LEVEL, 0, 0,
+                $"KeAcquireSpinLock called at {Describe(old)}; it raises to DISPATCH_LEVEL (2) and must not be called above it");
+        }
+
+        thread.Irql = DISPATCH_LEVEL;
+        if (!SpinLock.TryAcquire(thread))
+        {
+            AcquireContended(SpinLock, thread, old);
+        }
+
+        OldIrql = old;
+    }
+
+    /// <summary>The slow path of KeAcquireSpinLock: spins for the lock, restoring <paramref name="old"/> when the wait fails.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void AcquireContended(KSPIN_LOCK spinLock, KernelThread thread, KIRQL old)
+    {
         try
         {
-            SpinLock.Acquire(thread);
+            spinLock.Acquire(thread);
         }
         catch
         {
-            thread.Irql = OldIrql;
+            thread.Irql = old;
             throw;
         }
     }

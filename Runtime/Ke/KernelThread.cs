@@ -7,7 +7,7 @@ namespace PoolAnalyzers.Runtime;
 /// <summary>
 /// Everything the runtime keeps per thread in one object: the IRQL, the mirrors of the ambient
 /// <see cref="KernelSystem"/> and <see cref="KernelProcess"/>, the thread's pool cache, its
-/// lookaside front caches, its emulated processor and its in-stack queue entries. One thread-static read reaches them all, which matters on the pool and
+/// lookaside front caches and its emulated processor. One thread-static read reaches them all, which matters on the pool and
 /// lookaside hot paths (separate thread-statics would cost a TLS lookup each).
 /// </summary>
 internal sealed class KernelThread
@@ -59,14 +59,11 @@ internal sealed class KernelThread
     /// <summary>Fixed at creation: an ordinary thread runs on processor <c>ProcessorSeed % ProcessorCount</c> of any machine.</summary>
     public readonly int ProcessorSeed = Interlocked.Increment(ref s_threadsCreated) - 1;
 
+    /// <summary>The thread's identity in a spin lock's holder field: unique, positive, below 2^31.</summary>
+    public int LockId => ProcessorSeed + 1;
+
     /// <summary>The emulated processor this thread serves when it is a machine's DPC thread; null on ordinary threads.</summary>
     public DpcProcessor? Processor;
-
-    /// <summary>The thread's in-stack queue entries, one per queued spin lock it holds (or waits for) at the same time; grown on demand.</summary>
-    private QueuedLockWaiter?[] _waiters = new QueuedLockWaiter?[2];
-
-    // How many of _waiters are taken; 0 lets an acquisition use the first entry without a search.
-    private int _waitersTaken;
 
     public KernelThread()
     {
@@ -79,85 +76,6 @@ internal sealed class KernelThread
         => Processor is { } processor && ReferenceEquals(processor.Machine, machine)
             ? processor.Number
             : (int)((uint)ProcessorSeed % (uint)machine.ProcessorCount);
-
-    /// <summary>
-    /// A free queue entry for acquiring <paramref name="spinLock"/>, marked as taken for it.
-    /// </summary>
-    /// <exception cref="BugCheckException">SPIN_LOCK_ALREADY_OWNED (0x0F) when the thread already holds <paramref name="spinLock"/> through the queue.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public QueuedLockWaiter RentWaiter(KSPIN_LOCK spinLock)
-    {
-        // With no entry taken the thread holds no queued lock, so there is no recursion to look for
-        // and the first entry is free.
-        QueuedLockWaiter waiter = _waitersTaken == 0 && _waiters[0] is { } first ? first : RentWaiterSlow(spinLock);
-        _waitersTaken++;
-        waiter.Next = null;
-        waiter.State = QueuedLockWaiter.Waiting;
-        waiter.Grant++;
-        waiter.Lock = spinLock;
-        return waiter;
-    }
-
-    /// <summary>Frees an entry after its release, or after an acquisition that failed before it joined a queue.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void ReturnWaiter(QueuedLockWaiter waiter)
-    {
-        waiter.Lock = null;
-        _waitersTaken--;
-    }
-
-    /// <summary>Drops an entry left linked in a queue by a wait that gave up; the thread never reuses it.</summary>
-    public void AbandonWaiter(QueuedLockWaiter waiter)
-    {
-        _waitersTaken--;
-        int slot = Array.IndexOf(_waiters, waiter);
-        if (slot >= 0)
-        {
-            _waiters[slot] = null;
-        }
-    }
-
-    /// <summary>True when the thread holds <paramref name="spinLock"/> through the in-stack queue.</summary>
-    public bool HoldsQueued(KSPIN_LOCK spinLock)
-    {
-        foreach (QueuedLockWaiter? waiter in _waiters)
-        {
-            if (waiter is not null && waiter.Lock == spinLock && Volatile.Read(ref waiter.State) == QueuedLockWaiter.Granted)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private QueuedLockWaiter RentWaiterSlow(KSPIN_LOCK spinLock)
-    {
-        if (HoldsQueued(spinLock))
-        {
-            throw BugCheck.Raise(BugCheckNames.SPIN_LOCK_ALREADY_OWNED, 0, 0, 0, 0,
-                "the spin lock is already owned by this thread through KeAcquireInStackQueuedSpinLock (recursive acquisition deadlocks a real processor)");
-        }
-
-        for (int slot = 0; slot < _waiters.Length; slot++)
-        {
-            QueuedLockWaiter? waiter = _waiters[slot];
-            if (waiter is null)
-            {
-                return _waiters[slot] = new QueuedLockWaiter(this);
-            }
-
-            if (waiter.Lock is null)
-            {
-                return waiter;
-            }
-        }
-
-        int free = _waiters.Length;
-        Array.Resize(ref _waiters, free * 2);
-        return _waiters[free] = new QueuedLockWaiter(this);
-    }
 
     public static KernelThread Current
     {

@@ -1,16 +1,25 @@
+using System;
 using System.Diagnostics;
 using System.Threading;
 
 namespace PoolAnalyzers.Runtime;
 
 /// <summary>
-/// The waiting half of a spin-lock acquisition: spins, then yields, and past the machine's DPC
-/// watchdog stops with DPC_WATCHDOG_VIOLATION (0x133, P1 1: too long at DISPATCH_LEVEL, P2 the
-/// allotment in clock ticks) rather than spinning forever on a lock whose owner is gone (KERNEL-FACTS §12).
+/// The waiting half of a spin-lock acquisition. It polls with a short pause between reads (a
+/// hand-off is seen within about one pause, not after a growing back-off), then yields the
+/// processor, sleeping now and then so a preempted holder can run; past the machine's DPC watchdog
+/// it gives up with DPC_WATCHDOG_VIOLATION (0x133, P1 1: too long at DISPATCH_LEVEL, P2 the
+/// allotment in clock ticks) rather than spinning forever on a lock whose owner is gone
+/// (KERNEL-FACTS §12).
 /// </summary>
 internal struct SpinLockWait
 {
-    private SpinWait _spinner;
+    // About 10-20 µs of pauses before the first yield: long enough for any critical section a spin
+    // lock should guard, short enough not to starve a preempted holder on a busy machine.
+    private const int BusySpins = 256;
+    private const int YieldsPerSleep = 64;
+
+    private int _count;
 
     // Stopwatch timestamp at which the wait gives up; 0 until the wait first yields, so short waits
     // never read the clock.
@@ -28,10 +37,20 @@ internal struct SpinLockWait
     /// <summary>Waits a little; true once the wait has lasted longer than the watchdog allows.</summary>
     public bool TimedOut(KernelThread thread)
     {
-        _spinner.SpinOnce(sleep1Threshold: -1);
-        if (!_spinner.NextSpinWillYield)
+        int count = ++_count;
+        if (count <= BusySpins)
         {
+            Thread.SpinWait(1);
             return false;
+        }
+
+        if ((count - BusySpins) % YieldsPerSleep == 0)
+        {
+            Thread.Sleep(1);
+        }
+        else
+        {
+            Thread.Yield();
         }
 
         long now = Stopwatch.GetTimestamp();
@@ -46,10 +65,10 @@ internal struct SpinLockWait
 
     public static BugCheckException Violation(KernelThread thread)
     {
-        System.TimeSpan timeout = Timeout(thread);
+        TimeSpan timeout = Timeout(thread);
         return BugCheck.Raise(BugCheckNames.DPC_WATCHDOG_VIOLATION, 1, DpcWatchdog.ClockTicks(timeout), 0, 0,
             $"a spin-lock wait spun at DISPATCH_LEVEL for longer than the DPC watchdog allows ({timeout.TotalMilliseconds:0.###} ms): the lock's owner never released it (it deadlocked, exited or left the processor while holding it)");
     }
 
-    private static System.TimeSpan Timeout(KernelThread thread) => (thread.System ?? KernelSystem.Default).Configuration.DpcWatchdogTimeout;
+    private static TimeSpan Timeout(KernelThread thread) => (thread.System ?? KernelSystem.Default).Configuration.DpcWatchdogTimeout;
 }
