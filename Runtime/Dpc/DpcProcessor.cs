@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Threading;
 
 namespace PoolAnalyzers.Runtime;
@@ -8,32 +9,35 @@ namespace PoolAnalyzers.Runtime;
 /// DISPATCH_LEVEL in the order the DPCs were queued.
 /// </summary>
 /// <remarks>
-/// The queue is a doubly linked list through the KDPC objects under one lock, so inserting,
-/// removing any DPC and taking the next are O(1) and allocation-free. The thread starts with the
-/// first insert. When the queue runs dry it spins briefly before it sleeps, so a DPC queued soon
-/// after the last one runs without a wake-up. A routine that throws or returns at another IRQL
-/// crashes the machine (see <see cref="KernelSystem.Crash"/>) and the processor stops.
+/// The queue holds one entry per successful insertion: the DPC, the insertion's stamp and its
+/// arguments. Whether the DPC is still queued lives in the DPC itself (<see cref="KDPC.QueuedStamp"/>),
+/// so KeRemoveQueueDpc takes no lock: it clears the stamp, and the entry, when it comes up, no longer
+/// matches and is skipped. Producers and the consumer meet only in the lock-free queue. The thread
+/// starts with the first insert; when the queue runs dry it polls briefly before it sleeps, so a DPC
+/// queued soon after the last one runs without a wake-up. A routine that throws or returns at
+/// another IRQL crashes the machine (see <see cref="KernelSystem.Crash"/>) and the processor stops.
 /// </remarks>
 internal sealed class DpcProcessor
 {
-    // Iterations of SpinWait (busy spins, then yields) an idle processor waits for work before sleeping.
-    private const int IdleSpins = 24;
+    // Polls an idle processor makes for work, a short pause apart (some tens of microseconds in all),
+    // before it sleeps.
+    private const int IdlePolls = 512;
 
-    private readonly object _gate = new();
+    private readonly ConcurrentQueue<DpcEntry> _queue = new();
     private readonly EmulatedProcessors _processors;
+    private readonly SemaphoreSlim _wake = new(0);
 
-    private KDPC? _head;
-    private KDPC? _tail;
+    // Guards starting and stopping the thread.
+    private readonly object _lifecycle = new();
 
-    // Insertions so far: a DPC's Sequence. The routine running has _runningSequence (0: none), so
-    // every DPC queued up to RetiredThrough has run or been removed (what KeFlushQueuedDpcs waits for).
-    private long _lastInserted;
-    private long _runningSequence;
-
-    private int _flushWaiters;
-    private bool _sleeping;
+    // 1 while the thread sleeps (or is about to); whoever swaps it back to 0 owes the thread one wake-up.
+    private int _sleeping;
     private bool _stopping;
     private Thread? _thread;
+
+    // Routines started so far; _running is that count while one runs and 0 between routines.
+    private long _started;
+    private long _running;
 
     public DpcProcessor(EmulatedProcessors processors, int number)
     {
@@ -52,173 +56,107 @@ internal sealed class DpcProcessor
     internal long WatchedSequence;
     internal long WatchedSince;
 
-    /// <summary>The sequence number of the routine running now, 0 when idle (read by the watchdog without the lock).</summary>
-    internal long RunningSequence => Volatile.Read(ref _runningSequence);
+    /// <summary>Identifies the routine running now (a count of routines started), 0 when idle; read by the watchdog.</summary>
+    internal long RunningSequence => Volatile.Read(ref _running);
 
     /// <summary>
     /// Queues <paramref name="dpc"/> unless it is already queued (on any processor); true when queued.
     /// On a stopped processor a timer's insert (<paramref name="fromTimer"/>) reports false, a
-    /// driver's throws the crash or <see cref="System.ObjectDisposedException"/>.
+    /// driver's throws the crash or <see cref="ObjectDisposedException"/>.
     /// </summary>
-    public bool Insert(KDPC dpc, object? argument1, object? argument2, bool fromTimer)
+    public bool Insert(KDPC dpc, long stamp, object? argument1, object? argument2, bool fromTimer)
     {
-        bool started = false;
-        lock (_gate)
+        if (Interlocked.CompareExchange(ref dpc.QueuedStamp, stamp, 0) != 0)
         {
-            if (_stopping)
-            {
-                return fromTimer ? false : throw Machine.UnusableException(nameof(Ke.KeInsertQueueDpc));
-            }
-
-            if (Interlocked.CompareExchange(ref dpc.QueuedOn, this, null) is not null)
-            {
-                return false;
-            }
-
-            dpc.SystemArgument1 = argument1;
-            dpc.SystemArgument2 = argument2;
-            dpc.Sequence = ++_lastInserted;
-            dpc.Next = null;
-            dpc.Previous = _tail;
-            if (_tail is null)
-            {
-                Volatile.Write(ref _head, dpc);
-            }
-            else
-            {
-                _tail.Next = dpc;
-            }
-
-            _tail = dpc;
-            if (_thread is null)
-            {
-                StartThread();
-                started = true;
-            }
-            else if (_sleeping)
-            {
-                // PulseAll: flush waiters share the monitor, and a Pulse could wake one of them instead.
-                Monitor.PulseAll(_gate);
-            }
+            return false;
         }
 
-        // Outside the queue lock: the clock interrupt takes its own lock first and then this one.
-        if (started)
+        dpc.SystemArgument1 = argument1;
+        dpc.SystemArgument2 = argument2;
+        _queue.Enqueue(new DpcEntry(dpc, stamp, argument1, argument2, flush: null));
+
+        // Read after the enqueue (a full fence): either Stop sees the entry and discards it, or this
+        // sees the stop and takes the DPC back.
+        if (Volatile.Read(ref _stopping))
         {
-            Machine.ClockInterrupt.StartWatchdog();
+            Interlocked.CompareExchange(ref dpc.QueuedStamp, 0, stamp);
+            return fromTimer ? false : throw Machine.UnusableException(nameof(Ke.KeInsertQueueDpc));
         }
 
+        Wake();
         return true;
     }
 
-    /// <summary>Unlinks <paramref name="dpc"/> if it is still queued here; false when it is not (it ran, or moved).</summary>
-    public bool TryRemove(KDPC dpc)
+    /// <summary>Queues a flush marker behind every DPC queued so far; false when the processor has stopped.</summary>
+    public bool InsertFlush(FlushRequest request)
     {
-        lock (_gate)
+        if (Volatile.Read(ref _thread) is null || Volatile.Read(ref _stopping))
         {
-            if (dpc.QueuedOn != this)
-            {
-                return false;
-            }
-
-            Unlink(dpc);
-            if (_flushWaiters != 0)
-            {
-                Monitor.PulseAll(_gate);
-            }
+            return false;
         }
 
+        _queue.Enqueue(new DpcEntry(null, 0, null, null, request));
+        Wake();
         return true;
-    }
-
-    /// <summary>The insertion count now: a flush waits until every DPC up to it is retired.</summary>
-    public long LastInserted
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _lastInserted;
-            }
-        }
-    }
-
-    /// <summary>Waits until every DPC queued up to <paramref name="sequence"/> has run or been removed, or the processor stops.</summary>
-    public void WaitUntilRetired(long sequence)
-    {
-        lock (_gate)
-        {
-            while (RetiredThroughLocked() < sequence && !_stopping)
-            {
-                _flushWaiters++;
-                Monitor.Wait(_gate);
-                _flushWaiters--;
-            }
-        }
     }
 
     /// <summary>
-    /// Stops the processor: no routine starts after this returns (the one running, if any, finishes).
-    /// With <paramref name="discardQueue"/> the queued DPCs are unlinked and will never run (Dispose);
-    /// without, they stay queued in a halted machine (a crash, as a dump would show them).
+    /// Stops the processor: no routine starts after the thread sees this (the one running, if any,
+    /// finishes). With <paramref name="discardQueue"/> the queued DPCs are taken back and will never
+    /// run (Dispose); without, they stay queued in a halted machine (a crash, as a dump would show them).
     /// </summary>
     public void Stop(bool discardQueue)
     {
-        lock (_gate)
+        lock (_lifecycle)
         {
-            _stopping = true;
-            if (discardQueue)
-            {
-                while (_head is not null)
-                {
-                    Unlink(_head);
-                }
-            }
+            Volatile.Write(ref _stopping, true);
+        }
 
-            Monitor.PulseAll(_gate);
+        if (discardQueue)
+        {
+            while (_queue.TryDequeue(out DpcEntry entry))
+            {
+                entry.Discard();
+            }
+        }
+
+        if (Interlocked.Exchange(ref _sleeping, 0) != 0)
+        {
+            _wake.Release();
         }
     }
 
-    private long RetiredThroughLocked()
-        => _runningSequence != 0 ? _runningSequence - 1 : _head is not null ? _head.Sequence - 1 : _lastInserted;
-
-    private void Unlink(KDPC dpc)
+    private void Wake()
     {
-        if (dpc.Previous is null)
+        if (Volatile.Read(ref _thread) is null)
         {
-            Volatile.Write(ref _head, dpc.Next);
+            StartThread();
         }
-        else
+        else if (Volatile.Read(ref _sleeping) != 0 && Interlocked.Exchange(ref _sleeping, 0) != 0)
         {
-            dpc.Previous.Next = dpc.Next;
+            _wake.Release();
         }
-
-        if (dpc.Next is null)
-        {
-            _tail = dpc.Previous;
-        }
-        else
-        {
-            dpc.Next.Previous = dpc.Previous;
-        }
-
-        dpc.Next = null;
-        dpc.Previous = null;
-        Volatile.Write(ref dpc.QueuedOn, null);
     }
 
     private void StartThread()
     {
-        var thread = new Thread(Run)
+        lock (_lifecycle)
         {
-            IsBackground = true,
-            Name = $"DPC processor {Number}",
-        };
-        _thread = thread;
-        _processors.ThreadStarting();
+            if (_thread is not null || _stopping)
+            {
+                return;
+            }
 
-        // The thread must not inherit the inserting thread's execution context: it enters its own machine.
-        thread.UnsafeStart();
+            _processors.ThreadStarting();
+            var thread = new Thread(Run) { IsBackground = true, Name = $"DPC processor {Number}" };
+            Volatile.Write(ref _thread, thread);
+
+            // The thread must not inherit the inserting thread's execution context: it enters its own machine.
+            thread.UnsafeStart();
+        }
+
+        // Outside the lock: the clock interrupt takes its own lock, from which timers insert DPCs.
+        Machine.ClockInterrupt.StartWatchdog();
     }
 
     private void Run()
@@ -228,11 +166,13 @@ internal sealed class DpcProcessor
         KernelSystem.Scope scope = Machine.Enter();
         try
         {
-            KDPC? finished = null;
-            while (TakeNext(ref finished, out KDPC? dpc, out PKDEFERRED_ROUTINE? routine, out object? context, out object? argument1, out object? argument2))
+            while (NextEntry(out DpcEntry entry))
             {
-                finished = dpc;
-                if (!Execute(thread, dpc!, routine!, context, argument1, argument2))
+                if (entry.Flush is { } flush)
+                {
+                    flush.ProcessorDone();
+                }
+                else if (!Dispatch(thread, entry))
                 {
                     break;
                 }
@@ -245,12 +185,7 @@ internal sealed class DpcProcessor
         }
         finally
         {
-            lock (_gate)
-            {
-                _runningSequence = 0;
-                Monitor.PulseAll(_gate);
-            }
-
+            Volatile.Write(ref _running, 0);
             thread.Irql = KIRQL.PASSIVE_LEVEL;
             thread.Processor = null;
             scope.Dispose();
@@ -258,84 +193,73 @@ internal sealed class DpcProcessor
         }
     }
 
-    /// <summary>
-    /// Retires the routine that just ran (if any) and takes the next DPC, waiting for one; false once
-    /// the processor stops. One lock round trip per DPC.
-    /// </summary>
-    private bool TakeNext(ref KDPC? finished, out KDPC? dpc, out PKDEFERRED_ROUTINE? routine, out object? context, out object? argument1, out object? argument2)
+    /// <summary>Takes the next entry, waiting for one; false once the processor stops.</summary>
+    private bool NextEntry(out DpcEntry entry)
     {
-        bool spun = false;
         while (true)
         {
-            lock (_gate)
+            if (Volatile.Read(ref _stopping))
             {
-                if (finished is not null)
-                {
-                    finished = null;
-                    _runningSequence = 0;
-                    if (_flushWaiters != 0)
-                    {
-                        Monitor.PulseAll(_gate);
-                    }
-                }
-
-                while (!_stopping)
-                {
-                    KDPC? head = _head;
-                    if (head is not null)
-                    {
-                        // The routine, context and arguments are read while the DPC is still queued,
-                        // so a re-initialization (refused while queued) or re-insert cannot tear them.
-                        dpc = head;
-                        routine = head.DeferredRoutine;
-                        context = head.DeferredContext;
-                        argument1 = head.SystemArgument1;
-                        argument2 = head.SystemArgument2;
-                        Volatile.Write(ref _runningSequence, head.Sequence);
-                        Unlink(head);
-                        return true;
-                    }
-
-                    if (!spun)
-                    {
-                        break;
-                    }
-
-                    _sleeping = true;
-                    Monitor.Wait(_gate);
-                    _sleeping = false;
-                }
-
-                if (_stopping)
-                {
-                    dpc = null;
-                    routine = null;
-                    context = argument1 = argument2 = null;
-                    return false;
-                }
+                entry = default;
+                return false;
             }
 
-            SpinForWork();
-            spun = true;
+            if (_queue.TryDequeue(out entry))
+            {
+                return true;
+            }
+
+            WaitForWork();
         }
     }
 
-    private void SpinForWork()
+    private void WaitForWork()
     {
-        var spinner = default(SpinWait);
-        for (int i = 0; i < IdleSpins && Volatile.Read(ref _head) is null && !Volatile.Read(ref _stopping); i++)
+        for (int i = 0; i < IdlePolls; i++)
         {
-            spinner.SpinOnce(sleep1Threshold: -1);
+            if (!_queue.IsEmpty || Volatile.Read(ref _stopping))
+            {
+                return;
+            }
+
+            Thread.SpinWait(1);
         }
+
+        // Announce the sleep, then look once more (the exchange is a full fence, and a producer reads
+        // _sleeping after its enqueue): either this sees the entry or the producer sees the sleeper.
+        Interlocked.Exchange(ref _sleeping, 1);
+        if (!_queue.IsEmpty || Volatile.Read(ref _stopping))
+        {
+            if (Interlocked.Exchange(ref _sleeping, 0) != 0)
+            {
+                return;
+            }
+
+            // A producer swapped the flag first and released the semaphore: take that wake-up.
+        }
+
+        _wake.Wait();
     }
 
-    /// <summary>Runs one routine at DISPATCH_LEVEL; false when it crashed the machine.</summary>
-    private bool Execute(KernelThread thread, KDPC dpc, PKDEFERRED_ROUTINE routine, object? context, object? argument1, object? argument2)
+    /// <summary>Runs the entry's routine if the DPC is still queued by that insertion; false when it crashed the machine.</summary>
+    private bool Dispatch(KernelThread thread, in DpcEntry entry)
     {
+        KDPC dpc = entry.Dpc!;
+
+        // Read while the DPC is still claimed by this insertion: KeInitializeDpc refuses a queued DPC,
+        // so they belong to this insertion.
+        PKDEFERRED_ROUTINE routine = dpc.DeferredRoutine!;
+        object? context = dpc.DeferredContext;
+        if (Interlocked.CompareExchange(ref dpc.QueuedStamp, 0, entry.Stamp) != entry.Stamp)
+        {
+            return true;   // removed (and perhaps queued again by a later insertion, whose entry follows)
+        }
+
+        Volatile.Write(ref _running, ++_started);
         thread.Irql = KIRQL.DISPATCH_LEVEL;
         try
         {
-            routine(dpc, context, argument1, argument2);
+            routine(dpc, context, entry.Argument1, entry.Argument2);
         }
         catch (BugCheckException bugCheck)
         {
@@ -348,6 +272,7 @@ internal sealed class DpcProcessor
             return false;
         }
 
+        Volatile.Write(ref _running, 0);
         if (thread.Irql != KIRQL.DISPATCH_LEVEL)
         {
             Machine.CrashFrom(DpcBugChecks.IrqlChanged(routine, thread.Irql));
@@ -355,5 +280,28 @@ internal sealed class DpcProcessor
         }
 
         return true;
+    }
+
+    /// <summary>One queued insertion (a DPC, its stamp and arguments) or a flush marker.</summary>
+    private readonly struct DpcEntry(KDPC? dpc, long stamp, object? argument1, object? argument2, FlushRequest? flush)
+    {
+        public KDPC? Dpc { get; } = dpc;
+
+        public long Stamp { get; } = stamp;
+
+        public object? Argument1 { get; } = argument1;
+
+        public object? Argument2 { get; } = argument2;
+
+        public FlushRequest? Flush { get; } = flush;
+
+        /// <summary>Takes the DPC back if this insertion still holds it (the machine is going away).</summary>
+        public void Discard()
+        {
+            if (Dpc is not null)
+            {
+                Interlocked.CompareExchange(ref Dpc.QueuedStamp, 0, Stamp);
+            }
+        }
     }
 }

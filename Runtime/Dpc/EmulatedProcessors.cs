@@ -19,9 +19,11 @@ internal sealed class EmulatedProcessors(KernelSystem machine)
     private int _liveThreads;
     private Action? _whenIdle;
 
-    // Set (before the processors are stopped) by Halt or Stop, so a processor created concurrently stops too.
-    private bool _stopped;
+    // Set (before the processors are stopped) by Halt or Stop, so a processor created concurrently
+    // stops too; and cancelled after them, which ends every flush waiting.
+    private bool _halted;
     private bool _discardQueues;
+    private readonly CancellationTokenSource _stopped = new();
 
     public KernelSystem Machine { get; } = machine;
 
@@ -30,30 +32,34 @@ internal sealed class EmulatedProcessors(KernelSystem machine)
     /// <summary>Returns after every DPC queued (on any processor) before the call has run or been removed, or the processors stop.</summary>
     public void Flush()
     {
-        // Snapshot first, then wait: DPCs queued during the wait are not waited for.
-        Span<long> targets = stackalloc long[_processors.Length];
-        for (int i = 0; i < _processors.Length; i++)
+        using var request = new FlushRequest();
+        foreach (DpcProcessor? processor in _processors)
         {
-            targets[i] = Volatile.Read(ref _processors[i])?.LastInserted ?? 0;
-        }
-
-        for (int i = 0; i < _processors.Length; i++)
-        {
-            if (targets[i] != 0)
+            if (processor is null)
             {
-                _processors[i]!.WaitUntilRetired(targets[i]);
+                continue;
+            }
+
+            request.Expect();
+            if (!processor.InsertFlush(request))
+            {
+                request.ProcessorDone();
             }
         }
+
+        request.Wait(_stopped.Token);
     }
 
     /// <summary>A crash: no routine starts any more; queued DPCs stay queued and never run.</summary>
     public void Halt()
     {
-        Volatile.Write(ref _stopped, true);
+        Volatile.Write(ref _halted, true);
         foreach (DpcProcessor? processor in _processors)
         {
             processor?.Stop(discardQueue: false);
         }
+
+        _stopped.Cancel();
     }
 
     /// <summary>
@@ -65,11 +71,13 @@ internal sealed class EmulatedProcessors(KernelSystem machine)
     public void Stop(Action releaseWhenIdle)
     {
         _discardQueues = true;
-        Volatile.Write(ref _stopped, true);
+        Volatile.Write(ref _halted, true);
         foreach (DpcProcessor? processor in _processors)
         {
             processor?.Stop(discardQueue: true);
         }
+
+        _stopped.Cancel();
 
         TimeSpan poll = DpcWatchdog.PollInterval(Machine.Configuration.DpcWatchdogTimeout);
         foreach (DpcProcessor? processor in _processors)
@@ -154,7 +162,7 @@ internal sealed class EmulatedProcessors(KernelSystem machine)
     private DpcProcessor Create(int number)
     {
         var created = new DpcProcessor(this, number);
-        if (Interlocked.CompareExchange(ref _processors[number], created, null) is null && Volatile.Read(ref _stopped))
+        if (Interlocked.CompareExchange(ref _processors[number], created, null) is null && Volatile.Read(ref _halted))
         {
             created.Stop(_discardQueues);
         }

@@ -10,15 +10,13 @@ namespace PoolAnalyzers.Runtime;
 /// </summary>
 public sealed class KDPC
 {
-    // Queue state, guarded by the lock of the processor the DPC is queued on. QueuedOn moves from
-    // null to a processor only by compare-exchange under that processor's lock, so two processors
-    // racing to queue the same DPC cannot both succeed.
-    internal DpcProcessor? QueuedOn;
-    internal KDPC? Next;
-    internal KDPC? Previous;
-
-    /// <summary>The processor's insertion count when this DPC was queued: DPCs run in this order.</summary>
-    internal long Sequence;
+    /// <summary>
+    /// The stamp of the insertion that queued the DPC, 0 while it is not queued. Inserting claims the
+    /// DPC by compare-exchange from 0; the processor that dequeues the matching entry, or a
+    /// KeRemoveQueueDpc, releases it by compare-exchange back to 0 - whichever comes first wins, so a
+    /// removed DPC never runs and a DPC is never queued twice.
+    /// </summary>
+    internal long QueuedStamp;
 
     /// <summary>The machine the DPC was initialized on; null before <c>KeInitializeDpc</c>.</summary>
     internal KernelSystem? Machine { get; private set; }
@@ -39,10 +37,25 @@ public sealed class KDPC
     public object? SystemArgument2 { get; internal set; }
 
     /// <summary>True while the DPC waits in a processor's queue (not once its routine has started).</summary>
-    public bool IsQueued => QueuedOnNow is not null;
+    public bool IsQueued => Volatile.Read(ref QueuedStamp) != 0;
 
-    /// <summary>The processor the DPC is queued on now, or null.</summary>
-    internal DpcProcessor? QueuedOnNow => Volatile.Read(ref QueuedOn);
+    /// <summary>Takes the DPC out of the queue it waits in; false when it was not queued.</summary>
+    internal bool TryDequeue()
+    {
+        long stamp = Volatile.Read(ref QueuedStamp);
+        while (stamp != 0)
+        {
+            long seen = Interlocked.CompareExchange(ref QueuedStamp, 0, stamp);
+            if (seen == stamp)
+            {
+                return true;
+            }
+
+            stamp = seen;
+        }
+
+        return false;
+    }
 
     internal void Initialize(KernelSystem machine, PKDEFERRED_ROUTINE routine, object? context)
     {

@@ -41,13 +41,14 @@ public static partial class Ke
         ArgumentNullException.ThrowIfNull(Dpc);
         KernelSystem machine = Dpc.MachineFor(nameof(KeInsertQueueDpc));
         machine.ThrowIfUnusable(nameof(KeInsertQueueDpc));
+        KernelThread thread = KernelThread.Current;
         int target = Dpc.TargetProcessor;
         if (target < 0)
         {
-            target = KernelThread.Current.ProcessorNumberOn(machine);
+            target = thread.ProcessorNumberOn(machine);
         }
 
-        return machine.Processors[target].Insert(Dpc, SystemArgument1, SystemArgument2, fromTimer: false);
+        return machine.Processors[target].Insert(Dpc, thread.NextDpcStamp(), SystemArgument1, SystemArgument2, fromTimer: false);
     }
 
     /// <summary>Takes <paramref name="Dpc"/> out of its processor's queue, so it will not run for that queueing.</summary>
@@ -60,18 +61,7 @@ public static partial class Ke
     {
         ArgumentNullException.ThrowIfNull(Dpc);
         KernelSystem.ThrowIfCrashed(Dpc.MachineFor(nameof(KeRemoveQueueDpc)));
-
-        // A DPC can be dequeued (its routine starting) and queued elsewhere between the read and the
-        // lock; look again until it is found where it is queued, or nowhere.
-        for (DpcProcessor? queue = Dpc.QueuedOnNow; queue is not null; queue = Dpc.QueuedOnNow)
-        {
-            if (queue.TryRemove(Dpc))
-            {
-                return true;
-            }
-        }
-
-        return false;
+        return Dpc.TryDequeue();
     }
 
     /// <summary>

@@ -216,7 +216,7 @@ internal sealed class ClockInterrupt
         if (dpc is not null)
         {
             int target = dpc.TargetProcessor >= 0 ? dpc.TargetProcessor : timer.Processor;
-            _machine.Processors[target].Insert(dpc, null, null, fromTimer: true);
+            _machine.Processors[target].Insert(dpc, KernelThread.Current.NextDpcStamp(), null, null, fromTimer: true);
         }
     }
 
