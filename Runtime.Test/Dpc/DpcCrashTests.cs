@@ -242,7 +242,12 @@ public sealed class DpcCrashTests
             Assert.Same(crash, Assert.Throws<BugCheckException>(() => KeAcquireSpinLock(spinLock, out _)));
             Assert.Same(crash, Assert.Throws<BugCheckException>(() => KeAcquireInStackQueuedSpinLock(spinLock, out _)));
             Assert.Same(crash, Assert.Throws<BugCheckException>(() => KeInsertQueueDpc(survivor, null, null)));
+            Assert.Same(crash, Assert.Throws<BugCheckException>(() => KeRemoveQueueDpc(survivor)));
+            Assert.Same(crash, Assert.Throws<BugCheckException>(() => KeInitializeDpc(new KDPC(), (_, _, _, _) => { }, null)));
             Assert.Same(crash, Assert.Throws<BugCheckException>(() => KeSetTimer(timer, -1, null)));
+            Assert.Same(crash, Assert.Throws<BugCheckException>(() => KeCancelTimer(timer)));
+            Assert.Same(crash, Assert.Throws<BugCheckException>(() => KeReadStateTimer(timer)));
+            Assert.Same(crash, Assert.Throws<BugCheckException>(() => KeQueryActiveProcessorCount()));
             Assert.Same(crash, Assert.Throws<BugCheckException>(() => KeGetCurrentProcessorNumber()));
             Assert.Same(crash, Assert.Throws<BugCheckException>(KeFlushQueuedDpcs));
             Assert.Same(crash, Assert.Throws<BugCheckException>(KeFlushQueuedDpcs));

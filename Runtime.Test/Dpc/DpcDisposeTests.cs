@@ -46,25 +46,12 @@ public sealed class DpcDisposeTests
             KeInsertQueueDpc(queued.Dpc, null, null);
         }
 
-        Exception? failure = null;
-        var disposing = new Thread(() =>
-        {
-            try
-            {
-                machine.Dispose();
-            }
-            catch (Exception e)
-            {
-                failure = e;
-            }
-        });
-        disposing.Start();
+        Patience.OtherThread disposing = Patience.Start(machine.Dispose);
         Patience.Until(() => !queued.Dpc.IsQueued, "Dispose to discard the queued DPC");
         Assert.True(disposing.IsAlive);   // still waiting for the gate's routine
 
         gate.Open();
-        Patience.Join(disposing, "Dispose to return");
-        Assert.Null(failure);
+        disposing.Join("Dispose to return");
 
         Assert.False(gate.Thread!.IsAlive);
         Assert.Equal(0, queued.Count);
@@ -116,6 +103,38 @@ public sealed class DpcDisposeTests
         Patience.Join(processor, "the stuck routine to return");
         Assert.True(blockStillReadable);
         machine.Dispose();
+    }
+
+    [Fact]
+    public void DisposeOfACrashedMachine_StillWaitsForARoutineFinishingOnAnotherProcessor()
+    {
+        var machine = new KernelSystem(new SystemConfiguration { ProcessorCount = 2 });
+        ProcessorGate gate;
+        DpcRecorder queued;
+        using (machine.Enter())
+        {
+            gate = ProcessorGate.Close(1);
+            queued = new DpcRecorder();
+            KeSetTargetProcessorDpc(queued.Dpc, 1);
+            KeInsertQueueDpc(queued.Dpc, null, null);
+
+            var failing = new KDPC();
+            KeInitializeDpc(failing, (_, _, _, _) => throw new InvalidOperationException("crash"), null);
+            KeSetTargetProcessorDpc(failing, 0);
+            KeInsertQueueDpc(failing, null, null);
+            Assert.Throws<BugCheckException>(KeFlushQueuedDpcs);
+        }
+
+        BugCheckException? thrown = null;
+        Patience.OtherThread disposing = Patience.Start(() => thrown = Assert.Throws<BugCheckException>(machine.Dispose));
+        Patience.Until(() => !queued.Dpc.IsQueued, "Dispose to discard the queued DPC");
+        Assert.True(disposing.IsAlive);   // waiting for the gate's routine on processor 1
+
+        gate.Open();
+        disposing.Join("Dispose to return");
+        Assert.Same(machine.Crash, thrown);
+        Assert.False(gate.Thread!.IsAlive);
+        Assert.Equal(0, queued.Count);
     }
 
     [Fact]

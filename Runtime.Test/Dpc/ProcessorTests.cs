@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Concurrent;
-using System.Threading;
 using PoolAnalyzers.Runtime.Test.Infrastructure;
 using Xunit;
 using static PoolAnalyzers.Runtime.Ke;
@@ -44,10 +43,10 @@ public sealed class ProcessorTests
     {
         using var machine = new TestMachine(new SystemConfiguration { ProcessorCount = 3 });
         var numbers = new ConcurrentBag<uint>();
-        var threads = new Thread[12];
+        var threads = new Patience.OtherThread[12];
         for (int i = 0; i < threads.Length; i++)
         {
-            threads[i] = new Thread(() =>
+            threads[i] = Patience.Start(() =>
             {
                 using (machine.System.Enter())
                 {
@@ -56,12 +55,11 @@ public sealed class ProcessorTests
                     numbers.Add(first);
                 }
             });
-            threads[i].Start();
         }
 
-        foreach (Thread thread in threads)
+        foreach (Patience.OtherThread thread in threads)
         {
-            Patience.Join(thread, "a thread asking for its processor number");
+            thread.Join("a thread asking for its processor number");
         }
 
         Assert.Equal(threads.Length, numbers.Count);

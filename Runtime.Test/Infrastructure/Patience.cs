@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.ExceptionServices;
 using System.Threading;
 using Xunit;
 
@@ -21,4 +22,43 @@ internal static class Patience
 
     public static void Join(Thread thread, string what)
         => Assert.True(thread.Join(Limit), $"timed out waiting for {what}");
+
+    /// <summary>
+    /// Starts <paramref name="body"/> on a thread of its own; <see cref="OtherThread.Join"/> waits for
+    /// it and rethrows what it threw (an assertion failing there fails the test, not the test host).
+    /// </summary>
+    public static OtherThread Start(Action body) => new(body);
+
+    /// <summary>Runs <paramref name="body"/> on a thread of its own and waits for it.</summary>
+    public static void OnOtherThread(Action body, string what) => Start(body).Join(what);
+
+    public sealed class OtherThread
+    {
+        private readonly Thread _thread;
+        private ExceptionDispatchInfo? _failure;
+
+        public OtherThread(Action body)
+        {
+            _thread = new Thread(() =>
+            {
+                try
+                {
+                    body();
+                }
+                catch (Exception e)
+                {
+                    _failure = ExceptionDispatchInfo.Capture(e);
+                }
+            });
+            _thread.Start();
+        }
+
+        public bool IsAlive => _thread.IsAlive;
+
+        public void Join(string what)
+        {
+            Patience.Join(_thread, what);
+            _failure?.Throw();
+        }
+    }
 }

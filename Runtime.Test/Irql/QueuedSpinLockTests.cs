@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Concurrent;
-using System.Threading;
 using PoolAnalyzers.Runtime.Test.Infrastructure;
 using Xunit;
 using static PoolAnalyzers.Runtime.Ke;
@@ -158,14 +157,12 @@ public sealed class QueuedSpinLockTests
         BugCheckException? ordinaryOnQueued = null;
         BugCheckException? queuedOnOrdinary = null;
         KIRQL after = HIGH_LEVEL;
-        var other = new Thread(() =>
+        Patience.OnOtherThread(() =>
         {
             ordinaryOnQueued = Assert.Throws<BugCheckException>(() => KeAcquireSpinLock(queuedHeld, out _));
             queuedOnOrdinary = Assert.Throws<BugCheckException>(() => KeAcquireInStackQueuedSpinLock(ordinaryHeld, out _));
             after = KeGetCurrentIrql();
-        });
-        other.Start();
-        Patience.Join(other, "the other thread's acquisitions");
+        }, "the other thread's acquisitions");
 
         Assert.Equal((BugCheckNames.SPIN_LOCK_ALREADY_OWNED, 1UL), (ordinaryOnQueued!.BugCheckCode, ordinaryOnQueued.Parameter1));
         Assert.Equal((BugCheckNames.SPIN_LOCK_ALREADY_OWNED, 2UL), (queuedOnOrdinary!.BugCheckCode, queuedOnOrdinary.Parameter1));
@@ -216,13 +213,11 @@ public sealed class QueuedSpinLockTests
         KeAcquireInStackQueuedSpinLock(spinLock, out KLOCK_QUEUE_HANDLE handle);
         KLOCK_QUEUE_HANDLE copy = handle;
         BugCheckException? seen = null;
-        var other = new Thread(() =>
+        Patience.OnOtherThread(() =>
         {
             using var raised = IrqlScope.Raise(DISPATCH_LEVEL);
             seen = Assert.Throws<BugCheckException>(() => KeReleaseInStackQueuedSpinLock(ref copy));
-        });
-        other.Start();
-        Patience.Join(other, "the foreign release");
+        }, "the foreign release");
 
         Assert.Equal(BugCheckNames.SPIN_LOCK_NOT_OWNED, seen!.BugCheckCode);
         Assert.True(spinLock.IsOwnedByCurrentThread);
@@ -258,27 +253,26 @@ public sealed class QueuedSpinLockTests
         var spinLock = new KSPIN_LOCK();
         var order = new ConcurrentQueue<int>();
         KeAcquireInStackQueuedSpinLock(spinLock, out KLOCK_QUEUE_HANDLE holder);
-        var threads = new Thread[waiters];
+        var threads = new Patience.OtherThread[waiters];
         for (int i = 0; i < waiters; i++)
         {
             int index = i;
             long tailBefore = spinLock.LockWord;
-            threads[i] = new Thread(() =>
+            threads[i] = Patience.Start(() =>
             {
                 KeAcquireInStackQueuedSpinLock(spinLock, out KLOCK_QUEUE_HANDLE handle);
                 order.Enqueue(index);
                 KeReleaseInStackQueuedSpinLock(ref handle);
             });
-            threads[i].Start();
 
             // The waiter has queued once it has taken a ticket (the word's next ticket moved on).
             Patience.Until(() => spinLock.LockWord != tailBefore, $"waiter {index} to queue");
         }
 
         KeReleaseInStackQueuedSpinLock(ref holder);
-        foreach (Thread thread in threads)
+        foreach (Patience.OtherThread thread in threads)
         {
-            Patience.Join(thread, "the waiters");
+            thread.Join("the waiters");
         }
 
         Assert.Equal([0, 1, 2, 3, 4, 5], order);
@@ -291,11 +285,11 @@ public sealed class QueuedSpinLockTests
         var spinLock = new KSPIN_LOCK();
         long counter = 0;
         const int perThread = 5_000;
-        var threads = new Thread[4];
+        var threads = new Patience.OtherThread[4];
         for (int i = 0; i < threads.Length; i++)
         {
             bool atDpc = i % 2 == 0;
-            threads[i] = new Thread(() =>
+            threads[i] = Patience.Start(() =>
             {
                 for (int n = 0; n < perThread; n++)
                 {
@@ -314,12 +308,11 @@ public sealed class QueuedSpinLockTests
                     }
                 }
             });
-            threads[i].Start();
         }
 
-        foreach (Thread thread in threads)
+        foreach (Patience.OtherThread thread in threads)
         {
-            Patience.Join(thread, "the contending threads");
+            thread.Join("the contending threads");
         }
 
         Assert.Equal(threads.Length * perThread, counter);

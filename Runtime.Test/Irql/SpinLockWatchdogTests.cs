@@ -1,5 +1,4 @@
 using System;
-using System.Threading;
 using PoolAnalyzers.Runtime.Test.Infrastructure;
 using Xunit;
 using static PoolAnalyzers.Runtime.Ke;
@@ -22,14 +21,12 @@ public sealed class SpinLockWatchdogTests
         // must still get the lock when the holder releases: the release skips the abandoned ticket.
         BugCheckException? gaveUp = null;
         KIRQL irqlAfter = HIGH_LEVEL;
-        var impatient = new Thread(() =>
+        Patience.OnOtherThread(() =>
         {
             using var machine = new TestMachine(ShortWatchdog);
             gaveUp = Assert.Throws<BugCheckException>(() => KeAcquireInStackQueuedSpinLock(spinLock, out _));
             irqlAfter = KeGetCurrentIrql();
-        });
-        impatient.Start();
-        Patience.Join(impatient, "the impatient waiter to give up");
+        }, "the impatient waiter to give up");
 
         Assert.Equal(BugCheckNames.DPC_WATCHDOG_VIOLATION, gaveUp!.BugCheckCode);
         Assert.Equal(1UL, gaveUp.Parameter1);
@@ -38,17 +35,16 @@ public sealed class SpinLockWatchdogTests
 
         long abandonedTail = spinLock.LockWord;
         bool acquired = false;
-        var patient = new Thread(() =>
+        Patience.OtherThread patient = Patience.Start(() =>
         {
             KeAcquireInStackQueuedSpinLock(spinLock, out KLOCK_QUEUE_HANDLE handle);
             acquired = true;
             KeReleaseInStackQueuedSpinLock(ref handle);
         });
-        patient.Start();
         Patience.Until(() => spinLock.LockWord != abandonedTail, "the patient waiter to queue");
 
         KeReleaseInStackQueuedSpinLock(ref holder);
-        Patience.Join(patient, "the patient waiter");
+        patient.Join("the patient waiter");
         Assert.True(acquired);
         Assert.False(spinLock.IsHeld);
 
@@ -64,14 +60,12 @@ public sealed class SpinLockWatchdogTests
         KeAcquireSpinLock(spinLock, out KIRQL old);
         BugCheckException? gaveUp = null;
         KIRQL irqlAfter = HIGH_LEVEL;
-        var waiter = new Thread(() =>
+        Patience.OnOtherThread(() =>
         {
             using var machine = new TestMachine(ShortWatchdog);
             gaveUp = Assert.Throws<BugCheckException>(() => KeAcquireSpinLock(spinLock, out _));
             irqlAfter = KeGetCurrentIrql();
-        });
-        waiter.Start();
-        Patience.Join(waiter, "the waiter to give up");
+        }, "the waiter to give up");
 
         Assert.Equal((BugCheckNames.DPC_WATCHDOG_VIOLATION, 1UL, 7UL), (gaveUp!.BugCheckCode, gaveUp.Parameter1, gaveUp.Parameter2));
         Assert.Equal(PASSIVE_LEVEL, irqlAfter);
@@ -83,9 +77,7 @@ public sealed class SpinLockWatchdogTests
     public void LockWhoseOwnerThreadIsGone_IsReportedToTheNextWaiter()
     {
         var spinLock = new KSPIN_LOCK();
-        var owner = new Thread(() => KeAcquireInStackQueuedSpinLock(spinLock, out _));
-        owner.Start();
-        Patience.Join(owner, "the owner to take the lock and exit");
+        Patience.OnOtherThread(() => KeAcquireInStackQueuedSpinLock(spinLock, out _), "the owner to take the lock and exit");
 
         using var machine = new TestMachine(ShortWatchdog);
         BugCheckException gaveUp = Assert.Throws<BugCheckException>(() => KeAcquireInStackQueuedSpinLock(spinLock, out _));

@@ -65,8 +65,9 @@ internal sealed class EmulatedProcessors(KernelSystem machine)
     /// <summary>
     /// Dispose: discards every queued DPC, lets each running routine finish and waits for the
     /// processor threads to exit, giving up on a routine that the watchdog declares stuck (the
-    /// machine then holds DPC_WATCHDOG_VIOLATION). <paramref name="releaseWhenIdle"/> runs once no
-    /// processor thread is left: now, or when the last stuck routine returns.
+    /// machine then holds DPC_WATCHDOG_VIOLATION) or, on a machine already crashed, that runs past
+    /// one more allotment. <paramref name="releaseWhenIdle"/> runs once no processor thread is left:
+    /// now, or when the last stuck routine returns.
     /// </summary>
     public void Stop(Action releaseWhenIdle)
     {
@@ -79,7 +80,12 @@ internal sealed class EmulatedProcessors(KernelSystem machine)
 
         _stopped.Cancel();
 
-        TimeSpan poll = DpcWatchdog.PollInterval(Machine.Configuration.DpcWatchdogTimeout);
+        // Until the watchdog crashes the machine over a routine that does not return; on a machine
+        // that had crashed already (the watchdog stopped with it), for one allotment at most.
+        TimeSpan allotment = Machine.Configuration.DpcWatchdogTimeout;
+        TimeSpan poll = DpcWatchdog.PollInterval(allotment);
+        bool crashedBefore = Machine.Crash is not null;
+        long giveUpAt = Stopwatch.GetTimestamp() + DpcWatchdog.TimestampTicks(allotment);
         foreach (DpcProcessor? processor in _processors)
         {
             Thread? thread = processor?.Thread;
@@ -90,7 +96,7 @@ internal sealed class EmulatedProcessors(KernelSystem machine)
                 continue;
             }
 
-            while (!thread.Join(poll) && Machine.Crash is null)
+            while (!thread.Join(poll) && !(crashedBefore ? Stopwatch.GetTimestamp() > giveUpAt : Machine.Crash is not null))
             {
             }
         }
