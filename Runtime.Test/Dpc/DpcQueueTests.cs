@@ -33,7 +33,6 @@ public sealed class DpcQueueTests
         Assert.Equal(PASSIVE_LEVEL, KeGetCurrentIrql());
         Assert.False(recorder.Dpc.IsQueued);
         Assert.Same(context, recorder.Dpc.DeferredContext);
-        Assert.Equal("first", recorder.Dpc.SystemArgument1);
     }
 
     [Fact]

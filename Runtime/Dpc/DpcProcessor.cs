@@ -71,8 +71,6 @@ internal sealed class DpcProcessor
             return false;
         }
 
-        dpc.SystemArgument1 = argument1;
-        dpc.SystemArgument2 = argument2;
         _queue.Enqueue(new DpcEntry(dpc, stamp, argument1, argument2, flush: null));
 
         // Read after the enqueue (a full fence): either Stop sees the entry and discards it, or this
@@ -282,7 +280,7 @@ internal sealed class DpcProcessor
         return true;
     }
 
-    /// <summary>One queued insertion (a DPC, its stamp and arguments) or a flush marker.</summary>
+    /// <summary>One queued insertion (a DPC, its stamp and arguments: the arguments travel with the insertion, not in the DPC, so a later insertion cannot change them) or a flush marker.</summary>
     private readonly struct DpcEntry(KDPC? dpc, long stamp, object? argument1, object? argument2, FlushRequest? flush)
     {
         public KDPC? Dpc { get; } = dpc;

@@ -30,12 +30,6 @@ public sealed class KDPC
     /// <summary>The context <c>KeInitializeDpc</c> registered, passed to every run of the routine.</summary>
     public object? DeferredContext { get; private set; }
 
-    /// <summary>The first argument of the latest successful <c>KeInsertQueueDpc</c>.</summary>
-    public object? SystemArgument1 { get; internal set; }
-
-    /// <summary>The second argument of the latest successful <c>KeInsertQueueDpc</c>.</summary>
-    public object? SystemArgument2 { get; internal set; }
-
     /// <summary>True while the DPC waits in a processor's queue (not once its routine has started).</summary>
     public bool IsQueued => Volatile.Read(ref QueuedStamp) != 0;
 
@@ -68,8 +62,6 @@ public sealed class KDPC
         Machine = machine;
         DeferredRoutine = routine;
         DeferredContext = context;
-        SystemArgument1 = null;
-        SystemArgument2 = null;
         TargetProcessor = -1;
     }
 

@@ -17,6 +17,9 @@ public sealed partial class KernelSystem
     private ExceptionDispatchInfo? _crashDispatch;
     private BugCheckException? _crash;
 
+    // Crashed or disposed: one flag for the DPC and timer routines to test.
+    private bool _unusable;
+
     /// <summary>
     /// The bug check that stopped this machine, raised inside a DPC routine or by the DPC watchdog;
     /// null while the machine runs. Once set it never changes, no DPC or timer runs any more, and
@@ -41,6 +44,7 @@ public sealed partial class KernelSystem
         // finds _crashDispatch set (ThrowCrashIfAny).
         Pool.Halt();
         Volatile.Write(ref _crash, bugCheck);
+        Volatile.Write(ref _unusable, true);
         ProcessorsIfStarted?.Halt();
         ClockInterrupt.Halt();
     }
@@ -77,7 +81,7 @@ public sealed partial class KernelSystem
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void ThrowIfUnusable(string routine)
     {
-        if (Volatile.Read(ref _crash) is not null || Volatile.Read(ref _disposed) != 0)
+        if (Volatile.Read(ref _unusable))
         {
             throw UnusableException(routine);
         }

@@ -77,6 +77,8 @@ public sealed partial class KernelSystem : IDisposable
             return;
         }
 
+        Volatile.Write(ref _unusable, true);
+
         StopLookasideScanner();
         ClockInterrupt.StopTimers();
         EmulatedProcessors? processors = StopCreatingProcessors();
