@@ -41,10 +41,12 @@ public sealed partial class KernelSystem
         }
 
         // The pool first: its fast paths already test the flag Halt sets, and a call that sees it
-        // finds _crashDispatch set (ThrowCrashIfAny).
+        // finds _crashDispatch set (ThrowCrashIfAny). The lookaside lists are halted after _crash is
+        // set, so a call sent to their slow path finds it.
         Pool.Halt();
         Volatile.Write(ref _crash, bugCheck);
         Volatile.Write(ref _unusable, true);
+        HaltLookasideLists();
         ProcessorsIfStarted?.Halt();
         ClockInterrupt.Halt();
     }
