@@ -19,9 +19,10 @@ namespace PoolAnalyzers.Runtime;
 /// </remarks>
 internal sealed class DpcProcessor
 {
-    // Polls an idle processor makes for work, a short pause apart (some tens of microseconds in all),
-    // before it sleeps.
-    private const int IdlePolls = 512;
+    // Polls an idle processor makes for work before it sleeps: a short pause apart (about ten
+    // microseconds in all), then yielding between polls (some tens of microseconds more).
+    private const int ClosePolls = 256;
+    private const int YieldingPolls = 24;
 
     private readonly ConcurrentQueue<DpcEntry> _queue = new();
     private readonly EmulatedProcessors _processors;
@@ -213,14 +214,24 @@ internal sealed class DpcProcessor
 
     private void WaitForWork()
     {
-        for (int i = 0; i < IdlePolls; i++)
+        // Poll closely at first (a DPC queued right after the last one is seen within a pause), then
+        // yield between polls, so a producer preempted on this processor's core can run, then sleep.
+        var spinner = default(SpinWait);
+        for (int i = 0; i < ClosePolls + YieldingPolls; i++)
         {
             if (!_queue.IsEmpty || Volatile.Read(ref _stopping))
             {
                 return;
             }
 
-            Thread.SpinWait(1);
+            if (i < ClosePolls)
+            {
+                Thread.SpinWait(1);
+            }
+            else
+            {
+                spinner.SpinOnce(sleep1Threshold: -1);
+            }
         }
 
         // Announce the sleep, then look once more (the exchange is a full fence, and a producer reads

@@ -123,6 +123,8 @@ public class DpcBenchmarks
         WaitForBatch();
     }
 
+    // Both waits spin, then yield: a waiter that never yields can starve the very thread it waits
+    // for when the two share a core (the machine the numbers come from is shared and busy).
     private void WaitForSignal()
     {
         var spinner = default(SpinWait);
