@@ -88,7 +88,9 @@ internal static class PoolFlagTranslation
         if (pools == 0)
         {
             // The shipped bug: a POOL_TYPE passed as POOL_FLAGS (NonPagedPoolNx = 512 = POOL_FLAG_RESERVED2).
-            string hint = bits <= 0x3FF ? $"; 0x{bits:X} reads like the POOL_TYPE {(POOL_TYPE)bits}, which is not a POOL_FLAGS value" : string.Empty;
+            // (Ignoring the raise flag, which a caller may have added to make the failure visible.)
+            ulong typeLike = bits & ~(ulong)POOL_FLAG_RAISE_ON_FAILURE;
+            string hint = typeLike <= 0x3FF ? $"; 0x{typeLike:X} reads like the POOL_TYPE {(POOL_TYPE)typeLike}, which is not a POOL_FLAGS value" : string.Empty;
             return $"POOL_FLAGS 0x{bits:X} set none of POOL_FLAG_PAGED, POOL_FLAG_NON_PAGED and POOL_FLAG_NON_PAGED_EXECUTE{hint}";
         }
 
