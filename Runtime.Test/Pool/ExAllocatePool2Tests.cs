@@ -187,6 +187,25 @@ public sealed unsafe class ExAllocatePool2Tests
     }
 
     [Fact]
+    public void DisposedMachine_RefusesModernCalls_WithObjectDisposedException()
+    {
+        var machine = new KernelSystem();
+        using (machine.Enter())
+        {
+            ExFreePool(ExAllocatePool2(POOL_FLAG_PAGED, 64, "Disp"));
+        }
+
+        machine.Dispose();
+        using (machine.Enter())
+        {
+            // The warm thread cache must not serve a block of released memory.
+            Assert.Throws<ObjectDisposedException>(() => ExAllocatePool2(POOL_FLAG_PAGED, 64, "Disp"));
+            Assert.Throws<ObjectDisposedException>(() => ExAllocatePool3(POOL_FLAG_PAGED, 64, "Disp", [new POOL_EXTENDED_PARAMETER { Type = POOL_EXTENDED_PARAMETER_TYPE.PoolExtendedParameterPriority, Priority = EX_POOL_PRIORITY.HighPoolPriority }], 1));
+            Assert.Throws<ObjectDisposedException>(() => ExAllocatePoolZero(PagedPool, 64, "Disp"));
+        }
+    }
+
+    [Fact]
     public void TwoThreads_AllocatingAndFreeingZeroedBlocks_AlwaysSeeZeroedMemory()
     {
         using var machine = new TestMachine();
