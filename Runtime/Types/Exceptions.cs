@@ -63,6 +63,8 @@ public static class BugCheckNames
     public const uint SPIN_LOCK_NOT_OWNED = 0x10;
     /// <summary>0x19: a pool header is corrupt.</summary>
     public const uint BAD_POOL_HEADER = 0x19;
+    /// <summary>0x1E: a kernel-mode exception (such as an access violation) that no handler caught.</summary>
+    public const uint KMODE_EXCEPTION_NOT_HANDLED = 0x1E;
     /// <summary>0x41: must-succeed pool is empty.</summary>
     public const uint MUST_SUCCEED_POOL_EMPTY = 0x41;
     /// <summary>0xC2: a bad pool request (subcode in parameter 1).</summary>
@@ -84,6 +86,7 @@ public static class BugCheckNames
         SPIN_LOCK_ALREADY_OWNED => nameof(SPIN_LOCK_ALREADY_OWNED),
         SPIN_LOCK_NOT_OWNED => nameof(SPIN_LOCK_NOT_OWNED),
         BAD_POOL_HEADER => nameof(BAD_POOL_HEADER),
+        KMODE_EXCEPTION_NOT_HANDLED => nameof(KMODE_EXCEPTION_NOT_HANDLED),
         MUST_SUCCEED_POOL_EMPTY => nameof(MUST_SUCCEED_POOL_EMPTY),
         BAD_POOL_CALLER => nameof(BAD_POOL_CALLER),
         DRIVER_VERIFIER_DETECTED_VIOLATION => nameof(DRIVER_VERIFIER_DETECTED_VIOLATION),
