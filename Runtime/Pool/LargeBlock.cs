@@ -23,6 +23,9 @@ internal readonly record struct LargeBlock
     /// <summary>For special pool: the pages that hold the block; the guard page follows them.</summary>
     public int DataPages { get; init; }
 
+    /// <summary>For special pool: the guard page comes first and the block starts the page after it (the underrun layout).</summary>
+    public bool GuardBefore { get; init; }
+
     public bool IsSpecial => DataPages > 0;
 
     public long Bytes => (long)Pages * PoolLayout.PageSize;

@@ -17,26 +17,42 @@ internal sealed partial class PoolAllocator
     private const uint BigTag = 0x9C;
     private const uint TagWithoutLetterOrDigit = 0x9D;
 
-    private static void ValidateTag(PoolTag tag, POOL_TYPE poolType, nuint numberOfBytes)
+    /// <summary>0 for a tag allocations may use, else the BAD_POOL_CALLER subcode that refuses it (0x9B, 0x9C or 0x9D).</summary>
+    private static uint TagProblem(PoolTag tag)
     {
         uint bare = tag.Value & ~PoolTag.PROTECTED_POOL;
-        if (bare == 0)
+        return bare == 0 ? ZeroTag
+            : bare == s_bigTag ? BigTag
+            : !tag.HasLetterOrDigit ? TagWithoutLetterOrDigit
+            : 0;
+    }
+
+    /// <summary>The bug check the older routines raise for a tag <see cref="TagProblem"/> refused.</summary>
+    private static BugCheckException BadTag(uint problem, PoolTag tag, POOL_TYPE poolType, nuint numberOfBytes) => problem switch
+    {
+        ZeroTag => BugCheck.Raise(BugCheckNames.BAD_POOL_CALLER, ZeroTag, (ulong)poolType, numberOfBytes, 0,
+            $"allocation of {numberOfBytes} bytes ({poolType}) with tag 0; every allocation needs a tag"),
+        BigTag => BugCheck.Raise(BugCheckNames.BAD_POOL_CALLER, BigTag, (ulong)poolType, numberOfBytes, 0,
+            $"allocation of {numberOfBytes} bytes ({poolType}) with tag 'BIG ', which the big-page tracker reserves"),
+        _ => BugCheck.Raise(BugCheckNames.BAD_POOL_CALLER, TagWithoutLetterOrDigit, tag.Value, (ulong)poolType, 0,
+            $"allocation with tag '{tag}' (0x{tag.Value:X8}), which has no letter or digit"),
+    };
+
+    /// <summary>ExAllocatePool2/3's answer to a refused tag: NULL, or STATUS_INSUFFICIENT_RESOURCES raised with POOL_FLAG_RAISE_ON_FAILURE.</summary>
+    private static nint FailBadTag(AllocationOptions options, uint problem, PoolTag tag, nuint numberOfBytes)
+    {
+        if ((options & AllocationOptions.RaiseOnFailure) == 0)
         {
-            throw BugCheck.Raise(BugCheckNames.BAD_POOL_CALLER, ZeroTag, (ulong)poolType, numberOfBytes, 0,
-                $"allocation of {numberOfBytes} bytes ({poolType}) with tag 0; every allocation needs a tag");
+            return 0;
         }
 
-        if (bare == s_bigTag)
+        string why = problem switch
         {
-            throw BugCheck.Raise(BugCheckNames.BAD_POOL_CALLER, BigTag, (ulong)poolType, numberOfBytes, 0,
-                $"allocation of {numberOfBytes} bytes ({poolType}) with tag 'BIG ', which the big-page tracker reserves");
-        }
-
-        if (!tag.HasLetterOrDigit)
-        {
-            throw BugCheck.Raise(BugCheckNames.BAD_POOL_CALLER, TagWithoutLetterOrDigit, tag.Value, (ulong)poolType, 0,
-                $"allocation with tag '{tag}' (0x{tag.Value:X8}), which has no letter or digit");
-        }
+            ZeroTag => "tag 0; every allocation needs a tag",
+            BigTag => "tag 'BIG ', which the big-page tracker reserves",
+            _ => $"tag '{tag}' (0x{tag.Value:X8}), which has no letter or digit",
+        };
+        throw BugCheck.Status(NTSTATUS.STATUS_INSUFFICIENT_RESOURCES, $"allocation of {numberOfBytes} bytes refused: {why}");
     }
 
     private static BugCheckException MustSucceed(POOL_TYPE poolType, nuint numberOfBytes, PoolTag tag)

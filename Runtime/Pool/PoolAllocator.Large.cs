@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace PoolAnalyzers.Runtime;
 
 // Page-granular allocations: requests above the small limit get whole pages, page-aligned, tracked in
-// the big-page table; special pool puts each block at the end of its own pages before a guard page.
+// the big-page table; special pool gives each block its own pages and a guard page.
 internal sealed unsafe partial class PoolAllocator
 {
     /// <summary>Fill byte of special pool's slack and guard page; any other value there means an overrun.</summary>
@@ -12,33 +12,44 @@ internal sealed unsafe partial class PoolAllocator
 
     private readonly BigPageTable _largeBlocks = new();
 
-    private nint AllocateBig(POOL_TYPE poolType, nuint numberOfBytes, PoolTag tag, bool chargeQuota, ThreadCache cache)
+    private nint AllocateBig(POOL_TYPE poolType, nuint numberOfBytes, PoolTag tag, AllocationOptions options, ThreadCache cache)
     {
         // Page-sized and larger blocks are never charged to quota.
         int pages = PagesFor(numberOfBytes, extraPages: 0);
         nint memory = pages == 0 ? 0 : TakePages(PoolTypes.IsPaged(poolType), pages, cache);
         if (memory == 0)
         {
-            return Fail(poolType, chargeQuota, NTSTATUS.STATUS_INSUFFICIENT_RESOURCES, numberOfBytes, tag);
+            return Fail(poolType, options, NTSTATUS.STATUS_INSUFFICIENT_RESOURCES, numberOfBytes, tag);
+        }
+
+        if ((options & AllocationOptions.Zero) != 0)
+        {
+            Clear(memory, numberOfBytes);
         }
 
         var block = new LargeBlock { Base = memory, Pages = pages, Tag = tag, PoolType = poolType, RequestedBytes = numberOfBytes };
         return Publish(memory, block, cache);
     }
 
-    private nint AllocateSpecial(POOL_TYPE poolType, nuint numberOfBytes, PoolTag tag, bool chargeQuota, ThreadCache cache)
+    /// <summary>
+    /// A block in special pool: its own pages and one guard page. Verify End (the default, and the
+    /// …SpecialPoolOverrun priorities) ends the block as close to the end of its last page as its
+    /// alignment allows, with the header just before it and the guard page after it; Verify Start
+    /// (<see cref="AllocationOptions.SpecialPoolUnderrun"/>) puts the guard page first and starts the
+    /// block on the page after it, its header kept only in the big-page table.
+    /// </summary>
+    private nint AllocateSpecial(POOL_TYPE poolType, nuint numberOfBytes, PoolTag tag, AllocationOptions options, ThreadCache cache)
     {
         bool paged = PoolTypes.IsPaged(poolType);
         bool cacheAligned = PoolTypes.IsCacheAligned(poolType);
+        bool guardBefore = (options & AllocationOptions.SpecialPoolUnderrun) != 0;
 
-        // Verify End: the block ends as close to the end of its last page as its alignment allows,
-        // the header sits just before it, and one guard page follows.
         nuint alignment = cacheAligned ? (nuint)PoolLayout.CacheLine : PoolLayout.UnitSize;
         nuint body = (numberOfBytes + alignment - 1) & ~(alignment - 1);
-        int pages = (ulong)numberOfBytes > long.MaxValue ? 0 : PagesFor(body + PoolHeader.Size, extraPages: 1);
+        int pages = (ulong)numberOfBytes > long.MaxValue ? 0 : PagesFor(guardBefore ? body : body + PoolHeader.Size, extraPages: 1);
         if (pages == 0)
         {
-            return Fail(poolType, chargeQuota, NTSTATUS.STATUS_INSUFFICIENT_RESOURCES, numberOfBytes, tag);
+            return Fail(poolType, options, NTSTATUS.STATUS_INSUFFICIENT_RESOURCES, numberOfBytes, tag);
         }
 
         int dataPages = pages - 1;
@@ -46,13 +57,13 @@ internal sealed unsafe partial class PoolAllocator
         // Quota follows the request size, wherever special pool puts the block.
         uint quotaProcessId = 0;
         int quotaBytes = 0;
-        if (chargeQuota && numberOfBytes <= (nuint)(cacheAligned ? PoolLayout.SmallAlignedLimit : PoolLayout.SmallLimit))
+        if ((options & AllocationOptions.ChargeQuota) != 0 && numberOfBytes <= (nuint)(cacheAligned ? PoolLayout.SmallAlignedLimit : PoolLayout.SmallLimit))
         {
             quotaBytes = PoolLayout.BlockBytes(numberOfBytes, cacheAligned);
             quotaProcessId = ChargeQuota(paged, quotaBytes, out KernelProcess? overQuota);
             if (overQuota is not null)
             {
-                return Fail(poolType, chargeQuota, NTSTATUS.STATUS_QUOTA_EXCEEDED, numberOfBytes, tag);
+                return Fail(poolType, options, NTSTATUS.STATUS_QUOTA_EXCEEDED, numberOfBytes, tag);
             }
         }
 
@@ -60,23 +71,34 @@ internal sealed unsafe partial class PoolAllocator
         if (memory == 0)
         {
             ReturnQuota(quotaProcessId, paged, quotaBytes);
-            return Fail(poolType, chargeQuota, NTSTATUS.STATUS_INSUFFICIENT_RESOURCES, numberOfBytes, tag);
+            return Fail(poolType, options, NTSTATUS.STATUS_INSUFFICIENT_RESOURCES, numberOfBytes, tag);
         }
 
-        nint dataEnd = memory + ((nint)dataPages * PoolLayout.PageSize);
-        nint address = dataEnd - (nint)body;
         NativeMemory.Fill((void*)memory, (nuint)pages * PoolLayout.PageSize, SpecialPattern);
+        nint address;
+        if (guardBefore)
+        {
+            address = memory + PoolLayout.PageSize;
+        }
+        else
+        {
+            address = memory + ((nint)dataPages * PoolLayout.PageSize) - (nint)body;
+            var header = (PoolHeader*)(address - PoolHeader.Size);
+            header->Units = 0;
+            header->State = (ushort)(PoolHeader.Allocated | PoolTypes.Stored(poolType));
+            header->Tag = tag.Value;
+            header->RequestedBytes = (uint)Math.Min(numberOfBytes, uint.MaxValue);
+            header->QuotaProcessId = quotaProcessId;
+        }
 
-        var header = (PoolHeader*)(address - PoolHeader.Size);
-        header->Units = 0;
-        header->State = (ushort)(PoolHeader.Allocated | PoolTypes.Stored(poolType));
-        header->Tag = tag.Value;
-        header->RequestedBytes = (uint)Math.Min(numberOfBytes, uint.MaxValue);
-        header->QuotaProcessId = quotaProcessId;
+        if ((options & AllocationOptions.Zero) != 0)
+        {
+            Clear(address, numberOfBytes);
+        }
 
         var block = new LargeBlock
         {
-            Base = memory, Pages = pages, DataPages = dataPages, Tag = tag, PoolType = poolType,
+            Base = memory, Pages = pages, DataPages = dataPages, GuardBefore = guardBefore, Tag = tag, PoolType = poolType,
             RequestedBytes = numberOfBytes, QuotaProcessId = quotaProcessId, QuotaBytes = quotaBytes,
         };
         return Publish(address, block, cache);
@@ -180,15 +202,21 @@ internal sealed unsafe partial class PoolAllocator
     /// <summary>Checks special pool's guard page and slack; the first damaged byte decides the bug check.</summary>
     private static void CheckSpecialPool(nint address, LargeBlock block)
     {
-        nint dataEnd = block.Base + (block.DataPages * PoolLayout.PageSize);
-        var guard = new ReadOnlySpan<byte>((void*)dataEnd, PoolLayout.PageSize);
-        int touched = guard.IndexOfAnyExcept(SpecialPattern);
+        nint dataStart = block.GuardBefore ? block.Base + PoolLayout.PageSize : block.Base;
+        nint dataEnd = dataStart + (block.DataPages * PoolLayout.PageSize);
+        nint guardPage = block.GuardBefore ? block.Base : dataEnd;
+        var guard = new ReadOnlySpan<byte>((void*)guardPage, PoolLayout.PageSize);
+        int touched = block.GuardBefore ? guard.LastIndexOfAnyExcept(SpecialPattern) : guard.IndexOfAnyExcept(SpecialPattern);
         if (touched >= 0)
         {
-            // On a real machine the guard page is not mapped: the write itself faults.
-            nint faulting = dataEnd + touched;
+            // On a real machine the guard page is not mapped: the write itself faults, and the kernel
+            // reports any fault on a live special-pool page, before or after the block, as 0xCD.
+            nint faulting = guardPage + touched;
+            string where = block.GuardBefore
+                ? $"{(long)(address - faulting)} bytes before the start"
+                : $"{(long)(faulting - address) - (long)block.RequestedBytes} bytes beyond the end";
             throw BugCheck.Raise(BugCheckNames.PAGE_FAULT_BEYOND_END_OF_ALLOCATION, (ulong)faulting, 1, 0, 0,
-                $"write to 0x{(ulong)faulting:X}, {(long)(faulting - address) - (long)block.RequestedBytes} bytes beyond the end of the {block.RequestedBytes}-byte block 0x{(ulong)address:X} tagged '{block.Tag}'");
+                $"write to 0x{(ulong)faulting:X}, {where} of the {block.RequestedBytes}-byte block 0x{(ulong)address:X} tagged '{block.Tag}'");
         }
 
         nint end = address + (nint)block.RequestedBytes;
@@ -201,12 +229,17 @@ internal sealed unsafe partial class PoolAllocator
                 $"block 0x{(ulong)address:X} tagged '{block.Tag}' freed with bytes after its end ({block.RequestedBytes} bytes) overwritten at 0x{(ulong)corrupted:X}");
         }
 
+        if (block.GuardBefore)
+        {
+            return;
+        }
+
         nint headerStart = address - PoolHeader.Size;
-        var before = new ReadOnlySpan<byte>((void*)block.Base, (int)(headerStart - block.Base));
+        var before = new ReadOnlySpan<byte>((void*)dataStart, (int)(headerStart - dataStart));
         int underrun = before.IndexOfAnyExcept(SpecialPattern);
         if (underrun >= 0)
         {
-            nint corrupted = block.Base + underrun;
+            nint corrupted = dataStart + underrun;
             throw BugCheck.Raise(BugCheckNames.SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION, (ulong)address, (ulong)corrupted, 0, 0x23,
                 $"block 0x{(ulong)address:X} tagged '{block.Tag}' freed with bytes before it in its page overwritten at 0x{(ulong)corrupted:X}");
         }

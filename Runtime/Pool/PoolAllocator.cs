@@ -40,8 +40,8 @@ internal sealed unsafe partial class PoolAllocator : IDisposable
 
     // Read on every call; written once by Dispose (or by Halt when the machine crashes). It turns a
     // use that happens after Dispose (on the disposing thread, or on one synchronized with it) into
-    // ObjectDisposedException; such a use is already ordered after the write, so a plain field suffices. Using the pool while another thread
-    // disposes it is a race the caller owns.
+    // ObjectDisposedException; such a use is already ordered after the write, so a plain field
+    // suffices. Using the pool while another thread disposes it is a race the caller owns.
     private bool _disposed;
     private int _disposeStarted;
 
@@ -75,11 +75,11 @@ internal sealed unsafe partial class PoolAllocator : IDisposable
 
     /// <summary>Allocates from the calling thread's current machine.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static nint Allocate(POOL_TYPE poolType, nuint numberOfBytes, PoolTag tag, bool chargeQuota)
+    public static nint Allocate(POOL_TYPE poolType, nuint numberOfBytes, PoolTag tag, AllocationOptions options)
     {
         KernelThread thread = KernelThread.Current;
         ThreadCache cache = thread.PoolCache ?? CacheOfCurrentMachine(thread);
-        return cache.Owner.AllocateWith(thread, cache, poolType, numberOfBytes, tag, chargeQuota);
+        return cache.Owner.AllocateWith(thread, cache, poolType, numberOfBytes, tag, options);
     }
 
     /// <summary>Frees to the calling thread's current machine.</summary>
@@ -98,7 +98,7 @@ internal sealed unsafe partial class PoolAllocator : IDisposable
     public nint AllocateFromThisMachine(POOL_TYPE poolType, nuint numberOfBytes, PoolTag tag)
     {
         KernelThread thread = KernelThread.Current;
-        return AllocateWith(thread, CacheFor(thread), poolType, numberOfBytes, tag, chargeQuota: false);
+        return AllocateWith(thread, CacheFor(thread), poolType, numberOfBytes, tag, PoolTypes.Options(poolType));
     }
 
     /// <summary>Frees to this machine whichever machine is current on the calling thread (a lookaside list's default Free routine).</summary>
@@ -108,12 +108,25 @@ internal sealed unsafe partial class PoolAllocator : IDisposable
         FreeWith(thread, CacheFor(thread), address, default);
     }
 
-    /// <summary>The fast path when it applies (never for quota requests), else the general one.</summary>
+    /// <summary>The fast path when it applies (never for quota, priority or special-pool requests), else the general one.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private nint AllocateWith(KernelThread thread, ThreadCache cache, POOL_TYPE poolType, nuint numberOfBytes, PoolTag tag, bool chargeQuota)
+    private nint AllocateWith(KernelThread thread, ThreadCache cache, POOL_TYPE poolType, nuint numberOfBytes, PoolTag tag, AllocationOptions options)
     {
-        nint block = chargeQuota ? 0 : TryAllocateFast(thread.Irql, cache, poolType, numberOfBytes, tag);
-        return block != 0 ? block : Allocate(thread, cache, poolType, numberOfBytes, tag, chargeQuota);
+        if ((options & ~AllocationOptions.FastPathable) == 0)
+        {
+            nint block = TryAllocateFast(thread.Irql, cache, poolType, numberOfBytes, tag);
+            if (block != 0)
+            {
+                if ((options & AllocationOptions.Zero) != 0)
+                {
+                    Clear(block, numberOfBytes);
+                }
+
+                return block;
+            }
+        }
+
+        return Allocate(thread, cache, poolType, numberOfBytes, tag, options);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -125,7 +138,7 @@ internal sealed unsafe partial class PoolAllocator : IDisposable
         }
     }
 
-    private nint Allocate(KernelThread thread, ThreadCache cache, POOL_TYPE poolType, nuint numberOfBytes, PoolTag tag, bool chargeQuota)
+    private nint Allocate(KernelThread thread, ThreadCache cache, POOL_TYPE poolType, nuint numberOfBytes, PoolTag tag, AllocationOptions options)
     {
         ThrowIfDisposed();
 
@@ -144,7 +157,14 @@ internal sealed unsafe partial class PoolAllocator : IDisposable
         uint bareTag = tag.Value & ~PoolTag.PROTECTED_POOL;
         if (tag.Value != cache.LastValidTag)
         {
-            ValidateTag(tag, poolType, numberOfBytes);
+            uint problem = TagProblem(tag);
+            if (problem != 0)
+            {
+                return (options & AllocationOptions.FailOnBadTag) != 0
+                    ? FailBadTag(options, problem, tag, numberOfBytes)
+                    : throw BadTag(problem, tag, poolType, numberOfBytes);
+            }
+
             cache.LastValidTag = tag.Value;
         }
 
@@ -158,30 +178,37 @@ internal sealed unsafe partial class PoolAllocator : IDisposable
         {
             if (verifier.LowResources?.ShouldFail(bareTag) == true || verifier.Systematic?.ShouldFail(bareTag) == true)
             {
-                return Fail(poolType, chargeQuota, NTSTATUS.STATUS_INSUFFICIENT_RESOURCES, numberOfBytes, tag);
+                return Fail(poolType, options, NTSTATUS.STATUS_INSUFFICIENT_RESOURCES, numberOfBytes, tag);
             }
 
-            if (verifier.UsesSpecialPool(bareTag))
+            // A request that asks for special pool gets it whatever the tag filter says, as the kernel's
+            // special-pool priorities do; any other request follows the filter.
+            if ((options & AllocationOptions.SpecialPool) != 0 ? verifier.SpecialPoolEnabled : verifier.UsesSpecialPool(bareTag))
             {
-                return AllocateSpecial(poolType, numberOfBytes, tag, chargeQuota, cache);
+                return AllocateSpecial(poolType, numberOfBytes, tag, options, cache);
             }
+        }
+
+        if ((options & (AllocationOptions.LowPriority | AllocationOptions.NormalPriority)) != 0 && !PriorityAllows(poolType, numberOfBytes, options))
+        {
+            return FailPriority(poolType, options, numberOfBytes, tag);
         }
 
         bool cacheAligned = PoolTypes.IsCacheAligned(poolType);
         if (numberOfBytes > (nuint)(cacheAligned ? PoolLayout.SmallAlignedLimit : PoolLayout.SmallLimit))
         {
-            return AllocateBig(poolType, numberOfBytes, tag, chargeQuota, cache);
+            return AllocateBig(poolType, numberOfBytes, tag, options, cache);
         }
 
         bool paged = PoolTypes.IsPaged(poolType);
         int blockBytes = PoolLayout.BlockBytes(numberOfBytes, cacheAligned);
         uint quotaProcessId = 0;
-        if (chargeQuota)
+        if ((options & AllocationOptions.ChargeQuota) != 0)
         {
             quotaProcessId = ChargeQuota(paged, blockBytes, out KernelProcess? overQuota);
             if (overQuota is not null)
             {
-                return Fail(poolType, chargeQuota, NTSTATUS.STATUS_QUOTA_EXCEEDED, numberOfBytes, tag);
+                return Fail(poolType, options, NTSTATUS.STATUS_QUOTA_EXCEEDED, numberOfBytes, tag);
             }
         }
 
@@ -205,7 +232,7 @@ internal sealed unsafe partial class PoolAllocator : IDisposable
             if (block == 0)
             {
                 ReturnQuota(quotaProcessId, paged, blockBytes);
-                return Fail(poolType, chargeQuota, NTSTATUS.STATUS_INSUFFICIENT_RESOURCES, numberOfBytes, tag);
+                return Fail(poolType, options, NTSTATUS.STATUS_INSUFFICIENT_RESOURCES, numberOfBytes, tag);
             }
         }
 
@@ -223,6 +250,11 @@ internal sealed unsafe partial class PoolAllocator : IDisposable
         }
 
         cache.Tags.Allocated(bareTag | (paged ? TagCounters.PagedKeyBit : 0), (long)numberOfBytes);
+        if ((options & AllocationOptions.Zero) != 0)
+        {
+            Clear(address, numberOfBytes);
+        }
+
         return address;
     }
 
@@ -479,10 +511,13 @@ internal sealed unsafe partial class PoolAllocator : IDisposable
         return pageLayouts;
     }
 
-    private nint Fail(POOL_TYPE poolType, bool chargeQuota, NTSTATUS status, nuint numberOfBytes, PoolTag tag)
+    /// <summary>Zeroes the caller's bytes of a block (ExAllocatePool2/3 and the …Zero helpers).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Clear(nint address, nuint numberOfBytes) => NativeMemory.Clear((void*)address, numberOfBytes);
+
+    private static nint Fail(POOL_TYPE poolType, AllocationOptions options, NTSTATUS status, nuint numberOfBytes, PoolTag tag)
     {
-        bool raise = chargeQuota ? !PoolTypes.QuotaFailsInsteadOfRaise(poolType) : PoolTypes.RaisesOnFailure(poolType);
-        if (!raise)
+        if ((options & AllocationOptions.RaiseOnFailure) == 0)
         {
             return 0;
         }

@@ -40,6 +40,15 @@ internal sealed class PoolCapacity : IDisposable
 
     public long HighThreshold { get; }
 
+    /// <summary>
+    /// "Very low" for NormalPoolPriority: a quarter of <see cref="LowThreshold"/>, the ratio of the
+    /// reserves the kernel keeps for normal (512 KB) and low (2 MB) priority requests.
+    /// </summary>
+    public long VeryLowThreshold => LowThreshold / 4;
+
+    /// <summary>Bytes not yet taken from the pool (blocks cached by threads count as taken).</summary>
+    public long Free => Size - Volatile.Read(ref _used);
+
     public PoolConditionEvent Low { get; }
 
     public PoolConditionEvent High { get; }

@@ -20,6 +20,14 @@ internal static class PoolTypes
 
     public static bool QuotaFailsInsteadOfRaise(POOL_TYPE type) => (type & POOL_TYPE.POOL_QUOTA_FAIL_INSTEAD_OF_RAISE) != 0;
 
+    /// <summary>The options of the older non-quota routines: raise only with POOL_RAISE_IF_ALLOCATION_FAILURE.</summary>
+    public static AllocationOptions Options(POOL_TYPE type)
+        => RaisesOnFailure(type) ? AllocationOptions.RaiseOnFailure : AllocationOptions.None;
+
+    /// <summary>The options of the quota routines: charge quota, and raise unless POOL_QUOTA_FAIL_INSTEAD_OF_RAISE.</summary>
+    public static AllocationOptions QuotaOptions(POOL_TYPE type)
+        => QuotaFailsInsteadOfRaise(type) ? AllocationOptions.ChargeQuota : AllocationOptions.ChargeQuota | AllocationOptions.RaiseOnFailure;
+
     /// <summary>The type kept in the block header: the request without its failure modifiers.</summary>
     public static ushort Stored(POOL_TYPE type) => (ushort)((int)type & ~RequestModifiers & PoolHeader.TypeMask);
 

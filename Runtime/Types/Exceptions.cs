@@ -69,7 +69,7 @@ public static class BugCheckNames
     public const uint SPIN_LOCK_NOT_OWNED = 0x10;
     /// <summary>0x19: a pool header is corrupt.</summary>
     public const uint BAD_POOL_HEADER = 0x19;
-    /// <summary>0x1E: a kernel-mode routine (here: a DPC routine) let an exception escape; P1 the exception code, the exception is the InnerException.</summary>
+    /// <summary>0x1E: a kernel-mode exception no handler caught; P1 the exception code (STATUS_ACCESS_VIOLATION for a bad Rtl range; for an exception a DPC routine let escape, its NTSTATUS or HRESULT, and the exception is the InnerException).</summary>
     public const uint KMODE_EXCEPTION_NOT_HANDLED = 0x1E;
     /// <summary>0x41: must-succeed pool is empty.</summary>
     public const uint MUST_SUCCEED_POOL_EMPTY = 0x41;

@@ -8,6 +8,8 @@ public enum NTSTATUS : int
     STATUS_SUCCESS = 0,
     /// <summary>0xC0000001: the requested operation was unsuccessful.</summary>
     STATUS_UNSUCCESSFUL = unchecked((int)0xC0000001),
+    /// <summary>0xC0000005: an instruction referenced memory it cannot access (the exception behind a NULL dereference).</summary>
+    STATUS_ACCESS_VIOLATION = unchecked((int)0xC0000005),
     /// <summary>0xC000000D: an invalid parameter was passed to a service or function.</summary>
     STATUS_INVALID_PARAMETER = unchecked((int)0xC000000D),
     /// <summary>0xC0000044: not enough quota is available to process this command.</summary>

@@ -38,6 +38,9 @@ public sealed class DriverVerifier
 
     internal bool UsesSpecialPool(uint bareTag) => _specialPool is not null && _specialPool.Matches(bareTag);
 
+    /// <summary>Special pool is on (for any tag): what POOL_FLAG_SPECIAL_POOL and the special-pool priorities need.</summary>
+    internal bool SpecialPoolEnabled => _specialPool is not null;
+
     internal void Track(PoolAllocationRecord record) => _tracked[record.Address] = record;
 
     internal void Untrack(nint address) => _tracked.TryRemove(address, out _);
