@@ -7,17 +7,22 @@ namespace PoolAnalyzers.Runtime;
 /// <summary>
 /// The waiting half of a spin-lock acquisition. It polls with a short pause between reads (a
 /// hand-off is seen within about one pause, not after a growing back-off), then yields the
-/// processor, sleeping now and then so a preempted holder can run; past the machine's DPC watchdog
-/// it gives up with DPC_WATCHDOG_VIOLATION (0x133, P1 1: too long at DISPATCH_LEVEL, P2 the
-/// allotment in clock ticks) rather than spinning forever on a lock whose owner is gone
-/// (KERNEL-FACTS §12).
+/// processor between polls, so a preempted holder (or the waiter whose turn it is) can run; past
+/// the machine's DPC watchdog it gives up with DPC_WATCHDOG_VIOLATION (0x133, P1 1: too long at
+/// DISPATCH_LEVEL, P2 the allotment in clock ticks) rather than spinning forever on a lock whose
+/// owner is gone (KERNEL-FACTS §12).
 /// </summary>
+/// <remarks>
+/// It never sleeps: with first-come-first-served hand-off, a waiter asleep when its turn comes
+/// holds up everyone behind it for the whole sleep, and two threads taking turns would sleep in
+/// turn (a convoy). Yielding keeps the processor available to others without that cost.
+/// </remarks>
 internal struct SpinLockWait
 {
-    // About 10-20 µs of pauses before the first yield: long enough for any critical section a spin
-    // lock should guard, short enough not to starve a preempted holder on a busy machine.
-    private const int BusySpins = 256;
-    private const int YieldsPerSleep = 64;
+    // A few microseconds of pauses before the first yield: a hand-off between two running threads
+    // takes well under one; past that, the thread to wait for is probably not running (preempted,
+    // or sharing this core), and spinning on only delays it.
+    private const int BusySpins = 64;
 
     private int _count;
 
@@ -44,14 +49,7 @@ internal struct SpinLockWait
             return false;
         }
 
-        if ((count - BusySpins) % YieldsPerSleep == 0)
-        {
-            Thread.Sleep(1);
-        }
-        else
-        {
-            Thread.Yield();
-        }
+        Thread.Yield();
 
         long now = Stopwatch.GetTimestamp();
         if (_deadline == 0)
