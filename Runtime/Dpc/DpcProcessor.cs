@@ -19,10 +19,10 @@ namespace PoolAnalyzers.Runtime;
 /// </remarks>
 internal sealed class DpcProcessor
 {
-    // Polls an idle processor makes for work before it sleeps: a short pause apart (about ten
-    // microseconds in all), then yielding between polls (some tens of microseconds more).
-    private const int ClosePolls = 256;
-    private const int YieldingPolls = 24;
+    // Polls an idle processor makes for work before it sleeps: a short pause apart (a microsecond or
+    // two in all), then yielding between polls (some tens of microseconds more).
+    private const int ClosePolls = 32;
+    private const int YieldingPolls = 64;
 
     private readonly ConcurrentQueue<DpcEntry> _queue = new();
     private readonly EmulatedProcessors _processors;
@@ -214,9 +214,8 @@ internal sealed class DpcProcessor
 
     private void WaitForWork()
     {
-        // Poll closely at first (a DPC queued right after the last one is seen within a pause), then
-        // yield between polls, so a producer preempted on this processor's core can run, then sleep.
-        var spinner = default(SpinWait);
+        // Poll closely for a moment (a DPC queued right after the last one is seen within a pause),
+        // then yield between polls: the thread queueing the next DPC may be waiting for this core.
         for (int i = 0; i < ClosePolls + YieldingPolls; i++)
         {
             if (!_queue.IsEmpty || Volatile.Read(ref _stopping))
@@ -230,7 +229,7 @@ internal sealed class DpcProcessor
             }
             else
             {
-                spinner.SpinOnce(sleep1Threshold: -1);
+                Thread.Yield();
             }
         }
 

@@ -10,9 +10,18 @@ namespace PoolAnalyzers.Runtime;
 /// and <c>KeReleaseInStackQueuedSpinLock</c> - never both ways at once.
 /// </summary>
 /// <remarks>
+/// <para>
 /// A waiter that spins longer than the machine's <see cref="SystemConfiguration.DpcWatchdogTimeout"/>
 /// stops with DPC_WATCHDOG_VIOLATION (0x133, P1 1) instead of spinning forever on a lock whose owner
 /// is gone.
+/// </para>
+/// <para>
+/// The queued form hands the lock to waiters in arrival order, as the kernel's does. A kernel
+/// spinner cannot be preempted; a thread here can, and a waiter whose turn comes while it is not
+/// running holds up everyone behind it until it runs again. Two threads hammering one lock from
+/// one core therefore pass it with a context switch each time; the ordinary form, which lets a
+/// running thread take a free lock again at once, does not pay that.
+/// </para>
 /// </remarks>
 public sealed partial class KSPIN_LOCK
 {

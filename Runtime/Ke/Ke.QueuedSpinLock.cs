@@ -4,8 +4,9 @@ using static PoolAnalyzers.Runtime.KIRQL;
 
 namespace PoolAnalyzers.Runtime;
 
-// In-stack queued spin locks: the same KSPIN_LOCK, granted to waiters first come, first served,
-// each waiter spinning on its own queue entry. One lock must not be taken both ways at once.
+// In-stack queued spin locks: the same KSPIN_LOCK, granted to waiters first come, first served (each
+// takes a ticket and waits for it to be served; see KSPIN_LOCK). One lock must not be taken both
+// ways at once.
 public static partial class Ke
 {
     /// <summary>

@@ -22,7 +22,7 @@ internal struct SpinLockWait
     // A few microseconds of pauses before the first yield: a hand-off between two running threads
     // takes well under one; past that, the thread to wait for is probably not running (preempted,
     // or sharing this core), and spinning on only delays it.
-    private const int BusySpins = 64;
+    private const int BusySpins = 16;
 
     private int _count;
 

@@ -16,6 +16,9 @@ namespace PoolAnalyzers.Runtime.Benchmarks;
 /// </list>
 /// </summary>
 [CategoriesColumn]
+[MedianColumn]
+[MinColumn]
+[MaxColumn]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 public class DpcBenchmarks
 {

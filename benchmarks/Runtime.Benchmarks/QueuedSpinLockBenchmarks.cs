@@ -14,6 +14,9 @@ namespace PoolAnalyzers.Runtime.Benchmarks;
 /// for why the second thread is a dedicated one). The ordinary spin lock runs alongside for reference.
 /// </summary>
 [CategoriesColumn]
+[MedianColumn]
+[MinColumn]
+[MaxColumn]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 public class QueuedSpinLockBenchmarks
 {
