@@ -109,6 +109,25 @@ public sealed class QueuedSpinLockTests
     }
 
     [Fact]
+    public void RaisingReleaseOfAHandleFromAboveDispatch_BugChecks0x0A_AndTheLockStaysHeld()
+    {
+        // Taken at HIGH_LEVEL with the …AtDpcLevel form, which records HIGH_LEVEL as the handle's
+        // OldIrql: the raising release at DISPATCH_LEVEL would have to "lower" to HIGH_LEVEL.
+        var spinLock = new KSPIN_LOCK();
+        KeRaiseIrql(HIGH_LEVEL, out KIRQL start);
+        KeAcquireInStackQueuedSpinLockAtDpcLevel(spinLock, out KLOCK_QUEUE_HANDLE handle);
+        KeLowerIrql(DISPATCH_LEVEL);
+
+        BugCheckException bugCheck = BugCheckAssert.Raises(BugCheckNames.IRQL_NOT_LESS_OR_EQUAL, (ulong)DISPATCH_LEVEL, () => KeReleaseInStackQueuedSpinLock(ref handle));
+
+        Assert.Equal((ulong)HIGH_LEVEL, bugCheck.Parameter2);
+        Assert.True(spinLock.IsOwnedByCurrentThread);
+        KeReleaseInStackQueuedSpinLockFromDpcLevel(ref handle);
+        KeLowerIrql(start);
+        Assert.False(spinLock.IsHeld);
+    }
+
+    [Fact]
     public void RecursiveAcquisition_BugChecks0x0F_AndTheFirstAcquisitionStands()
     {
         var spinLock = new KSPIN_LOCK();

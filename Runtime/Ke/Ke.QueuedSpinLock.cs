@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using static PoolAnalyzers.Runtime.KIRQL;
 
@@ -23,6 +24,7 @@ public static partial class Ke
     /// </exception>
     [IrqlRequiresMax(DISPATCH_LEVEL)]
     [IrqlRaises(DISPATCH_LEVEL)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void KeAcquireInStackQueuedSpinLock(KSPIN_LOCK SpinLock, [IrqlSaves] out KLOCK_QUEUE_HANDLE LockHandle)
     {
         ArgumentNullException.ThrowIfNull(SpinLock);
@@ -31,8 +33,7 @@ public static partial class Ke
         KIRQL old = thread.Irql;
         if (old > DISPATCH_LEVEL)
         {
-            throw BugCheck.Raise(BugCheckNames.IRQL_NOT_GREATER_OR_EQUAL, (ulong)old, (ulong)DISPATCH_LEVEL, 0, 0,
-                $"KeAcquireInStackQueuedSpinLock called at {Describe(old)}; it raises to DISPATCH_LEVEL (2) and must not be called above it");
+            ThrowRaiseFromAbove(old, nameof(KeAcquireInStackQueuedSpinLock));
         }
 
         uint ticket = SpinLock.TakeTicket(thread);
@@ -59,20 +60,18 @@ public static partial class Ke
     /// acquisition of this thread (never acquired, already released, a stale copy, another thread's).
     /// </exception>
     [IrqlRequires(DISPATCH_LEVEL)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void KeReleaseInStackQueuedSpinLock([IrqlRestores] ref KLOCK_QUEUE_HANDLE LockHandle)
     {
         KernelThread thread = KernelThread.Current;
         KernelSystem.ThrowIfCrashed(thread);
         KIRQL current = thread.Irql;
-        if (current != DISPATCH_LEVEL)
+        KIRQL old = LockHandle.SavedIrql;
+        if (current != DISPATCH_LEVEL || old > current)
         {
-            uint code = current < DISPATCH_LEVEL ? BugCheckNames.IRQL_NOT_GREATER_OR_EQUAL : BugCheckNames.IRQL_NOT_LESS_OR_EQUAL;
-            throw BugCheck.Raise(code, (ulong)current, (ulong)DISPATCH_LEVEL, 0, 0,
-                $"KeReleaseInStackQueuedSpinLock called at {Describe(current)}; it requires DISPATCH_LEVEL (2), the level the acquisition raised to");
+            throw ReleaseAwayFromDispatch(current, old);
         }
 
-        KIRQL old = LockHandle.SavedIrql;
-        CheckLower(current, old, nameof(KeReleaseInStackQueuedSpinLock));
         QueuedLockOf(LockHandle).ReleaseQueued(thread, ref LockHandle);
         thread.Irql = old;
     }
@@ -131,7 +130,32 @@ public static partial class Ke
         }
     }
 
-    private static KSPIN_LOCK QueuedLockOf(in KLOCK_QUEUE_HANDLE handle)
-        => handle.Lock ?? throw BugCheck.Raise(BugCheckNames.SPIN_LOCK_NOT_OWNED, 0, 0, 0, 0,
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static KSPIN_LOCK QueuedLockOf(in KLOCK_QUEUE_HANDLE handle) => handle.Lock ?? ThrowNoAcquisition();
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static KSPIN_LOCK ThrowNoAcquisition()
+        => throw BugCheck.Raise(BugCheckNames.SPIN_LOCK_NOT_OWNED, 0, 0, 0, 0,
             "the KLOCK_QUEUE_HANDLE holds no acquisition (never filled by KeAcquireInStackQueuedSpinLock, or already released)");
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowRaiseFromAbove(KIRQL current, string routine)
+        => throw BugCheck.Raise(BugCheckNames.IRQL_NOT_GREATER_OR_EQUAL, (ulong)current, (ulong)DISPATCH_LEVEL, 0, 0,
+            $"{routine} called at {Describe(current)}; it raises to DISPATCH_LEVEL (2) and must not be called above it");
+
+    /// <summary>The bug check of a release away from DISPATCH_LEVEL, or of one that would raise to the handle's IRQL; as KeReleaseSpinLock reports them.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static BugCheckException ReleaseAwayFromDispatch(KIRQL current, KIRQL old)
+    {
+        if (current == DISPATCH_LEVEL)
+        {
+            return LowerAbove(current, old, nameof(KeReleaseInStackQueuedSpinLock));
+        }
+
+        uint code = current < DISPATCH_LEVEL ? BugCheckNames.IRQL_NOT_GREATER_OR_EQUAL : BugCheckNames.IRQL_NOT_LESS_OR_EQUAL;
+        return BugCheck.Raise(code, (ulong)current, (ulong)DISPATCH_LEVEL, 0, 0,
+            $"KeReleaseInStackQueuedSpinLock called at {Describe(current)}; it requires DISPATCH_LEVEL (2), the level the acquisition raised to");
+    }
 }

@@ -207,10 +207,14 @@ public static partial class Ke
     {
         if (newIrql > current)
         {
-            throw BugCheck.Raise(BugCheckNames.IRQL_NOT_LESS_OR_EQUAL, (ulong)current, (ulong)newIrql, 0, 0,
-                $"{routine} to {Describe(newIrql)} from the lower {Describe(current)}");
+            throw LowerAbove(current, newIrql, routine);
         }
     }
+
+    /// <summary>IRQL_NOT_LESS_OR_EQUAL (0x0A; P1 the current IRQL, P2 the new one) for "lowering" to a higher IRQL.</summary>
+    private static BugCheckException LowerAbove(KIRQL current, KIRQL newIrql, string routine)
+        => BugCheck.Raise(BugCheckNames.IRQL_NOT_LESS_OR_EQUAL, (ulong)current, (ulong)newIrql, 0, 0,
+            $"{routine} to {Describe(newIrql)} from the lower {Describe(current)}");
 
     private static void CheckValid(KIRQL irql, string routine)
     {
