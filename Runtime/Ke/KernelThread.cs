@@ -7,8 +7,9 @@ namespace PoolAnalyzers.Runtime;
 /// <summary>
 /// Everything the runtime keeps per thread in one object: the IRQL, the mirrors of the ambient
 /// <see cref="KernelSystem"/> and <see cref="KernelProcess"/>, the thread's pool cache, its
-/// lookaside front caches and its emulated processor. One thread-static read reaches them all, which matters on the pool and
-/// lookaside hot paths (separate thread-statics would cost a TLS lookup each).
+/// lookaside front caches and its emulated processor. One thread-static read reaches them all,
+/// which matters on the pool and lookaside hot paths (separate thread-statics would cost a TLS
+/// lookup each).
 /// </summary>
 internal sealed class KernelThread
 {

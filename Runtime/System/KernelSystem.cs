@@ -41,8 +41,9 @@ public sealed partial class KernelSystem : IDisposable
         Verifier = new DriverVerifier(Configuration.Verifier ?? throw new ArgumentException("SystemConfiguration.Verifier cannot be null; leave it at its default to turn every check off.", nameof(configuration)));
         ProcessorCount = ValidProcessorCount(Configuration.ProcessorCount);
         ValidateWatchdog(Configuration.DpcWatchdogTimeout);
+        SystemClock clock = Configuration.Clock ?? throw new ArgumentException("SystemConfiguration.Clock cannot be null; leave it at SystemClock.Real or give a ManualClock.", nameof(configuration));
         Pool = new PoolAllocator(this, Configuration, Verifier);
-        ClockInterrupt = new ClockInterrupt(this, Configuration.Clock ?? throw new ArgumentException("SystemConfiguration.Clock cannot be null; leave it at SystemClock.Real or give a ManualClock.", nameof(configuration)));
+        ClockInterrupt = new ClockInterrupt(this, clock);
     }
 
     // 0 until the first Dispose; the exchange lets exactly one of any number of racing calls tear down.
@@ -61,7 +62,9 @@ public sealed partial class KernelSystem : IDisposable
     /// A DPC routine still running is waited for, up to <see cref="SystemConfiguration.DpcWatchdogTimeout"/>
     /// of its run time: past that the watchdog crashes the machine (DPC_WATCHDOG_VIOLATION), Dispose
     /// returns by throwing it, and the pool memory is released only when that routine finally returns
-    /// (never pulled from under it). A routine that disposes its own machine is not waited for.
+    /// (never pulled from under it). On a machine that had crashed already (its watchdog stopped with
+    /// it) a running routine is waited for one allotment at most. A routine that disposes its own
+    /// machine is not waited for.
     /// </remarks>
     /// <exception cref="InvalidOperationException">This is <see cref="Default"/>, which lives as long as the process.</exception>
     /// <exception cref="BugCheckException">The machine crashed (see <see cref="Crash"/>): the teardown still ran, and the first Dispose rethrows the crash.</exception>
