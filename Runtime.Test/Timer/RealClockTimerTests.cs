@@ -49,6 +49,21 @@ public sealed class RealClockTimerTests
     }
 
     [Fact]
+    public void TimerCancelledBeforeItsTime_OnTheRealClock_NeverRuns()
+    {
+        using var machine = new TestMachine();
+        var recorder = new DpcRecorder();
+        var timer = new KTIMER();
+        KeInitializeTimer(timer);
+
+        KeSetTimer(timer, -36_000_000_000, recorder.Dpc);   // an hour from now
+
+        Assert.True(KeCancelTimer(timer));
+        Assert.False(KeReadStateTimer(timer));
+        Assert.Equal(0, recorder.Count);
+    }
+
+    [Fact]
     public void RealClock_SystemTime_IsTheHostsUtcTimeAsFileTime()
     {
         long before = System.DateTime.UtcNow.ToFileTimeUtc();

@@ -186,6 +186,20 @@ public sealed class TimerTests : IDisposable
         KeCancelTimer(timer);
     }
 
+    [Theory]
+    [InlineData(long.MinValue)]
+    [InlineData(long.MaxValue)]
+    public void DueTimesAtTheEndsOfTheRange_NeverExpire_AndNeverOverflow(long dueTime)
+    {
+        KTIMER timer = NewTimer();
+        KeSetTimerEx(timer, dueTime, 1, null);
+
+        _clock.Advance(TimeSpan.FromDays(365 * 100));
+
+        Assert.False(KeReadStateTimer(timer));
+        Assert.True(KeCancelTimer(timer));
+    }
+
     [Fact]
     public void TimerWithoutADpc_IsOnlySignalled()
     {
