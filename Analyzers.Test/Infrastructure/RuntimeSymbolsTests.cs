@@ -22,7 +22,7 @@ public sealed class RuntimeSymbolsTests
     [Fact]
     public void RuntimeReferenced_ItsTypesAreChosen()
     {
-        var symbols = RuntimeSymbols.TryCreate(Compile("Consumer", "class C { }", ReferenceAssemblies.Runtime));
+        var symbols = RuntimeSymbols.TryCreate(Compile("Consumer", "class C { }", TestProjects.Runtime));
 
         Assert.NotNull(symbols);
         AssertFromAssembly(RuntimeSymbols.RuntimeAssemblyName, symbols);
@@ -31,7 +31,7 @@ public sealed class RuntimeSymbolsTests
     [Fact]
     public void OwnCopyNextToTheRuntime_TheRuntimesTypesAreChosen()
     {
-        var compilation = Compile("Consumer", CopyOfTheRuntimeTypes, ReferenceAssemblies.Runtime);
+        var compilation = Compile("Consumer", CopyOfTheRuntimeTypes, TestProjects.Runtime);
 
         // What the compiler's own lookup would give: the copy, which calls do not reach the runtime through.
         Assert.Equal("Consumer", compilation.GetTypeByMetadataName("PoolAnalyzers.Runtime.Ex")?.ContainingAssembly.Name);
@@ -42,7 +42,7 @@ public sealed class RuntimeSymbolsTests
     public void CopyInAReferencedLibraryNextToTheRuntime_TheRuntimesTypesAreChosen()
     {
         var library = Compile("Embedding", CopyOfTheRuntimeTypes).ToMetadataReference();
-        var compilation = Compile("Consumer", "class C { }", library, ReferenceAssemblies.Runtime);
+        var compilation = Compile("Consumer", "class C { }", library, TestProjects.Runtime);
 
         // Two referenced definitions: the compiler's own lookup gives up.
         Assert.Null(compilation.GetTypeByMetadataName("PoolAnalyzers.Runtime.Ex"));
@@ -85,13 +85,13 @@ public sealed class RuntimeSymbolsTests
 
     private static CSharpCompilation Compile(string assemblyName, string source, params MetadataReference[] references)
     {
-        var all = new List<MetadataReference>(ReferenceAssemblies.Framework);
+        var all = new List<MetadataReference>(TestProjects.Framework);
         all.AddRange(references);
         var compilation = CSharpCompilation.Create(
             assemblyName,
-            [CSharpSyntaxTree.ParseText(source, TestWorkspace.ParseOptions)],
+            [CSharpSyntaxTree.ParseText(source, TestProjects.ParseOptions)],
             all,
-            TestWorkspace.CompilationOptions);
+            TestProjects.CompilationOptions);
         Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
         return compilation;
     }

@@ -5,7 +5,7 @@ using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
-using PoolAnalyzers.Test.Verifiers;
+using Microsoft.CodeAnalysis.Testing;
 
 namespace PoolAnalyzers.Test.Meta;
 
@@ -104,9 +104,10 @@ internal static class CorpusSources
     {
         try
         {
-            return TestMarkup.Parse(text, "corpus").Text;
+            TestFileMarkupParser.GetPositionsAndSpans(text, out string output, out _, out _);
+            return output;
         }
-        catch (ArgumentException)
+        catch (Exception exception) when (exception is ArgumentException or InvalidOperationException)
         {
             // Not markup after all (e.g. a source that uses '[|' itself): keep it verbatim.
             return text;

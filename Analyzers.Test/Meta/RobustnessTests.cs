@@ -51,7 +51,7 @@ public class RobustnessTests(ITestOutputHelper output)
         var failures = new List<string>();
         for (int i = 0; i < s_malformed.Length; i++)
         {
-            var result = await ProductRun.RunAsync($"Malformed{i}.cs", s_malformed[i], applyFirstAction: true, includeCompilerErrors: false);
+            var result = await ProductRun.RunAsync($"Malformed{i}.cs", s_malformed[i], new ProductRunOptions(ApplyActions.First, IncludeCompilerErrors: false));
             failures.AddRange(result.Failures);
         }
 
@@ -98,7 +98,7 @@ public class RobustnessTests(ITestOutputHelper output)
         int diagnostics = 0;
         int applied = 0;
         int fixAlls = 0;
-        var options = new ProductRunOptions(ApplyFirstAction: true, IncludeCompilerErrors: false, FixAllInDocument: true);
+        var options = new ProductRunOptions(ApplyActions.First, IncludeCompilerErrors: false, FixAllInDocument: true);
         await Parallel.ForEachAsync(
             prefixes,
             new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },

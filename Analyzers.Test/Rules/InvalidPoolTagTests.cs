@@ -430,6 +430,8 @@ public sealed class InvalidPoolTagTests
                 nint C() => ExAllocatePoolWithTag(PagedPool, 8, Tags.Reader);
             }
             """);
+        test.TestState.AdditionalProjects["Second"].AdditionalProjectReferences.Add("TestProject");
+        test.FixedState.AdditionalProjects["Second"].AdditionalProjectReferences.Add("TestProject");
 
         await test.RunAsync();
     }
@@ -812,6 +814,8 @@ public sealed class InvalidPoolTagTests
         test.TestState.AdditionalProjects["Second"].Sources.Add(consumer);
         test.FixedState.Sources.Add(copy.Replace("[|\"Frederick\"|]", "\"Fred\"", System.StringComparison.Ordinal));
         test.FixedState.AdditionalProjects["Second"].Sources.Add(consumer.Replace("[|\"Filtering\"|]", "\"Filt\"", System.StringComparison.Ordinal));
+        test.TestState.AdditionalProjects["Second"].AdditionalProjectReferences.Add("TestProject");
+        test.FixedState.AdditionalProjects["Second"].AdditionalProjectReferences.Add("TestProject");
         await test.RunAsync();
     }
 }
