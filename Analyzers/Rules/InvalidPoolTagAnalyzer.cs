@@ -159,8 +159,9 @@ public sealed class InvalidPoolTagAnalyzer : PoolAnalyzer
         };
     }
 
-    /// <summary>True for the Tag argument of <c>ExFreePoolWithTag</c>, where 0 means "no tag".</summary>
+    /// <summary>True for the tag argument of a free routine (<c>ExFreePoolWithTag</c>), where 0 means "no tag".</summary>
     private static bool IsFreeTagArgument(RuntimeSymbols symbols, IConversionOperation conversion)
-        => conversion.Parent is IArgumentOperation { Parameter.Name: PoolParameterNames.Tag, Parent: IInvocationOperation invocation }
-            && symbols.Classify(invocation.TargetMethod) == PoolRoutine.ExFreePoolWithTag;
+        => conversion.Parent is IArgumentOperation { Parameter.Name: { } parameter, Parent: IInvocationOperation invocation }
+            && symbols.Classify(invocation.TargetMethod) is { Kind: RoutineKind.Free, Tag: { } tag }
+            && parameter == tag;
 }

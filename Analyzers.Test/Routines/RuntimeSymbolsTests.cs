@@ -5,7 +5,7 @@ using Microsoft.CodeAnalysis.CSharp;
 using PoolAnalyzers.Test.Verifiers;
 using Xunit;
 
-namespace PoolAnalyzers.Test.Infrastructure;
+namespace PoolAnalyzers.Test.Routines;
 
 /// <summary>Which assembly the rules take the runtime types from when more than one defines them.</summary>
 public sealed class RuntimeSymbolsTests
@@ -73,6 +73,40 @@ public sealed class RuntimeSymbolsTests
         var compilation = Compile("Consumer", "namespace PoolAnalyzers.Runtime { public static class Ex { } }");
 
         Assert.Null(RuntimeSymbols.TryCreate(compilation));
+    }
+
+    [Fact]
+    public void Classify_RuntimeRoutinesOfEveryComponent_GiveTheirRows()
+    {
+        var compilation = Compile("Consumer", "class C { }", TestProjects.Runtime);
+        var symbols = RuntimeSymbols.TryCreate(compilation)!;
+
+        foreach (RuntimeRoutine row in RuntimeRoutines.All)
+        {
+            var type = compilation.GetTypeByMetadataName("PoolAnalyzers.Runtime." + row.Component)!;
+            var method = type.GetMembers(row.Name).OfType<IMethodSymbol>().Single();
+            Assert.Same(row, symbols.Classify(method));
+            Assert.Same(row, RuntimeRoutines.Find(method));
+        }
+    }
+
+    [Fact]
+    public void Classify_OwnCopyNextToTheRuntime_GivesNoRow()
+    {
+        var compilation = Compile("Consumer", CopyOfTheRuntimeTypes, TestProjects.Runtime);
+        var copy = compilation.Assembly.GetTypeByMetadataName("PoolAnalyzers.Runtime.Ex")!.GetMembers("ExAllocatePool").OfType<IMethodSymbol>().Single();
+
+        Assert.Null(RuntimeSymbols.TryCreate(compilation)!.Classify(copy));
+    }
+
+    [Fact]
+    public void Classify_SameNamedClassInAnotherNamespace_GivesNoRow()
+    {
+        var compilation = Compile("Consumer", "namespace Legacy { public static class Ex { public static nint ExAllocatePool(int t, nuint n) => 0; } }", TestProjects.Runtime);
+        var other = compilation.GetTypeByMetadataName("Legacy.Ex")!.GetMembers("ExAllocatePool").OfType<IMethodSymbol>().Single();
+
+        Assert.Null(RuntimeSymbols.TryCreate(compilation)!.Classify(other));
+        Assert.Null(RuntimeRoutines.Find(other));
     }
 
     private static void AssertFromAssembly(string assemblyName, RuntimeSymbols? symbols)
