@@ -95,6 +95,19 @@ public partial class DescriptorTests
     }
 
     [Fact]
+    public void EveryReleaseEntry_IsAShippedRuleNamingItsAnalyzer()
+    {
+        var analyzers = ProductAssemblies.Descriptors().ToLookup(d => d.Descriptor.Id, d => d.Analyzer.Name);
+        var failures = ReleaseTracking.ReadAll()
+            .Where(e => e.Section is "New Rules" or "Changed Rules")
+            .Where(e => !analyzers[e.Id].Contains(e.Notes))
+            .Select(e => analyzers.Contains(e.Id)
+                ? $"{e.File}: {e.Id}'s notes say '{e.Notes}'; the analyzer reporting it is {string.Join(" or ", analyzers[e.Id])}"
+                : $"{e.File}: {e.Id} is listed under '{e.Section}', but no analyzer reports it (a removed rule goes under 'Removed Rules')");
+        AssertNone(failures);
+    }
+
+    [Fact]
     public void EveryDescriptor_UsesADeclaredCategory()
     {
         var categories = DeclaredCategories();

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Testing;
@@ -36,6 +37,10 @@ public sealed class GeneratedCodeTests
     ];
 
     public static TheoryData<string> Rules() => [.. Array.ConvertAll(s_findings, f => f.Rule)];
+
+    [Fact]
+    public void EveryRule_HasACase() =>
+        Assert.Equal(Documentation.RuleCatalog.Rules.Select(r => r.Id), s_findings.Select(f => f.Rule));
 
     public static TheoryData<string, string> RulesInGeneratedCode()
     {
