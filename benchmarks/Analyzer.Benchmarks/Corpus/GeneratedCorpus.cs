@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Linq;
@@ -51,6 +52,21 @@ public sealed class GeneratedCorpus
         83 => SeededFinding.PagedAtDispatch,
         _ => SeededFinding.None,
     };
+
+    /// <summary>How many findings each seeded rule must report on this corpus: one per seeded file.</summary>
+    public IReadOnlyDictionary<string, int> SeededFindings()
+    {
+        var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; Kind == CorpusKind.Driver && i < Trees.Length; i++)
+        {
+            if (FindingFor(i).RuleId() is { } id)
+            {
+                counts[id] = counts.GetValueOrDefault(id) + 1;
+            }
+        }
+
+        return counts;
+    }
 
     public static GeneratedCorpus Create(CorpusKind kind, int fileCount = DefaultFileCount)
     {
