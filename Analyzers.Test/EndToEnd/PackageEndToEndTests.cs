@@ -41,7 +41,7 @@ public sealed class PackageEndToEndTests
             // The consumer restores into an empty package folder: a PoolAnalyzers 0.1.0 cached by an
             // earlier run (or an earlier build of this one) can never stand in for the fresh package.
             var dotnet = new DotnetCli(Path.Combine(root, "nuget-cache"));
-            var consumer = await ConsumerProject.CreateAsync(dotnet, Path.Combine(root, "Consumer"), packageFolder);
+            ConsumerProject consumer = await ConsumerProject.CreateAsync(dotnet, Path.Combine(root, "Consumer"), packageFolder);
             Assert.Contains("<OutputType>Exe</OutputType>", consumer.ReadProjectFile(), StringComparison.Ordinal);
 
             // The README's install command; the source mapping sends it to the pack folder.
@@ -69,7 +69,7 @@ public sealed class PackageEndToEndTests
         string package = Path.Combine(packageFolder, "PoolAnalyzers.0.1.0.nupkg");
         Assert.True(File.Exists(package), $"Pack produced no PoolAnalyzers.0.1.0.nupkg.\n{pack}");
 
-        PackageContents contents = PackageContents.Read(package);
+        var contents = PackageContents.Read(package);
         string listing = string.Join("\n  ", contents.Files);
         foreach (string expected in s_packagePayload)
         {

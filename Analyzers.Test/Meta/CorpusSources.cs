@@ -57,7 +57,7 @@ internal static class CorpusSources
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (string path in Directory.EnumerateFiles(rules, "*.cs", SearchOption.AllDirectories).Where(p => !IsBuildOutput(p)).Order(StringComparer.Ordinal))
         {
-            var root = CSharpSyntaxTree.ParseText(File.ReadAllText(path)).GetRoot();
+            SyntaxNode root = CSharpSyntaxTree.ParseText(File.ReadAllText(path)).GetRoot();
             int index = 0;
             foreach (string value in RawStringValues(root))
             {
@@ -83,7 +83,7 @@ internal static class CorpusSources
     /// <summary>The value of every multi-line raw string literal, plain or interpolated (holes removed), in source order.</summary>
     private static IEnumerable<string> RawStringValues(SyntaxNode root)
     {
-        foreach (var node in root.DescendantNodes())
+        foreach (SyntaxNode node in root.DescendantNodes())
         {
             switch (node)
             {

@@ -18,7 +18,7 @@ public class EquivalenceKeyTests
     private static readonly Lazy<Task<List<ProductRunResult>>> s_corpusRun = new(async () =>
     {
         var results = new List<ProductRunResult>();
-        foreach (var source in CorpusSources.All())
+        foreach (CorpusSource source in CorpusSources.All())
         {
             results.Add(await ProductRun.RunAsync(source.Name, source.Text, new ProductRunOptions(ApplyActions.Every, IncludeCompilerErrors: false)));
         }
@@ -29,7 +29,7 @@ public class EquivalenceKeyTests
     [Fact]
     public async Task EveryOfferedAction_ChangesTheCodeAndHasAKeyUniqueToItsFixer()
     {
-        var results = await s_corpusRun.Value;
+        List<ProductRunResult> results = await s_corpusRun.Value;
         var actions = results.SelectMany(r => r.Actions).ToList();
         var failures = results.SelectMany(r => r.Failures).ToList();
 
@@ -60,9 +60,9 @@ public class EquivalenceKeyTests
     public async Task DriverCorpus_Compiles()
     {
         var failures = new List<string>();
-        foreach (var source in CorpusSources.Driver())
+        foreach (CorpusSource source in CorpusSources.Driver())
         {
-            var result = await ProductRun.RunAsync(source.Name, source.Text, new ProductRunOptions(ApplyActions.None, IncludeCompilerErrors: true));
+            ProductRunResult result = await ProductRun.RunAsync(source.Name, source.Text, new ProductRunOptions(ApplyActions.None, IncludeCompilerErrors: true));
             failures.AddRange(result.CompilerErrors.Select(e => $"{source.Name}: {e}"));
             failures.AddRange(result.Failures);
         }

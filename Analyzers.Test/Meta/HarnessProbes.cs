@@ -73,15 +73,15 @@ public class RenameLegacyCallFix : CodeFixProvider
 
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)
     {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+        SyntaxNode? root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
         if (root?.FindNode(context.Span, getInnermostNodeForTie: true) is not InvocationExpressionSyntax { Expression: IdentifierNameSyntax name })
         {
             return;
         }
 
-        foreach (var (replacement, key) in new[] { ("Modern", "UseModern"), ("Current", "UseCurrent") })
+        foreach ((string? replacement, string? key) in new[] { ("Modern", "UseModern"), ("Current", "UseCurrent") })
         {
-            var renamed = name.WithIdentifier(SyntaxFactory.Identifier(name.Identifier.LeadingTrivia, replacement, name.Identifier.TrailingTrivia));
+            IdentifierNameSyntax renamed = name.WithIdentifier(SyntaxFactory.Identifier(name.Identifier.LeadingTrivia, replacement, name.Identifier.TrailingTrivia));
             context.RegisterCodeFix(
                 CodeAction.Create($"Call {replacement}", ct => Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(name, renamed))), key),
                 context.Diagnostics);

@@ -80,9 +80,9 @@ internal static class ProductRun
     {
         var failures = new List<string>();
         var actions = new List<OfferedAction>();
-        var (baseSolution, documentId) = await s_base.Value.ConfigureAwait(false);
-        var document = baseSolution.WithDocumentText(documentId, SourceText.From(text)).GetDocument(documentId)!;
-        var compilation = (await document.Project.GetCompilationAsync(cancellationToken).ConfigureAwait(false))!;
+        (Solution? baseSolution, DocumentId? documentId) = await s_base.Value.ConfigureAwait(false);
+        Document document = baseSolution.WithDocumentText(documentId, SourceText.From(text)).GetDocument(documentId)!;
+        Compilation compilation = (await document.Project.GetCompilationAsync(cancellationToken).ConfigureAwait(false))!;
 
         ImmutableArray<Diagnostic> diagnostics;
         try
@@ -96,15 +96,15 @@ internal static class ProductRun
         }
 
         failures = failures.ConvertAll(f => $"{name}: {f}");
-        var errors = options.IncludeCompilerErrors
+        ImmutableArray<Diagnostic> errors = options.IncludeCompilerErrors
             ? compilation.GetDiagnostics(cancellationToken).Where(d => d.Severity == DiagnosticSeverity.Error).ToImmutableArray()
             : [];
         var inSource = diagnostics.Where(d => d.Location.IsInSource).ToImmutableArray();
         var fixAllKeys = new Dictionary<CodeFixProvider, string>();
         int applied = 0;
-        foreach (var diagnostic in inSource)
+        foreach (Diagnostic? diagnostic in inSource)
         {
-            foreach (var fixer in fixers.Where(f => f.FixableDiagnosticIds.Contains(diagnostic.Id)))
+            foreach (CodeFixProvider? fixer in fixers.Where(f => f.FixableDiagnosticIds.Contains(diagnostic.Id)))
             {
                 string stage = $"{name}: {fixer.GetType().Name} on {diagnostic}";
                 var offered = new List<CodeAction>();
@@ -112,14 +112,14 @@ internal static class ProductRun
                 {
                     await fixer.RegisterCodeFixesAsync(new CodeFixContext(document, diagnostic, (a, _) => offered.Add(a), cancellationToken)).ConfigureAwait(false);
                     int registration = Interlocked.Increment(ref s_registrations);
-                    var flat = Flatten(offered);
+                    List<CodeAction> flat = Flatten(offered);
                     actions.AddRange(flat.Select(a => new OfferedAction(fixer.GetType().Name, diagnostic.Id, a.Title, a.EquivalenceKey, registration)));
                     if (flat.Count > 0 && flat[0].EquivalenceKey is { } key)
                     {
                         fixAllKeys.TryAdd(fixer, key);
                     }
 
-                    foreach (var action in options.Apply switch { ApplyActions.First => flat.Take(1), ApplyActions.Every => flat, _ => [] })
+                    foreach (CodeAction? action in options.Apply switch { ApplyActions.First => flat.Take(1), ApplyActions.Every => flat, _ => [] })
                     {
                         if (!await ChangesAsync(action, document.Project.Solution, cancellationToken).ConfigureAwait(false))
                         {
@@ -158,7 +158,7 @@ internal static class ProductRun
             concurrentAnalysis: true,
             logAnalyzerExecutionTime: false,
             reportSuppressedDiagnostics: false);
-        var diagnostics = await compilation.WithAnalyzers(analyzers, options).GetAnalyzerDiagnosticsAsync(cancellationToken).ConfigureAwait(false);
+        ImmutableArray<Diagnostic> diagnostics = await compilation.WithAnalyzers(analyzers, options).GetAnalyzerDiagnosticsAsync(cancellationToken).ConfigureAwait(false);
         failures.AddRange(thrown.Concat(diagnostics.Where(d => d.Id == AnalyzerExceptionId).Select(d => d.ToString())).Distinct());
         return diagnostics.Where(d => d.Id != AnalyzerExceptionId).ToImmutableArray();
     }
@@ -172,12 +172,12 @@ internal static class ProductRun
         CancellationToken cancellationToken)
     {
         int applied = 0;
-        foreach (var (fixer, key) in keys)
+        foreach ((CodeFixProvider? fixer, string? key) in keys)
         {
             string stage = $"{name}: {fixer.GetType().Name} Fix All in Document scope [{key}]";
             try
             {
-                var provider = fixer.GetFixAllProvider();
+                FixAllProvider? provider = fixer.GetFixAllProvider();
                 if (provider is null)
                 {
                     continue;
@@ -213,14 +213,14 @@ internal static class ProductRun
     /// <summary>Applies <paramref name="action"/> and tells whether any document's text differs afterwards.</summary>
     private static async Task<bool> ChangesAsync(CodeAction action, Solution before, CancellationToken cancellationToken)
     {
-        var operations = await action.GetOperationsAsync(cancellationToken).ConfigureAwait(false);
-        var after = operations.OfType<ApplyChangesOperation>().Single().ChangedSolution;
-        foreach (var changes in after.GetChanges(before).GetProjectChanges())
+        ImmutableArray<CodeActionOperation> operations = await action.GetOperationsAsync(cancellationToken).ConfigureAwait(false);
+        Solution after = operations.OfType<ApplyChangesOperation>().Single().ChangedSolution;
+        foreach (ProjectChanges changes in after.GetChanges(before).GetProjectChanges())
         {
-            foreach (var id in changes.GetChangedDocuments(onlyGetDocumentsWithTextChanges: true))
+            foreach (DocumentId id in changes.GetChangedDocuments(onlyGetDocumentsWithTextChanges: true))
             {
-                var oldText = await before.GetDocument(id)!.GetTextAsync(cancellationToken).ConfigureAwait(false);
-                var newText = await after.GetDocument(id)!.GetTextAsync(cancellationToken).ConfigureAwait(false);
+                SourceText oldText = await before.GetDocument(id)!.GetTextAsync(cancellationToken).ConfigureAwait(false);
+                SourceText newText = await after.GetDocument(id)!.GetTextAsync(cancellationToken).ConfigureAwait(false);
                 if (!oldText.ContentEquals(newText))
                 {
                     return true;
@@ -242,7 +242,7 @@ internal static class ProductRun
         var workspace = new AdhocWorkspace();
         var projectId = ProjectId.CreateNewId("Corpus");
         var documentId = DocumentId.CreateNewId(projectId, "Source.cs");
-        var solution = workspace.CurrentSolution
+        Solution solution = workspace.CurrentSolution
             .AddProject(ProjectInfo.Create(
                 projectId,
                 VersionStamp.Default,

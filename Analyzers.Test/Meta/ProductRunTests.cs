@@ -16,28 +16,28 @@ public class ProductRunTests
     [Fact]
     public async Task ThrowingAnalyzer_IsReported()
     {
-        var result = await RunAsync(LegacyCall, new ThrowingAnalyzer(), fixer: null, ApplyActions.First);
+        ProductRunResult result = await RunAsync(LegacyCall, new ThrowingAnalyzer(), fixer: null, ApplyActions.First);
         Assert.Contains(result.Failures, f => f.Contains("Deliberate failure in C", System.StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task ThrowingFixer_IsReported()
     {
-        var result = await RunAsync(LegacyCall, new LegacyCallAnalyzer(), new ThrowingFix(), ApplyActions.First);
+        ProductRunResult result = await RunAsync(LegacyCall, new LegacyCallAnalyzer(), new ThrowingFix(), ApplyActions.First);
         Assert.Contains(result.Failures, f => f.Contains("ThrowingFix on", System.StringComparison.Ordinal) && f.Contains("Deliberate failure while registering", System.StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task ActionThatChangesNothing_IsReported()
     {
-        var result = await RunAsync(LegacyCall, new LegacyCallAnalyzer(), new NoOpFix(), ApplyActions.Every);
+        ProductRunResult result = await RunAsync(LegacyCall, new LegacyCallAnalyzer(), new NoOpFix(), ApplyActions.Every);
         Assert.Contains(result.Failures, f => f.Contains("action 'Do nothing' [DoNothing] changes nothing", System.StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task WorkingFixer_IsRecordedWithItsActions()
     {
-        var result = await RunAsync(LegacyCallWithReplacements, new LegacyCallAnalyzer(), new RenameLegacyCallFix(), ApplyActions.Every, includeCompilerErrors: true, fixAll: true);
+        ProductRunResult result = await RunAsync(LegacyCallWithReplacements, new LegacyCallAnalyzer(), new RenameLegacyCallFix(), ApplyActions.Every, includeCompilerErrors: true, fixAll: true);
 
         Assert.Empty(result.Failures);
         Assert.Empty(result.CompilerErrors);
@@ -49,7 +49,7 @@ public class ProductRunTests
     [Fact]
     public async Task ThrowingFixAllProvider_IsReported()
     {
-        var result = await RunAsync(LegacyCallWithReplacements, new LegacyCallAnalyzer(), new ThrowingFixAllFix(), ApplyActions.First, fixAll: true);
+        ProductRunResult result = await RunAsync(LegacyCallWithReplacements, new LegacyCallAnalyzer(), new ThrowingFixAllFix(), ApplyActions.First, fixAll: true);
 
         Assert.Contains(result.Failures, f => f.Contains("ThrowingFixAllFix Fix All in Document scope [UseModern]", System.StringComparison.Ordinal)
             && f.Contains("Deliberate failure in Fix All", System.StringComparison.Ordinal));
@@ -58,8 +58,8 @@ public class ProductRunTests
     [Fact]
     public async Task RunsOfDifferentSources_DoNotSeeEachOther()
     {
-        var first = await RunAsync(LegacyCall, new LegacyCallAnalyzer(), fixer: null, ApplyActions.None, includeCompilerErrors: true);
-        var second = await RunAsync("class D { }", new LegacyCallAnalyzer(), fixer: null, ApplyActions.None, includeCompilerErrors: true);
+        ProductRunResult first = await RunAsync(LegacyCall, new LegacyCallAnalyzer(), fixer: null, ApplyActions.None, includeCompilerErrors: true);
+        ProductRunResult second = await RunAsync("class D { }", new LegacyCallAnalyzer(), fixer: null, ApplyActions.None, includeCompilerErrors: true);
 
         Assert.Single(first.Diagnostics);
         Assert.Empty(second.Diagnostics);

@@ -31,7 +31,7 @@ internal static partial class ReleaseTracking
                     continue;
                 }
 
-                var row = RuleRow().Match(line);
+                Match row = RuleRow().Match(line);
                 if (row.Success)
                 {
                     entries.Add(new ReleaseEntry(name, section, row.Groups["id"].Value, row.Groups["category"].Value.Trim(), row.Groups["severity"].Value.Trim(), row.Groups["notes"].Value.Trim()));

@@ -52,7 +52,7 @@ public sealed class RuntimeRoutineContractTests
         RuntimeRoutine row = RuntimeRoutines.All.Single(r => r.Name == name);
         MethodInfo method = Routine(row.Component, row.Name);
         var failures = new List<string>();
-        foreach (var (role, parameterOf, accepts, expected) in s_roles)
+        foreach ((string? role, Func<RuntimeRoutine, string?>? parameterOf, Func<Type, bool>? accepts, string? expected) in s_roles)
         {
             if (parameterOf(row) is not { } parameterName)
             {
@@ -95,7 +95,7 @@ public sealed class RuntimeRoutineContractTests
     [Fact]
     public void PagedOnlyRoutines_RequireAtMostApcLevel()
     {
-        var failures = RuntimeRoutines.All
+        IEnumerable<string> failures = RuntimeRoutines.All
             .Where(r => r.Pool == RoutinePool.Paged)
             .Where(r => Routine(r.Component, r.Name).GetCustomAttribute<IrqlRequiresMaxAttribute>() is not { Irql: <= KIRQL.APC_LEVEL })
             .Select(r => $"{r} draws on paged pool, but its metadata does not say [IrqlRequiresMax(APC_LEVEL)] or lower");

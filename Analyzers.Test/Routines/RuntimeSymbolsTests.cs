@@ -31,7 +31,7 @@ public sealed class RuntimeSymbolsTests
     [Fact]
     public void OwnCopyNextToTheRuntime_TheRuntimesTypesAreChosen()
     {
-        var compilation = Compile("Consumer", CopyOfTheRuntimeTypes, TestProjects.Runtime);
+        CSharpCompilation compilation = Compile("Consumer", CopyOfTheRuntimeTypes, TestProjects.Runtime);
 
         // What the compiler's own lookup would give: the copy, which calls do not reach the runtime through.
         Assert.Equal("Consumer", compilation.GetTypeByMetadataName("PoolAnalyzers.Runtime.Ex")?.ContainingAssembly.Name);
@@ -41,8 +41,8 @@ public sealed class RuntimeSymbolsTests
     [Fact]
     public void CopyInAReferencedLibraryNextToTheRuntime_TheRuntimesTypesAreChosen()
     {
-        var library = Compile("Embedding", CopyOfTheRuntimeTypes).ToMetadataReference();
-        var compilation = Compile("Consumer", "class C { }", library, TestProjects.Runtime);
+        CompilationReference library = Compile("Embedding", CopyOfTheRuntimeTypes).ToMetadataReference();
+        CSharpCompilation compilation = Compile("Consumer", "class C { }", library, TestProjects.Runtime);
 
         // Two referenced definitions: the compiler's own lookup gives up.
         Assert.Null(compilation.GetTypeByMetadataName("PoolAnalyzers.Runtime.Ex"));
@@ -52,8 +52,8 @@ public sealed class RuntimeSymbolsTests
     [Fact]
     public void OnlyTheCompilationDefinesTheTypes_ItsOwnAreChosen()
     {
-        var library = Compile("Embedding", CopyOfTheRuntimeTypes).ToMetadataReference();
-        var compilation = Compile("Runtime2", CopyOfTheRuntimeTypes, library);
+        CompilationReference library = Compile("Embedding", CopyOfTheRuntimeTypes).ToMetadataReference();
+        CSharpCompilation compilation = Compile("Runtime2", CopyOfTheRuntimeTypes, library);
 
         AssertFromAssembly("Runtime2", RuntimeSymbols.TryCreate(compilation));
     }
@@ -61,8 +61,8 @@ public sealed class RuntimeSymbolsTests
     [Fact]
     public void TwoReferencedCopiesWithoutTheRuntime_NoneIsChosen()
     {
-        var first = Compile("First", CopyOfTheRuntimeTypes).ToMetadataReference();
-        var second = Compile("Second", CopyOfTheRuntimeTypes).ToMetadataReference();
+        CompilationReference first = Compile("First", CopyOfTheRuntimeTypes).ToMetadataReference();
+        CompilationReference second = Compile("Second", CopyOfTheRuntimeTypes).ToMetadataReference();
 
         Assert.Null(RuntimeSymbols.TryCreate(Compile("Consumer", "class C { }", first, second)));
     }
@@ -70,7 +70,7 @@ public sealed class RuntimeSymbolsTests
     [Fact]
     public void CopyOfExWithoutTheOtherTypes_NothingIsChosen()
     {
-        var compilation = Compile("Consumer", "namespace PoolAnalyzers.Runtime { public static class Ex { } }");
+        CSharpCompilation compilation = Compile("Consumer", "namespace PoolAnalyzers.Runtime { public static class Ex { } }");
 
         Assert.Null(RuntimeSymbols.TryCreate(compilation));
     }
@@ -78,13 +78,13 @@ public sealed class RuntimeSymbolsTests
     [Fact]
     public void Classify_RuntimeRoutinesOfEveryComponent_GiveTheirRows()
     {
-        var compilation = Compile("Consumer", "class C { }", TestProjects.Runtime);
-        var symbols = RuntimeSymbols.TryCreate(compilation)!;
+        CSharpCompilation compilation = Compile("Consumer", "class C { }", TestProjects.Runtime);
+        RuntimeSymbols symbols = RuntimeSymbols.TryCreate(compilation)!;
 
         foreach (RuntimeRoutine row in RuntimeRoutines.All)
         {
-            var type = compilation.GetTypeByMetadataName("PoolAnalyzers.Runtime." + row.Component)!;
-            var method = type.GetMembers(row.Name).OfType<IMethodSymbol>().Single();
+            INamedTypeSymbol type = compilation.GetTypeByMetadataName("PoolAnalyzers.Runtime." + row.Component)!;
+            IMethodSymbol method = type.GetMembers(row.Name).OfType<IMethodSymbol>().Single();
             Assert.Same(row, symbols.Classify(method));
             Assert.Same(row, RuntimeRoutines.Find(method));
         }
@@ -93,8 +93,8 @@ public sealed class RuntimeSymbolsTests
     [Fact]
     public void Classify_OwnCopyNextToTheRuntime_GivesNoRow()
     {
-        var compilation = Compile("Consumer", CopyOfTheRuntimeTypes, TestProjects.Runtime);
-        var copy = compilation.Assembly.GetTypeByMetadataName("PoolAnalyzers.Runtime.Ex")!.GetMembers("ExAllocatePool").OfType<IMethodSymbol>().Single();
+        CSharpCompilation compilation = Compile("Consumer", CopyOfTheRuntimeTypes, TestProjects.Runtime);
+        IMethodSymbol copy = compilation.Assembly.GetTypeByMetadataName("PoolAnalyzers.Runtime.Ex")!.GetMembers("ExAllocatePool").OfType<IMethodSymbol>().Single();
 
         Assert.Null(RuntimeSymbols.TryCreate(compilation)!.Classify(copy));
     }
@@ -102,8 +102,8 @@ public sealed class RuntimeSymbolsTests
     [Fact]
     public void Classify_SameNamedClassInAnotherNamespace_GivesNoRow()
     {
-        var compilation = Compile("Consumer", "namespace Legacy { public static class Ex { public static nint ExAllocatePool(int t, nuint n) => 0; } }", TestProjects.Runtime);
-        var other = compilation.GetTypeByMetadataName("Legacy.Ex")!.GetMembers("ExAllocatePool").OfType<IMethodSymbol>().Single();
+        CSharpCompilation compilation = Compile("Consumer", "namespace Legacy { public static class Ex { public static nint ExAllocatePool(int t, nuint n) => 0; } }", TestProjects.Runtime);
+        IMethodSymbol other = compilation.GetTypeByMetadataName("Legacy.Ex")!.GetMembers("ExAllocatePool").OfType<IMethodSymbol>().Single();
 
         Assert.Null(RuntimeSymbols.TryCreate(compilation)!.Classify(other));
         Assert.Null(RuntimeRoutines.Find(other));

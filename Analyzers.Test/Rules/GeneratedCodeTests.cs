@@ -45,9 +45,9 @@ public sealed class GeneratedCodeTests
     public static TheoryData<string, string> RulesInGeneratedCode()
     {
         var data = new TheoryData<string, string>();
-        foreach (var (rule, _) in s_findings)
+        foreach ((string? rule, string _) in s_findings)
         {
-            foreach (var form in s_generatedForms)
+            foreach ((string Form, string FileName, string Header, string Attribute) form in s_generatedForms)
             {
                 data.Add(rule, form.Form);
             }
@@ -64,7 +64,7 @@ public sealed class GeneratedCodeTests
     [MemberData(nameof(RulesInGeneratedCode))]
     public Task GeneratedCode_NothingReported(string rule, string form)
     {
-        var (_, fileName, header, attribute) = Array.Find(s_generatedForms, f => f.Form == form);
+        (string _, string? fileName, string? header, string? attribute) = Array.Find(s_generatedForms, f => f.Form == form);
         return VerifyAsync(rule, (fileName, header, attribute), reported: false);
     }
 

@@ -1,4 +1,5 @@
 using System.Threading.Tasks;
+using Microsoft.CodeAnalysis.Testing;
 using PoolAnalyzers.CodeFixes;
 using Xunit;
 using VerifyCS = PoolAnalyzers.Test.Verifiers.CSharpCodeFixVerifier<
@@ -72,7 +73,7 @@ public sealed class InvalidPoolTagTests
             }
             """;
 
-        var expected = VerifyCS.Diagnostic(DiagnosticIds.InvalidPoolTag).WithLocation(0);
+        DiagnosticResult expected = VerifyCS.Diagnostic(DiagnosticIds.InvalidPoolTag).WithLocation(0);
         await VerifyCS.VerifyCodeFixAsync(source, new[] { expected.WithMessage(ExpectedMessage(literal, reason)) }, fixedSource);
     }
 
@@ -517,7 +518,7 @@ public sealed class InvalidPoolTagTests
             }
             """;
 
-        var expected = new[]
+        DiagnosticResult[] expected = new[]
         {
             VerifyCS.Diagnostic(DiagnosticIds.InvalidPoolTag).WithLocation(0).WithArguments("0x80000000", "it is PROTECTED_POOL (0x80000000) with no characters"),
             VerifyCS.Diagnostic(DiagnosticIds.InvalidPoolTag).WithLocation(1).WithArguments("0xA0474942", "\"BIG \" is reserved for the kernel's big-page tracker (BAD_POOL_CALLER 0x9C)"),

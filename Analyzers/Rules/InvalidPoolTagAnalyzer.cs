@@ -90,7 +90,7 @@ public sealed class InvalidPoolTagAnalyzer : PoolAnalyzer
         if (constant is string || (constant is null && value.Type is null or { SpecialType: SpecialType.System_String }))
         {
             // A null constant only reaches PoolTag through the string conversion.
-            var text = (string?)constant;
+            string? text = (string?)constant;
             TagCheck check = PoolTagRules.Check(text);
             if (!check.IsValid && !(IsAllocationOnly(check.Problem) && IsComparedOperand(conversion)))
             {

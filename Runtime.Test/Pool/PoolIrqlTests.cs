@@ -1,3 +1,4 @@
+using System.Reflection;
 using PoolAnalyzers.Runtime.Test.Infrastructure;
 using Xunit;
 using static PoolAnalyzers.Runtime.Ex;
@@ -68,8 +69,8 @@ public sealed class PoolIrqlTests
     [InlineData(nameof(ExFreePoolWithTag))]
     public void PoolRoutine_DeclaresDispatchAsItsCeiling(string routine)
     {
-        var method = typeof(Ex).GetMethod(routine)!;
-        var attribute = Assert.Single(method.GetCustomAttributes(typeof(IrqlRequiresMaxAttribute), false));
+        MethodInfo method = typeof(Ex).GetMethod(routine)!;
+        object attribute = Assert.Single(method.GetCustomAttributes(typeof(IrqlRequiresMaxAttribute), false));
         Assert.Equal(DISPATCH_LEVEL, ((IrqlRequiresMaxAttribute)attribute).Irql);
     }
 }

@@ -42,7 +42,7 @@ internal static class AnalyzerTelemetryReport
 
         foreach (CorpusKind kind in Enum.GetValues<CorpusKind>())
         {
-            GeneratedCorpus corpus = GeneratedCorpus.Create(kind);
+            var corpus = GeneratedCorpus.Create(kind);
             corpus.EnsureCompiles();
             var compilerOnly = new Samples();
             var withEmpty = new Samples();

@@ -41,7 +41,7 @@ public static class Program
         {
             foreach (CorpusKind kind in Enum.GetValues<CorpusKind>())
             {
-                GeneratedCorpus corpus = GeneratedCorpus.Create(kind);
+                var corpus = GeneratedCorpus.Create(kind);
                 corpus.EnsureCompiles();
                 Console.WriteLine(await SeededFindingCheck.VerifyAsync(corpus, PoolAnalyzerSet.Load()).ConfigureAwait(false));
             }

@@ -32,7 +32,7 @@ internal static class SeededFindingCheck
     public static string Verify(GeneratedCorpus corpus, ImmutableArray<Diagnostic> diagnostics)
     {
         IReadOnlyDictionary<string, int> expected = corpus.SeededFindings();
-        Dictionary<string, int> actual = diagnostics
+        var actual = diagnostics
             .Where(d => d.Id.StartsWith("POOL", StringComparison.Ordinal) || d.Id == "AD0001")
             .GroupBy(d => d.Id, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);

@@ -77,7 +77,7 @@ public sealed class GeneratedCorpus
             references = references.Add(MetadataReference.CreateFromFile(typeof(KIRQL).Assembly.Location));
         }
 
-        var trees = ImmutableArray.CreateBuilder<SyntaxTree>(fileCount);
+        ImmutableArray<SyntaxTree>.Builder trees = ImmutableArray.CreateBuilder<SyntaxTree>(fileCount);
         for (int i = 0; i < fileCount; i++)
         {
             string text = kind switch
