@@ -63,8 +63,9 @@ public sealed class PackageEndToEndTests
     private static async Task PackAsync(DotnetCli dotnet, string packageFolder)
     {
         string repository = RepositoryRoot.Locate();
+        // The solution build already checked the code style; the package's Release build need not again.
         DotnetResult pack = await dotnet.RunAsync(repository,
-            "pack", Path.Combine("Package", "PoolAnalyzers.Package.csproj"), "-o", packageFolder, "--disable-build-servers");
+            "pack", Path.Combine("Package", "PoolAnalyzers.Package.csproj"), "-o", packageFolder, "--disable-build-servers", "-p:EnforceCodeStyleInBuild=false");
         Assert.True(pack.Succeeded, $"Packing failed.\n{pack}");
         string package = Path.Combine(packageFolder, "PoolAnalyzers.0.1.0.nupkg");
         Assert.True(File.Exists(package), $"Pack produced no PoolAnalyzers.0.1.0.nupkg.\n{pack}");

@@ -36,11 +36,13 @@ public class CodeFixProviderTests
     }
 
     [Fact]
-    public void EveryFixer_HasAFixAllProvider()
+    public void EveryFixer_HasAFixAllProviderForDocumentProjectAndSolution()
     {
-        IEnumerable<string> failures = ProductAssemblies.CreateCodeFixes()
-            .Where(f => f.GetFixAllProvider() is null)
-            .Select(f => $"{f.GetType().Name}.GetFixAllProvider() returns null");
+        FixAllScope[] scopes = [FixAllScope.Document, FixAllScope.Project, FixAllScope.Solution];
+        IEnumerable<string> failures = ProductAssemblies.CreateCodeFixes().Select(f => (Fixer: f, Provider: f.GetFixAllProvider())).SelectMany(p =>
+            p.Provider is null
+                ? [$"{p.Fixer.GetType().Name}.GetFixAllProvider() returns null"]
+                : scopes.Except(p.Provider.GetSupportedFixAllScopes()).Select(s => $"{p.Fixer.GetType().Name}'s Fix All provider does not support {s} scope"));
         DescriptorTests.AssertNone(failures);
     }
 
