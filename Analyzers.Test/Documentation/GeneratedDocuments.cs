@@ -23,6 +23,23 @@ internal static partial class GeneratedDocuments
     public const string RulesRegion = "rules";
     public const string FormatCommandRegion = "format-command";
     public const string HeaderRegion = "header";
+    public const string RoutinesRegion = "routines";
+
+    /// <summary>
+    /// The routine tables of the rule pages that have one, from <see cref="RuntimeRoutines"/>: the
+    /// parameters and routines the rule reads, the way its analyzer selects them.
+    /// </summary>
+    private static readonly Dictionary<string, Func<string>> s_routineTables = new(StringComparer.Ordinal)
+    {
+        [DiagnosticIds.ZeroSizeRequest] = () => RoutineTable(
+            "Argument",
+            RuntimeRoutines.All.Where(r => r.Size is not null || r.SegmentSize is not null),
+            r => string.Join(", ", new[] { r.Size, r.SegmentSize }.OfType<string>().Select(p => $"`{p}`"))),
+        [DiagnosticIds.PagedPoolAtDispatch] = () => RoutineTable(
+            "Reported when",
+            RuntimeRoutines.All.Where(r => r.PoolType is not null || r.Pool == RoutinePool.Paged),
+            r => r.PoolType is { } poolType ? $"`{poolType}` is a paged constant" : "always: it uses paged pool"),
+    };
 
     /// <summary>The phrase of the package description after which the rule list is generated.</summary>
     public const string DescriptionRulesLead = "Rules: ";
@@ -75,11 +92,37 @@ internal static partial class GeneratedDocuments
             """;
     }
 
-    /// <summary>A rule page with its header regenerated; a new page without one gets it at the top.</summary>
-    private static string RulePage(string text, RuleInfo rule) =>
-        GeneratedRegions.Contains(text, HeaderRegion)
-            ? GeneratedRegions.Replace(text, HeaderRegion, RuleHeader(rule), $"docs/rules/{rule.Id}.md")
+    /// <summary>
+    /// A rule page with its header regenerated (a new page without one gets it at the top) and, where the
+    /// page has the region, its routine table.
+    /// </summary>
+    private static string RulePage(string text, RuleInfo rule)
+    {
+        string file = $"docs/rules/{rule.Id}.md";
+        text = GeneratedRegions.Contains(text, HeaderRegion)
+            ? GeneratedRegions.Replace(text, HeaderRegion, RuleHeader(rule), file)
             : GeneratedRegions.Wrap(HeaderRegion, RuleHeader(rule)) + "\n" + text;
+        if (!GeneratedRegions.Contains(text, RoutinesRegion))
+        {
+            return text;
+        }
+
+        return s_routineTables.TryGetValue(rule.Id, out Func<string>? table)
+            ? GeneratedRegions.Replace(text, RoutinesRegion, table(), file)
+            : throw new InvalidOperationException($"{file} has a '{RoutinesRegion}' region, but GeneratedDocuments has no routine table for {rule.Id}.");
+    }
+
+    /// <summary>Routines that share the same cell, one row per distinct cell, in table order.</summary>
+    private static string RoutineTable(string heading, IEnumerable<RuntimeRoutine> routines, Func<RuntimeRoutine, string> cell)
+    {
+        var table = new StringBuilder($"| Routine | {heading} |\n|---|---|\n");
+        foreach (IGrouping<string, RuntimeRoutine> row in routines.GroupBy(cell))
+        {
+            table.Append($"| {string.Join(", ", row.Select(r => $"`{r.Name}`"))} | {row.Key} |\n");
+        }
+
+        return table.ToString();
+    }
 
     /// <summary>The package description: its own words up to <see cref="DescriptionRulesLead"/>, then every rule and its title.</summary>
     private static string PackageDescription(string project)
