@@ -41,14 +41,15 @@ public sealed class ObsoleteAllocationCodeFixProvider : PlannedCodeFixProvider<O
         if (root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not SimpleNameSyntax name
             || InvocationOf(name) is not { } invocation
             || model.GetSymbolInfo(invocation).Symbol is not IMethodSymbol method
-            || ReplacementName(method) is not { } newName)
+            || RuntimeRoutines.Find(method) is not { IsUntaggedAllocation: true, Replacement: { } newName } routine
+            || RuntimeRoutines.Find(routine.Component, newName) is not { Tag: { } tagParameter })
         {
             return null;
         }
 
         ExpressionSyntax tag = PoolTagChoice.For(model, invocation.SpanStart, out string tagDescription);
         bool named = invocation.ArgumentList.Arguments.Any(a => a.NameColon is not null);
-        var plan = new FixPlan(invocation, newName, tag, tagDescription, named);
+        var plan = new FixPlan(invocation, newName, tagParameter, tag, tagDescription, named);
 
         // Offer only a call that binds to the runtime's tagged routine from this very position.
         InvocationExpressionSyntax rewritten = Rewrite(invocation, plan);
@@ -69,9 +70,6 @@ public sealed class ObsoleteAllocationCodeFixProvider : PlannedCodeFixProvider<O
         _ => null,
     };
 
-    private static string? ReplacementName(IMethodSymbol method)
-        => RuntimeSymbols.IsRuntimeType(method.ContainingType, "Ex") ? ObsoleteAllocationAnalyzer.ReplacementFor(method.Name) : null;
-
     private static InvocationExpressionSyntax Rewrite(InvocationExpressionSyntax invocation, FixPlan plan)
     {
         ExpressionSyntax expression = invocation.Expression switch
@@ -84,7 +82,7 @@ public sealed class ObsoleteAllocationCodeFixProvider : PlannedCodeFixProvider<O
         ArgumentSyntax tagArgument = SyntaxFactory.Argument(plan.Tag);
         if (plan.Named)
         {
-            tagArgument = tagArgument.WithNameColon(SyntaxFactory.NameColon(PoolParameterNames.Tag));
+            tagArgument = tagArgument.WithNameColon(SyntaxFactory.NameColon(plan.TagParameter));
         }
 
         return invocation
@@ -98,10 +96,11 @@ public sealed class ObsoleteAllocationCodeFixProvider : PlannedCodeFixProvider<O
     /// <summary>One call to rename, with the tag argument to add.</summary>
     public sealed class FixPlan
     {
-        internal FixPlan(InvocationExpressionSyntax invocation, string newName, ExpressionSyntax tag, string tagDescription, bool named)
+        internal FixPlan(InvocationExpressionSyntax invocation, string newName, string tagParameter, ExpressionSyntax tag, string tagDescription, bool named)
         {
             Invocation = invocation;
             NewName = newName;
+            TagParameter = tagParameter;
             Tag = tag;
             TagDescription = tagDescription;
             Named = named;
@@ -110,6 +109,8 @@ public sealed class ObsoleteAllocationCodeFixProvider : PlannedCodeFixProvider<O
         internal InvocationExpressionSyntax Invocation { get; }
 
         internal string NewName { get; }
+
+        internal string TagParameter { get; }
 
         internal ExpressionSyntax Tag { get; }
 

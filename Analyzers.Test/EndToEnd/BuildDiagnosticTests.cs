@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using Xunit;
 
@@ -26,7 +27,7 @@ public sealed class BuildDiagnosticTests
     [Fact]
     public void ExpectedDiagnostics_ConsumerProgram_NamesEveryRuleAtItsMarkedLine()
     {
-        var expected = ConsumerProject.ExpectedDiagnostics();
+        IReadOnlyList<(int Line, string Id)> expected = ConsumerProject.ExpectedDiagnostics();
 
         Assert.Equal(["POOL001", "POOL002", "POOL002", "POOL004", "POOL003"], expected.Select(d => d.Id));
         string[] lines = ConsumerProject.Program.Split('\n');

@@ -14,8 +14,8 @@ internal sealed record PackageProperties(string[] Tags, string Description, stri
 {
     public static PackageProperties Read(string repository)
     {
-        XDocument package = XDocument.Load(Path.Combine(repository, "Package", "PoolAnalyzers.Package.csproj"));
-        XDocument shared = XDocument.Load(Path.Combine(repository, "Directory.Build.props"));
+        var package = XDocument.Load(Path.Combine(repository, "Package", "PoolAnalyzers.Package.csproj"));
+        var shared = XDocument.Load(Path.Combine(repository, "Directory.Build.props"));
         return new PackageProperties(
             Property(package, "PackageTags").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             Property(package, "Description"),

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using System.Reflection;
 using Microsoft.CodeAnalysis;
@@ -15,7 +16,7 @@ public class CodeFixProviderTests
     [Fact]
     public void EveryFixer_IsExportedForCSharpAndShared()
     {
-        var failures = ProductAssemblies.CodeFixTypes.SelectMany(type =>
+        IEnumerable<string> failures = ProductAssemblies.CodeFixTypes.SelectMany(type =>
         {
             var problems = new System.Collections.Generic.List<string>();
             if (type.GetCustomAttribute<ExportCodeFixProviderAttribute>()?.Languages.Contains(LanguageNames.CSharp) != true)
@@ -35,11 +36,13 @@ public class CodeFixProviderTests
     }
 
     [Fact]
-    public void EveryFixer_HasAFixAllProvider()
+    public void EveryFixer_HasAFixAllProviderForDocumentProjectAndSolution()
     {
-        var failures = ProductAssemblies.CreateCodeFixes()
-            .Where(f => f.GetFixAllProvider() is null)
-            .Select(f => $"{f.GetType().Name}.GetFixAllProvider() returns null");
+        FixAllScope[] scopes = [FixAllScope.Document, FixAllScope.Project, FixAllScope.Solution];
+        IEnumerable<string> failures = ProductAssemblies.CreateCodeFixes().Select(f => (Fixer: f, Provider: f.GetFixAllProvider())).SelectMany(p =>
+            p.Provider is null
+                ? [$"{p.Fixer.GetType().Name}.GetFixAllProvider() returns null"]
+                : scopes.Except(p.Provider.GetSupportedFixAllScopes()).Select(s => $"{p.Fixer.GetType().Name}'s Fix All provider does not support {s} scope"));
         DescriptorTests.AssertNone(failures);
     }
 
@@ -47,7 +50,7 @@ public class CodeFixProviderTests
     public void EveryFixer_FixesOnlyShippedRules()
     {
         var ids = ProductAssemblies.Descriptors().Select(d => d.Descriptor.Id).ToHashSet();
-        var failures = ProductAssemblies.CreateCodeFixes().SelectMany(f =>
+        IEnumerable<string> failures = ProductAssemblies.CreateCodeFixes().SelectMany(f =>
             f.FixableDiagnosticIds.IsEmpty
                 ? [$"{f.GetType().Name} fixes no diagnostic ID"]
                 : f.FixableDiagnosticIds.Where(id => !ids.Contains(id)).Select(id => $"{f.GetType().Name} fixes '{id}', which no analyzer reports"));

@@ -5,7 +5,7 @@ using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
-using PoolAnalyzers.Test.Verifiers;
+using Microsoft.CodeAnalysis.Testing;
 
 namespace PoolAnalyzers.Test.Meta;
 
@@ -57,7 +57,7 @@ internal static class CorpusSources
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (string path in Directory.EnumerateFiles(rules, "*.cs", SearchOption.AllDirectories).Where(p => !IsBuildOutput(p)).Order(StringComparer.Ordinal))
         {
-            var root = CSharpSyntaxTree.ParseText(File.ReadAllText(path)).GetRoot();
+            SyntaxNode root = CSharpSyntaxTree.ParseText(File.ReadAllText(path)).GetRoot();
             int index = 0;
             foreach (string value in RawStringValues(root))
             {
@@ -83,7 +83,7 @@ internal static class CorpusSources
     /// <summary>The value of every multi-line raw string literal, plain or interpolated (holes removed), in source order.</summary>
     private static IEnumerable<string> RawStringValues(SyntaxNode root)
     {
-        foreach (var node in root.DescendantNodes())
+        foreach (SyntaxNode node in root.DescendantNodes())
         {
             switch (node)
             {
@@ -104,9 +104,10 @@ internal static class CorpusSources
     {
         try
         {
-            return TestMarkup.Parse(text, "corpus").Text;
+            TestFileMarkupParser.GetPositionsAndSpans(text, out string output, out _, out _);
+            return output;
         }
-        catch (ArgumentException)
+        catch (Exception exception) when (exception is ArgumentException or InvalidOperationException)
         {
             // Not markup after all (e.g. a source that uses '[|' itself): keep it verbatim.
             return text;

@@ -23,7 +23,7 @@ public partial class DescriptorTests
     [Fact]
     public void EveryAnalyzer_IsExportedForCSharp()
     {
-        var failures = ProductAssemblies.AnalyzerTypes
+        IEnumerable<string> failures = ProductAssemblies.AnalyzerTypes
             .Where(t => t.GetCustomAttribute<DiagnosticAnalyzerAttribute>()?.Languages.Contains(LanguageNames.CSharp) != true)
             .Select(t => $"{t.Name} lacks [DiagnosticAnalyzer(LanguageNames.CSharp)]");
         AssertNone(failures);
@@ -32,7 +32,7 @@ public partial class DescriptorTests
     [Fact]
     public void EveryDescriptor_HasAPoolId()
     {
-        var failures = ProductAssemblies.Descriptors()
+        IEnumerable<string> failures = ProductAssemblies.Descriptors()
             .Where(d => !PoolId().IsMatch(d.Descriptor.Id))
             .Select(d => $"{d.Analyzer.Name}: ID '{d.Descriptor.Id}' does not match POOL followed by three digits");
         AssertNone(failures);
@@ -41,7 +41,7 @@ public partial class DescriptorTests
     [Fact]
     public void DescriptorsSharingAnId_AgreeOnCategorySeverityAndTitle()
     {
-        var failures = ProductAssemblies.Descriptors()
+        IEnumerable<string> failures = ProductAssemblies.Descriptors()
             .GroupBy(d => d.Descriptor.Id)
             .Where(g => g.Select(d => (d.Descriptor.Category, d.Descriptor.DefaultSeverity, Title: d.Descriptor.Title.ToString())).Distinct().Count() > 1)
             .Select(g => $"{g.Key} is declared differently by {string.Join(", ", g.Select(d => d.Analyzer.Name))}");
@@ -52,10 +52,10 @@ public partial class DescriptorTests
     public void EveryDescriptor_LinksToItsRulePageInTheRepository()
     {
         var failures = new List<string>();
-        foreach (var (analyzer, descriptor) in ProductAssemblies.Descriptors())
+        foreach ((Type? analyzer, DiagnosticDescriptor? descriptor) in ProductAssemblies.Descriptors())
         {
             string page = $"docs/rules/{descriptor.Id}.md";
-            if (!Uri.TryCreate(descriptor.HelpLinkUri, UriKind.Absolute, out var uri) || !uri.AbsolutePath.EndsWith("/" + page, StringComparison.Ordinal))
+            if (!Uri.TryCreate(descriptor.HelpLinkUri, UriKind.Absolute, out Uri? uri) || !uri.AbsolutePath.EndsWith("/" + page, StringComparison.Ordinal))
             {
                 failures.Add($"{descriptor.Id} ({analyzer.Name}): helpLinkUri '{descriptor.HelpLinkUri}' does not point at {page}");
             }
@@ -72,9 +72,9 @@ public partial class DescriptorTests
     [Fact]
     public void EveryDescriptor_HasAReleaseEntryWithItsCategoryAndSeverity()
     {
-        var entries = ReleaseTracking.ReadAll();
+        List<ReleaseEntry> entries = ReleaseTracking.ReadAll();
         var failures = new List<string>();
-        foreach (var (analyzer, descriptor) in ProductAssemblies.Descriptors().DistinctBy(d => d.Descriptor.Id))
+        foreach ((Type? analyzer, DiagnosticDescriptor? descriptor) in ProductAssemblies.Descriptors().DistinctBy(d => d.Descriptor.Id))
         {
             var own = entries.Where(e => e.Id == descriptor.Id && e.Section is "New Rules" or "Changed Rules").ToList();
             if (own.Count == 0)
@@ -84,7 +84,7 @@ public partial class DescriptorTests
             }
 
             // The last row (Unshipped after Shipped, Changed after New) is the current state.
-            var current = own[^1];
+            ReleaseEntry current = own[^1];
             if (current.Category != descriptor.Category || !string.Equals(current.Severity, descriptor.DefaultSeverity.ToString(), StringComparison.OrdinalIgnoreCase))
             {
                 failures.Add($"{descriptor.Id}: {current.File} says {current.Category}/{current.Severity}, the descriptor says {descriptor.Category}/{descriptor.DefaultSeverity}");
@@ -95,11 +95,24 @@ public partial class DescriptorTests
     }
 
     [Fact]
+    public void EveryReleaseEntry_IsAShippedRuleNamingItsAnalyzer()
+    {
+        ILookup<string, string> analyzers = ProductAssemblies.Descriptors().ToLookup(d => d.Descriptor.Id, d => d.Analyzer.Name);
+        IEnumerable<string> failures = ReleaseTracking.ReadAll()
+            .Where(e => e.Section is "New Rules" or "Changed Rules")
+            .Where(e => !analyzers[e.Id].Contains(e.Notes))
+            .Select(e => analyzers.Contains(e.Id)
+                ? $"{e.File}: {e.Id}'s notes say '{e.Notes}'; the analyzer reporting it is {string.Join(" or ", analyzers[e.Id])}"
+                : $"{e.File}: {e.Id} is listed under '{e.Section}', but no analyzer reports it (a removed rule goes under 'Removed Rules')");
+        AssertNone(failures);
+    }
+
+    [Fact]
     public void EveryDescriptor_UsesADeclaredCategory()
     {
-        var categories = DeclaredCategories();
+        HashSet<string> categories = DeclaredCategories();
         Assert.InRange(categories.Count, 1, 8);
-        var failures = ProductAssemblies.Descriptors()
+        IEnumerable<string> failures = ProductAssemblies.Descriptors()
             .Where(d => !categories.Contains(d.Descriptor.Category))
             .Select(d => $"{d.Descriptor.Id}: category '{d.Descriptor.Category}' is not one of DiagnosticCategories ({string.Join(", ", categories)})");
         AssertNone(failures);
@@ -108,7 +121,7 @@ public partial class DescriptorTests
     [Fact]
     public void EveryDescriptor_HasATitleAndAMessage()
     {
-        var failures = ProductAssemblies.Descriptors()
+        IEnumerable<string> failures = ProductAssemblies.Descriptors()
             .Where(d => string.IsNullOrWhiteSpace(d.Descriptor.Title.ToString()) || string.IsNullOrWhiteSpace(d.Descriptor.MessageFormat.ToString()))
             .Select(d => $"{d.Descriptor.Id}: empty title or message format");
         AssertNone(failures);

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
@@ -31,36 +32,41 @@ internal sealed record ProductRunResult(
 }
 
 /// <summary>What <see cref="ProductRun"/> does after analyzing.</summary>
-/// <param name="ApplyFirstAction">Apply the first action each fixer offers for each diagnostic.</param>
+/// <param name="Apply">Which offered actions to apply: none, each fixer's first for each diagnostic, or every one.</param>
 /// <param name="IncludeCompilerErrors">Also collect the compiler's errors (slower).</param>
 /// <param name="FixAllInDocument">Run each fixer's Fix All provider in document scope, with the key of its first action.</param>
-/// <param name="RegisterFixes">Ask the fixers for actions at all; false runs the analyzers only.</param>
-internal sealed record ProductRunOptions(bool ApplyFirstAction, bool IncludeCompilerErrors, bool FixAllInDocument = false, bool RegisterFixes = true);
+internal sealed record ProductRunOptions(ApplyActions Apply, bool IncludeCompilerErrors, bool FixAllInDocument = false);
+
+/// <summary>Which offered code actions a <see cref="ProductRun"/> applies.</summary>
+internal enum ApplyActions
+{
+    None,
+    First,
+    Every,
+}
 
 /// <summary>
 /// Runs every shipped analyzer over a one-document project (referencing the runtime), then every
-/// fixer for each diagnostic it fixes: registers its actions and optionally applies the first, and
-/// optionally runs its Fix All provider in document scope. Any exception, including AD0001, becomes a
-/// failure line naming the source and the stage.
+/// fixer for each diagnostic it fixes: registers its actions and applies the first or every one,
+/// and optionally runs its Fix All provider in document scope. An exception anywhere (AD0001
+/// included) and an applied action that leaves the code unchanged become failure lines naming the
+/// source and the stage.
 /// </summary>
 /// <remarks>
-/// The project is built once (workspace, parse and compilation options, framework and runtime
-/// references, its compilation); each run forks that solution with the source as the document's text,
-/// so it reuses the bound references and pays only for its own syntax tree. Forks are independent
-/// immutable solutions, so runs may go in parallel.
+/// The project is built once (workspace, options, framework and runtime references, its compilation);
+/// each run forks that solution with the source as the document's text, so it reuses the bound
+/// references and pays only for its own syntax tree. Forks are independent immutable solutions, so
+/// runs may go in parallel.
 /// </remarks>
 internal static class ProductRun
 {
+    private const string AnalyzerExceptionId = "AD0001";
     private static readonly ImmutableArray<DiagnosticAnalyzer> s_analyzers = ProductAssemblies.CreateAnalyzers();
     private static readonly ImmutableArray<CodeFixProvider> s_fixers = ProductAssemblies.CreateCodeFixes();
     private static readonly Lazy<Task<(Solution Solution, DocumentId Document)>> s_base = new(CreateBaseAsync);
-    private static AdhocWorkspace? s_workspace;
     private static int s_registrations;
 
-    public static Task<ProductRunResult> RunAsync(string name, string text, bool applyFirstAction, bool includeCompilerErrors) =>
-        RunAsync(name, text, s_analyzers, s_fixers, new ProductRunOptions(applyFirstAction, includeCompilerErrors), CancellationToken.None);
-
-    public static Task<ProductRunResult> RunAsync(string name, string text, ProductRunOptions options, CancellationToken cancellationToken) =>
+    public static Task<ProductRunResult> RunAsync(string name, string text, ProductRunOptions options, CancellationToken cancellationToken = default) =>
         RunAsync(name, text, s_analyzers, s_fixers, options, cancellationToken);
 
     /// <summary>The same run with other analyzers and fixers, so the harness itself can be tested.</summary>
@@ -74,13 +80,14 @@ internal static class ProductRun
     {
         var failures = new List<string>();
         var actions = new List<OfferedAction>();
-        var (baseSolution, documentId) = await s_base.Value.ConfigureAwait(false);
-        var document = baseSolution.WithDocumentText(documentId, SourceText.From(text)).GetDocument(documentId)!;
+        (Solution? baseSolution, DocumentId? documentId) = await s_base.Value.ConfigureAwait(false);
+        Document document = baseSolution.WithDocumentText(documentId, SourceText.From(text)).GetDocument(documentId)!;
+        Compilation compilation = (await document.Project.GetCompilationAsync(cancellationToken).ConfigureAwait(false))!;
 
-        SolutionAnalysis analysis;
+        ImmutableArray<Diagnostic> diagnostics;
         try
         {
-            analysis = await AnalysisRunner.AnalyzeProjectAsync(document.Project, analyzers, cancellationToken, options.IncludeCompilerErrors).ConfigureAwait(false);
+            diagnostics = await AnalyzeAsync(compilation, document.Project.AnalyzerOptions, analyzers, failures, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -88,18 +95,16 @@ internal static class ProductRun
             return new ProductRunResult([], [], actions, failures);
         }
 
-        failures.AddRange(analysis.AnalyzerFailures.Select(f => $"{name}: {f}"));
-        var inSource = analysis.AnalyzerDiagnostics.Where(d => d.Location.IsInSource).ToImmutableArray();
-        if (!options.RegisterFixes || inSource.IsEmpty)
-        {
-            return new ProductRunResult(analysis.CompilerErrors, analysis.AnalyzerDiagnostics, actions, failures);
-        }
-
+        failures = failures.ConvertAll(f => $"{name}: {f}");
+        ImmutableArray<Diagnostic> errors = options.IncludeCompilerErrors
+            ? compilation.GetDiagnostics(cancellationToken).Where(d => d.Severity == DiagnosticSeverity.Error).ToImmutableArray()
+            : [];
+        var inSource = diagnostics.Where(d => d.Location.IsInSource).ToImmutableArray();
         var fixAllKeys = new Dictionary<CodeFixProvider, string>();
         int applied = 0;
-        foreach (var diagnostic in inSource)
+        foreach (Diagnostic? diagnostic in inSource)
         {
-            foreach (var fixer in fixers.Where(f => f.FixableDiagnosticIds.Contains(diagnostic.Id)))
+            foreach (CodeFixProvider? fixer in fixers.Where(f => f.FixableDiagnosticIds.Contains(diagnostic.Id)))
             {
                 string stage = $"{name}: {fixer.GetType().Name} on {diagnostic}";
                 var offered = new List<CodeAction>();
@@ -107,16 +112,20 @@ internal static class ProductRun
                 {
                     await fixer.RegisterCodeFixesAsync(new CodeFixContext(document, diagnostic, (a, _) => offered.Add(a), cancellationToken)).ConfigureAwait(false);
                     int registration = Interlocked.Increment(ref s_registrations);
-                    var flat = Flatten(offered);
+                    List<CodeAction> flat = Flatten(offered);
                     actions.AddRange(flat.Select(a => new OfferedAction(fixer.GetType().Name, diagnostic.Id, a.Title, a.EquivalenceKey, registration)));
                     if (flat.Count > 0 && flat[0].EquivalenceKey is { } key)
                     {
                         fixAllKeys.TryAdd(fixer, key);
                     }
 
-                    if (options.ApplyFirstAction && flat.Count > 0)
+                    foreach (CodeAction? action in options.Apply switch { ApplyActions.First => flat.Take(1), ApplyActions.Every => flat, _ => [] })
                     {
-                        await CodeFixRunner.ApplyAsync(flat[0], cancellationToken).ConfigureAwait(false);
+                        if (!await ChangesAsync(action, document.Project.Solution, cancellationToken).ConfigureAwait(false))
+                        {
+                            failures.Add($"{stage}: action '{action.Title}' [{action.EquivalenceKey}] changes nothing; a fixer must not offer it");
+                        }
+
                         applied++;
                     }
                 }
@@ -131,7 +140,30 @@ internal static class ProductRun
             ? await FixAllInDocumentAsync(name, document, inSource, fixAllKeys, failures, cancellationToken).ConfigureAwait(false)
             : 0;
 
-        return new ProductRunResult(analysis.CompilerErrors, analysis.AnalyzerDiagnostics, actions, failures) { AppliedActions = applied, AppliedFixAlls = fixAlls };
+        return new ProductRunResult(errors, diagnostics, actions, failures) { AppliedActions = applied, AppliedFixAlls = fixAlls };
+    }
+
+    /// <summary>The analyzers' diagnostics, the way a build runs them; every analyzer exception (callback or AD0001) is added to <paramref name="failures"/>.</summary>
+    private static async Task<ImmutableArray<Diagnostic>> AnalyzeAsync(
+        Compilation compilation,
+        AnalyzerOptions analyzerOptions,
+        ImmutableArray<DiagnosticAnalyzer> analyzers,
+        List<string> failures,
+        CancellationToken cancellationToken)
+    {
+        var thrown = new ConcurrentQueue<string>();
+
+        // Not concurrent: the robustness test already runs one source per core, and concurrent analysis of
+        // one small document only adds scheduling (measured: about 13 % of that test's time).
+        var options = new CompilationWithAnalyzersOptions(
+            analyzerOptions,
+            onAnalyzerException: (exception, analyzer, _) => thrown.Enqueue($"{analyzer.GetType().FullName} threw {exception}"),
+            concurrentAnalysis: false,
+            logAnalyzerExecutionTime: false,
+            reportSuppressedDiagnostics: false);
+        ImmutableArray<Diagnostic> diagnostics = await compilation.WithAnalyzers(analyzers, options).GetAnalyzerDiagnosticsAsync(cancellationToken).ConfigureAwait(false);
+        failures.AddRange(thrown.Concat(diagnostics.Where(d => d.Id == AnalyzerExceptionId).Select(d => d.ToString())).Distinct());
+        return diagnostics.Where(d => d.Id != AnalyzerExceptionId).ToImmutableArray();
     }
 
     private static async Task<int> FixAllInDocumentAsync(
@@ -143,11 +175,12 @@ internal static class ProductRun
         CancellationToken cancellationToken)
     {
         int applied = 0;
-        foreach (var (fixer, key) in keys)
+        foreach ((CodeFixProvider? fixer, string? key) in keys)
         {
+            string stage = $"{name}: {fixer.GetType().Name} Fix All in Document scope [{key}]";
             try
             {
-                var provider = fixer.GetFixAllProvider();
+                FixAllProvider? provider = fixer.GetFixAllProvider();
                 if (provider is null)
                 {
                     continue;
@@ -163,30 +196,70 @@ internal static class ProductRun
                     cancellationToken);
                 if (await provider.GetFixAsync(context).ConfigureAwait(false) is { } action)
                 {
-                    await CodeFixRunner.ApplyAsync(action, cancellationToken).ConfigureAwait(false);
+                    if (!await ChangesAsync(action, document.Project.Solution, cancellationToken).ConfigureAwait(false))
+                    {
+                        failures.Add($"{stage}: '{action.Title}' changes nothing although a fix with that key was offered");
+                    }
+
                     applied++;
                 }
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
-                failures.Add($"{name}: {fixer.GetType().Name} Fix All in Document scope [{key}] threw {exception}");
+                failures.Add($"{stage} threw {exception}");
             }
         }
 
         return applied;
     }
 
+    /// <summary>Applies <paramref name="action"/> and tells whether any document's text differs afterwards.</summary>
+    private static async Task<bool> ChangesAsync(CodeAction action, Solution before, CancellationToken cancellationToken)
+    {
+        ImmutableArray<CodeActionOperation> operations = await action.GetOperationsAsync(cancellationToken).ConfigureAwait(false);
+        Solution after = operations.OfType<ApplyChangesOperation>().Single().ChangedSolution;
+        foreach (ProjectChanges changes in after.GetChanges(before).GetProjectChanges())
+        {
+            foreach (DocumentId id in changes.GetChangedDocuments(onlyGetDocumentsWithTextChanges: true))
+            {
+                SourceText oldText = await before.GetDocument(id)!.GetTextAsync(cancellationToken).ConfigureAwait(false);
+                SourceText newText = await after.GetDocument(id)!.GetTextAsync(cancellationToken).ConfigureAwait(false);
+                if (!oldText.ContentEquals(newText))
+                {
+                    return true;
+                }
+            }
+
+            if (changes.GetAddedDocuments().Any() || changes.GetRemovedDocuments().Any())
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static async Task<(Solution, DocumentId)> CreateBaseAsync()
     {
-        // Kept for the whole test run: every run forks its solution.
-        s_workspace = new AdhocWorkspace();
-        var state = new PreparedState([new ProjectInput("Corpus", [new DocumentInput("/Corpus/Source.cs", string.Empty)])], []);
-        var solution = TestWorkspace.CreateSolution(s_workspace, state, referenceRuntime: true);
-        var project = solution.Projects.Single();
+        // The workspace lives for the whole test run: every run forks its solution.
+        var workspace = new AdhocWorkspace();
+        var projectId = ProjectId.CreateNewId("Corpus");
+        var documentId = DocumentId.CreateNewId(projectId, "Source.cs");
+        Solution solution = workspace.CurrentSolution
+            .AddProject(ProjectInfo.Create(
+                projectId,
+                VersionStamp.Default,
+                "Corpus",
+                "Corpus",
+                LanguageNames.CSharp,
+                compilationOptions: TestProjects.CompilationOptions,
+                parseOptions: TestProjects.ParseOptions,
+                metadataReferences: [.. TestProjects.Framework, TestProjects.Runtime]))
+            .AddDocument(documentId, "Source.cs", SourceText.From(string.Empty), filePath: "/Corpus/Source.cs");
 
         // Binding the references once here is what every fork reuses.
-        _ = await project.GetCompilationAsync().ConfigureAwait(false);
-        return (solution, project.DocumentIds.Single());
+        _ = await solution.GetProject(projectId)!.GetCompilationAsync().ConfigureAwait(false);
+        return (solution, documentId);
     }
 
     private static List<CodeAction> Flatten(IEnumerable<CodeAction> actions) =>

@@ -6,7 +6,7 @@ using System.Text.RegularExpressions;
 namespace PoolAnalyzers.Test.Meta;
 
 /// <summary>A rule row of <c>AnalyzerReleases.Shipped.md</c> / <c>Unshipped.md</c>.</summary>
-internal sealed record ReleaseEntry(string File, string Section, string Id, string Category, string Severity);
+internal sealed record ReleaseEntry(string File, string Section, string Id, string Category, string Severity, string Notes);
 
 /// <summary>Reads the analyzer release-tracking tables (format of Microsoft.CodeAnalysis.Analyzers' RS2008).</summary>
 internal static partial class ReleaseTracking
@@ -31,10 +31,10 @@ internal static partial class ReleaseTracking
                     continue;
                 }
 
-                var row = RuleRow().Match(line);
+                Match row = RuleRow().Match(line);
                 if (row.Success)
                 {
-                    entries.Add(new ReleaseEntry(name, section, row.Groups["id"].Value, row.Groups["category"].Value.Trim(), row.Groups["severity"].Value.Trim()));
+                    entries.Add(new ReleaseEntry(name, section, row.Groups["id"].Value, row.Groups["category"].Value.Trim(), row.Groups["severity"].Value.Trim(), row.Groups["notes"].Value.Trim()));
                 }
             }
         }
@@ -42,6 +42,6 @@ internal static partial class ReleaseTracking
         return entries;
     }
 
-    [GeneratedRegex(@"^\s*(?<id>[A-Z]+\d+)\s*\|\s*(?<category>[^|]*)\|\s*(?<severity>[^|]*)\|")]
+    [GeneratedRegex(@"^\s*(?<id>[A-Z]+\d+)\s*\|\s*(?<category>[^|]*)\|\s*(?<severity>[^|]*)\|(?<notes>[^|]*)")]
     private static partial Regex RuleRow();
 }

@@ -51,7 +51,7 @@ public class RobustnessTests(ITestOutputHelper output)
         var failures = new List<string>();
         for (int i = 0; i < s_malformed.Length; i++)
         {
-            var result = await ProductRun.RunAsync($"Malformed{i}.cs", s_malformed[i], applyFirstAction: true, includeCompilerErrors: false);
+            ProductRunResult result = await ProductRun.RunAsync($"Malformed{i}.cs", s_malformed[i], new ProductRunOptions(ApplyActions.First, IncludeCompilerErrors: false));
             failures.AddRange(result.Failures);
         }
 
@@ -76,12 +76,12 @@ public class RobustnessTests(ITestOutputHelper output)
     [Fact]
     public async Task EveryTokenPrefixOfTheCorpus_NoExceptionEscapes()
     {
-        var corpus = CorpusSources.All();
+        List<CorpusSource> corpus = CorpusSources.All();
         Assert.NotEmpty(corpus);
         int boundaries = 0;
         var prefixes = new List<(string Name, string Text)>();
         var distinct = new DistinctPrefixes();
-        foreach (var source in corpus)
+        foreach (CorpusSource source in corpus)
         {
             foreach (int end in TokenBoundaries(source.Text))
             {
@@ -98,13 +98,13 @@ public class RobustnessTests(ITestOutputHelper output)
         int diagnostics = 0;
         int applied = 0;
         int fixAlls = 0;
-        var options = new ProductRunOptions(ApplyFirstAction: true, IncludeCompilerErrors: false, FixAllInDocument: true);
+        var options = new ProductRunOptions(ApplyActions.First, IncludeCompilerErrors: false, FixAllInDocument: true);
         await Parallel.ForEachAsync(
             prefixes,
             new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
             async (prefix, cancellationToken) =>
             {
-                var result = await ProductRun.RunAsync(prefix.Name, prefix.Text, options, cancellationToken);
+                ProductRunResult result = await ProductRun.RunAsync(prefix.Name, prefix.Text, options, cancellationToken);
                 Interlocked.Add(ref diagnostics, result.Diagnostics.Length);
                 Interlocked.Add(ref applied, result.AppliedActions);
                 Interlocked.Add(ref fixAlls, result.AppliedFixAlls);
@@ -127,7 +127,7 @@ public class RobustnessTests(ITestOutputHelper output)
     /// <summary>The end of every token (with its trivia), so each prefix stops where typing could pause.</summary>
     private static IEnumerable<int> TokenBoundaries(string text)
     {
-        var root = CSharpSyntaxTree.ParseText(text).GetRoot();
+        Microsoft.CodeAnalysis.SyntaxNode root = CSharpSyntaxTree.ParseText(text).GetRoot();
         return root.DescendantTokens(descendIntoTrivia: false)
             .Select(t => t.FullSpan.End)
             .Prepend(0)
@@ -143,13 +143,13 @@ public class RobustnessTests(ITestOutputHelper output)
 
         public bool Add(string source, int end)
         {
-            if (!_sourcesByLength.TryGetValue(end, out var sources))
+            if (!_sourcesByLength.TryGetValue(end, out List<string>? sources))
             {
                 _sourcesByLength[end] = [source];
                 return true;
             }
 
-            var prefix = source.AsSpan(0, end);
+            ReadOnlySpan<char> prefix = source.AsSpan(0, end);
             foreach (string other in sources)
             {
                 if (prefix.SequenceEqual(other.AsSpan(0, end)))

@@ -43,7 +43,7 @@ public partial class RulePageTests
         var siblings = RuleLink().Matches(related).Select(m => m.Groups["id"].Value).Distinct().ToList();
 
         Assert.True(siblings.Exists(s => s != id), $"docs/rules/{id}.md 'Related rules' links no other rule page.");
-        var failures = RuleLink().Matches(page)
+        IEnumerable<string> failures = RuleLink().Matches(page)
             .Select(m => m.Groups["id"].Value)
             .Where(target => !File.Exists(Repository.PathOf("docs", "rules", target + ".md")))
             .Select(target => $"docs/rules/{id}.md links {target}.md, which does not exist");

@@ -1,4 +1,5 @@
 using System.Threading.Tasks;
+using Microsoft.CodeAnalysis.Testing;
 using PoolAnalyzers.CodeFixes;
 using Xunit;
 using VerifyCS = PoolAnalyzers.Test.Verifiers.CSharpCodeFixVerifier<
@@ -72,7 +73,7 @@ public sealed class InvalidPoolTagTests
             }
             """;
 
-        var expected = VerifyCS.Diagnostic(DiagnosticIds.InvalidPoolTag).WithLocation(0);
+        DiagnosticResult expected = VerifyCS.Diagnostic(DiagnosticIds.InvalidPoolTag).WithLocation(0);
         await VerifyCS.VerifyCodeFixAsync(source, new[] { expected.WithMessage(ExpectedMessage(literal, reason)) }, fixedSource);
     }
 
@@ -430,6 +431,8 @@ public sealed class InvalidPoolTagTests
                 nint C() => ExAllocatePoolWithTag(PagedPool, 8, Tags.Reader);
             }
             """);
+        test.TestState.AdditionalProjects["Second"].AdditionalProjectReferences.Add("TestProject");
+        test.FixedState.AdditionalProjects["Second"].AdditionalProjectReferences.Add("TestProject");
 
         await test.RunAsync();
     }
@@ -515,7 +518,7 @@ public sealed class InvalidPoolTagTests
             }
             """;
 
-        var expected = new[]
+        DiagnosticResult[] expected = new[]
         {
             VerifyCS.Diagnostic(DiagnosticIds.InvalidPoolTag).WithLocation(0).WithArguments("0x80000000", "it is PROTECTED_POOL (0x80000000) with no characters"),
             VerifyCS.Diagnostic(DiagnosticIds.InvalidPoolTag).WithLocation(1).WithArguments("0xA0474942", "\"BIG \" is reserved for the kernel's big-page tracker (BAD_POOL_CALLER 0x9C)"),
@@ -812,6 +815,8 @@ public sealed class InvalidPoolTagTests
         test.TestState.AdditionalProjects["Second"].Sources.Add(consumer);
         test.FixedState.Sources.Add(copy.Replace("[|\"Frederick\"|]", "\"Fred\"", System.StringComparison.Ordinal));
         test.FixedState.AdditionalProjects["Second"].Sources.Add(consumer.Replace("[|\"Filtering\"|]", "\"Filt\"", System.StringComparison.Ordinal));
+        test.TestState.AdditionalProjects["Second"].AdditionalProjectReferences.Add("TestProject");
+        test.FixedState.AdditionalProjects["Second"].AdditionalProjectReferences.Add("TestProject");
         await test.RunAsync();
     }
 }

@@ -1,4 +1,5 @@
 using System.Threading.Tasks;
+using Microsoft.CodeAnalysis.Testing;
 using PoolAnalyzers.CodeFixes;
 using Xunit;
 using VerifyCS = PoolAnalyzers.Test.Verifiers.CSharpCodeFixVerifier<
@@ -326,7 +327,7 @@ public sealed class ObsoleteAllocationTests
             }
             """;
 
-        var expected = VerifyCS.Diagnostic(DiagnosticIds.ObsoleteAllocation).WithLocation(0).WithArguments("ExAllocatePool", "ExAllocatePoolWithTag");
+        DiagnosticResult expected = VerifyCS.Diagnostic(DiagnosticIds.ObsoleteAllocation).WithLocation(0).WithArguments("ExAllocatePool", "ExAllocatePoolWithTag");
         var test = new VerifyCS.Test { TestCode = source, FixedCode = source };
         test.ExpectedDiagnostics.Add(expected);
         test.FixedState.ExpectedDiagnostics.Add(expected);
@@ -580,7 +581,7 @@ public sealed class ObsoleteAllocationTests
             }
             """;
 
-        var expected = new[]
+        DiagnosticResult[] expected = new[]
         {
             VerifyCS.Diagnostic(DiagnosticIds.ObsoleteAllocation).WithLocation(0).WithArguments("ExAllocatePool", "ExAllocatePoolWithTag"),
             VerifyCS.Diagnostic(DiagnosticIds.ObsoleteAllocation).WithLocation(1).WithArguments("ExAllocatePoolWithQuota", "ExAllocatePoolWithQuotaTag"),
@@ -602,7 +603,7 @@ public sealed class ObsoleteAllocationTests
             }
             """;
 
-        var expected = VerifyCS.Diagnostic(DiagnosticIds.ObsoleteAllocation).WithLocation(0).WithArguments("ExAllocatePool", "ExAllocatePoolWithTag");
+        DiagnosticResult expected = VerifyCS.Diagnostic(DiagnosticIds.ObsoleteAllocation).WithLocation(0).WithArguments("ExAllocatePool", "ExAllocatePoolWithTag");
         var test = new VerifyCS.Test { TestCode = source, FixedCode = source };
         test.ExpectedDiagnostics.Add(expected);
         test.FixedState.ExpectedDiagnostics.Add(expected);

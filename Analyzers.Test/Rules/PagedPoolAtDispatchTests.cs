@@ -1,4 +1,5 @@
 using System.Threading.Tasks;
+using Microsoft.CodeAnalysis.Testing;
 using Xunit;
 using VerifyCS = PoolAnalyzers.Test.Verifiers.CSharpCodeFixVerifier<
     PoolAnalyzers.PagedPoolAtDispatchAnalyzer,
@@ -229,7 +230,7 @@ public sealed class PagedPoolAtDispatchTests
             }
             """;
 
-        var expected = VerifyCS.Diagnostic(DiagnosticIds.PagedPoolAtDispatch).WithLocation(0)
+        DiagnosticResult expected = VerifyCS.Diagnostic(DiagnosticIds.PagedPoolAtDispatch).WithLocation(0)
             .WithArguments("ExInitializePagedLookasideList", "a paged lookaside list", "Dpc", "DISPATCH_LEVEL");
         var test = new VerifyCS.Test { TestCode = source, FixedCode = source };
         test.ExpectedDiagnostics.Add(expected);
@@ -537,7 +538,7 @@ public sealed class PagedPoolAtDispatchTests
             }
             """;
 
-        var expected = VerifyCS.Diagnostic(DiagnosticIds.PagedPoolAtDispatch).WithLocation(0)
+        DiagnosticResult expected = VerifyCS.Diagnostic(DiagnosticIds.PagedPoolAtDispatch).WithLocation(0)
             .WithArguments("ExAllocateFromPagedLookasideList", "a paged lookaside list", "lambda in Passive", "DISPATCH_LEVEL");
         var test = new VerifyCS.Test { TestCode = source, FixedCode = source };
         test.ExpectedDiagnostics.Add(expected);

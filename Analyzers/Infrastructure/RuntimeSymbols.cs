@@ -13,21 +13,24 @@ namespace PoolAnalyzers;
 /// then returns the project's own copy, or null for two referenced ones, and the rules would either
 /// mistake the copy for the runtime or switch off. Instead <c>Ex</c> is taken from the assembly named
 /// <c>PoolAnalyzers.Runtime</c> when one defines it, else from the compilation itself, else from the
-/// only assembly that defines it; <c>PoolTag</c> and <c>POOL_TYPE</c> come from that same assembly, so
-/// the three always belong together.
+/// only assembly that defines it; <c>PoolTag</c>, <c>POOL_TYPE</c> and the other routine classes come
+/// from that same assembly, so they always belong together.
 /// </remarks>
 internal sealed class RuntimeSymbols
 {
     /// <summary>The runtime's assembly name (DESIGN: <c>PoolAnalyzers.Runtime.dll</c>).</summary>
     public const string RuntimeAssemblyName = "PoolAnalyzers.Runtime";
 
-    private const string ExMetadataName = "PoolAnalyzers.Runtime.Ex";
+    private const string Namespace = "PoolAnalyzers.Runtime.";
 
-    private RuntimeSymbols(INamedTypeSymbol ex, INamedTypeSymbol poolTag, INamedTypeSymbol poolType)
+    private readonly ImmutableArray<INamedTypeSymbol> _components;
+
+    private RuntimeSymbols(INamedTypeSymbol ex, INamedTypeSymbol poolTag, INamedTypeSymbol poolType, ImmutableArray<INamedTypeSymbol> components)
     {
         Ex = ex;
         PoolTag = poolTag;
         PoolType = poolType;
+        _components = components;
     }
 
     /// <summary><c>PoolAnalyzers.Runtime.Ex</c>.</summary>
@@ -48,19 +51,30 @@ internal sealed class RuntimeSymbols
             return null;
         }
 
-        INamedTypeSymbol? poolTag = ex.ContainingAssembly.GetTypeByMetadataName("PoolAnalyzers.Runtime.PoolTag");
-        INamedTypeSymbol? poolType = ex.ContainingAssembly.GetTypeByMetadataName("PoolAnalyzers.Runtime.POOL_TYPE");
+        IAssemblySymbol assembly = ex.ContainingAssembly;
+        INamedTypeSymbol? poolTag = assembly.GetTypeByMetadataName(Namespace + "PoolTag");
+        INamedTypeSymbol? poolType = assembly.GetTypeByMetadataName(Namespace + "POOL_TYPE");
         if (poolTag is null || poolType is null)
         {
             return null;
         }
 
-        return new RuntimeSymbols(ex, poolTag, poolType);
+        // Ex, Ke, Mm, Rtl: whichever of them this assembly defines.
+        ImmutableArray<INamedTypeSymbol>.Builder components = ImmutableArray.CreateBuilder<INamedTypeSymbol>(RuntimeRoutines.Components.Length);
+        foreach (string component in RuntimeRoutines.Components)
+        {
+            if (assembly.GetTypeByMetadataName(Namespace + component) is { } type)
+            {
+                components.Add(type);
+            }
+        }
+
+        return new RuntimeSymbols(ex, poolTag, poolType, components.ToImmutable());
     }
 
     private static INamedTypeSymbol? ChooseEx(Compilation compilation)
     {
-        ImmutableArray<INamedTypeSymbol> candidates = compilation.GetTypesByMetadataName(ExMetadataName);
+        ImmutableArray<INamedTypeSymbol> candidates = compilation.GetTypesByMetadataName(Namespace + "Ex");
         INamedTypeSymbol? own = null;
         foreach (INamedTypeSymbol candidate in candidates)
         {
@@ -78,31 +92,26 @@ internal sealed class RuntimeSymbols
         return own ?? (candidates.Length == 1 ? candidates[0] : null);
     }
 
-    /// <summary>Which runtime routine <paramref name="method"/> is; <see cref="PoolRoutine.None"/> for anything else, including a project's own method of the same name.</summary>
-    public PoolRoutine Classify(IMethodSymbol? method)
+    /// <summary>
+    /// The <see cref="RuntimeRoutines"/> row of <paramref name="method"/>, or null for anything else, including a
+    /// project's own method of the same name and a routine of another assembly's copy of the runtime types.
+    /// </summary>
+    public RuntimeRoutine? Classify(IMethodSymbol? method)
     {
-        if (method is null || !SymbolEqualityComparer.Default.Equals(method.ContainingType, Ex))
+        if (method is not { IsStatic: true, ContainingType: { } type })
         {
-            return PoolRoutine.None;
+            return null;
         }
 
-        return method.Name switch
+        foreach (INamedTypeSymbol component in _components)
         {
-            "ExAllocatePool" => PoolRoutine.ExAllocatePool,
-            "ExAllocatePoolWithQuota" => PoolRoutine.ExAllocatePoolWithQuota,
-            "ExAllocatePoolWithTag" => PoolRoutine.ExAllocatePoolWithTag,
-            "ExAllocatePoolWithQuotaTag" => PoolRoutine.ExAllocatePoolWithQuotaTag,
-            "ExFreePoolWithTag" => PoolRoutine.ExFreePoolWithTag,
-            "ExInitializeNPagedLookasideList" => PoolRoutine.ExInitializeNPagedLookasideList,
-            "ExInitializePagedLookasideList" => PoolRoutine.ExInitializePagedLookasideList,
-            "ExAllocateFromPagedLookasideList" => PoolRoutine.ExAllocateFromPagedLookasideList,
-            "ExFreeToPagedLookasideList" => PoolRoutine.ExFreeToPagedLookasideList,
-            "ExDeletePagedLookasideList" => PoolRoutine.ExDeletePagedLookasideList,
-            "ExInitializeZone" => PoolRoutine.ExInitializeZone,
-            "ExExtendZone" => PoolRoutine.ExExtendZone,
-            "ExInterlockedExtendZone" => PoolRoutine.ExInterlockedExtendZone,
-            _ => PoolRoutine.None,
-        };
+            if (SymbolEqualityComparer.Default.Equals(type, component))
+            {
+                return RuntimeRoutines.Find(component.Name, method.Name);
+            }
+        }
+
+        return null;
     }
 
     /// <summary>True when <paramref name="type"/> is <c>PoolAnalyzers.Runtime.</c><paramref name="name"/>; for code that has no compilation-wide instance at hand (code fixes).</summary>
@@ -110,16 +119,4 @@ internal sealed class RuntimeSymbols
         => type is { Name: var actual, ContainingType: null, ContainingNamespace: { Name: "Runtime" } ns }
             && actual == name
             && ns.ContainingNamespace is { Name: "PoolAnalyzers", ContainingNamespace.IsGlobalNamespace: true };
-
-    /// <summary>True for the four routines that take a <c>POOL_TYPE</c> and a byte count.</summary>
-    public static bool IsAllocation(PoolRoutine routine) => routine is PoolRoutine.ExAllocatePool
-        or PoolRoutine.ExAllocatePoolWithQuota
-        or PoolRoutine.ExAllocatePoolWithTag
-        or PoolRoutine.ExAllocatePoolWithQuotaTag;
-
-    /// <summary>True for the four routines that operate on a paged lookaside list.</summary>
-    public static bool IsPagedLookaside(PoolRoutine routine) => routine is PoolRoutine.ExInitializePagedLookasideList
-        or PoolRoutine.ExAllocateFromPagedLookasideList
-        or PoolRoutine.ExFreeToPagedLookasideList
-        or PoolRoutine.ExDeletePagedLookasideList;
 }

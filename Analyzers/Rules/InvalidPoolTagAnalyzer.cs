@@ -90,7 +90,7 @@ public sealed class InvalidPoolTagAnalyzer : PoolAnalyzer
         if (constant is string || (constant is null && value.Type is null or { SpecialType: SpecialType.System_String }))
         {
             // A null constant only reaches PoolTag through the string conversion.
-            var text = (string?)constant;
+            string? text = (string?)constant;
             TagCheck check = PoolTagRules.Check(text);
             if (!check.IsValid && !(IsAllocationOnly(check.Problem) && IsComparedOperand(conversion)))
             {
@@ -159,8 +159,9 @@ public sealed class InvalidPoolTagAnalyzer : PoolAnalyzer
         };
     }
 
-    /// <summary>True for the Tag argument of <c>ExFreePoolWithTag</c>, where 0 means "no tag".</summary>
+    /// <summary>True for the tag argument of a free routine (<c>ExFreePoolWithTag</c>), where 0 means "no tag".</summary>
     private static bool IsFreeTagArgument(RuntimeSymbols symbols, IConversionOperation conversion)
-        => conversion.Parent is IArgumentOperation { Parameter.Name: PoolParameterNames.Tag, Parent: IInvocationOperation invocation }
-            && symbols.Classify(invocation.TargetMethod) == PoolRoutine.ExFreePoolWithTag;
+        => conversion.Parent is IArgumentOperation { Parameter.Name: { } parameter, Parent: IInvocationOperation invocation }
+            && symbols.Classify(invocation.TargetMethod) is { Kind: RoutineKind.Free, Tag: { } tag }
+            && parameter == tag;
 }

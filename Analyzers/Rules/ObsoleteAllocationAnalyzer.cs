@@ -52,20 +52,11 @@ public sealed class ObsoleteAllocationAnalyzer : PoolAnalyzer
 
     private static void Report(OperationAnalysisContext context, RuntimeSymbols symbols, IMethodSymbol method, SyntaxNode syntax)
     {
-        string? replacement = symbols.Classify(method) == PoolRoutine.None ? null : ReplacementFor(method.Name);
-        if (replacement is null || context.Operation.IsInsideNameOf())
+        if (symbols.Classify(method) is not { IsUntaggedAllocation: true, Replacement: { } replacement } || context.Operation.IsInsideNameOf())
         {
             return;
         }
 
         context.ReportDiagnostic(Diagnostic.Create(Rule, syntax.GetMethodNameLocation(), method.Name, replacement));
     }
-
-    /// <summary>The tagged routine that replaces an obsolete runtime routine, or null when <paramref name="routineName"/> is not one.</summary>
-    internal static string? ReplacementFor(string routineName) => routineName switch
-    {
-        "ExAllocatePool" => "ExAllocatePoolWithTag",
-        "ExAllocatePoolWithQuota" => "ExAllocatePoolWithQuotaTag",
-        _ => null,
-    };
 }

@@ -50,20 +50,18 @@ public sealed class PagedPoolAtDispatchAnalyzer : PoolAnalyzer
     private static void AnalyzeInvocation(OperationAnalysisContext context, RuntimeSymbols symbols)
     {
         var invocation = (IInvocationOperation)context.Operation;
-        PoolRoutine routine = symbols.Classify(invocation.TargetMethod);
-        if (RuntimeSymbols.IsAllocation(routine))
+        switch (symbols.Classify(invocation.TargetMethod))
         {
-            IArgumentOperation? poolType = invocation.GetArgument(PoolParameterNames.PoolType);
-            if (poolType is null || !IsPagedConstant(poolType.Value))
-            {
-                return;
-            }
+            case { PoolType: { } poolTypeParameter }:
+                if (invocation.GetArgument(poolTypeParameter) is { } poolType && IsPagedConstant(poolType.Value))
+                {
+                    ReportIfDispatch(context, invocation, poolType.Value.Syntax);
+                }
 
-            ReportIfDispatch(context, invocation, poolType.Value.Syntax);
-        }
-        else if (RuntimeSymbols.IsPagedLookaside(routine))
-        {
-            ReportIfDispatch(context, invocation, poolTypeSyntax: null);
+                break;
+            case { Pool: RoutinePool.Paged }:
+                ReportIfDispatch(context, invocation, poolTypeSyntax: null);
+                break;
         }
     }
 

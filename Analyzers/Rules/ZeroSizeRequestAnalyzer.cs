@@ -6,7 +6,8 @@ using Microsoft.CodeAnalysis.Operations;
 namespace PoolAnalyzers;
 
 /// <summary>
-/// POOL003: a constant 0 as the size of a pool allocation, lookaside list or zone.
+/// POOL003: a constant 0 as the size of a pool allocation, lookaside list or zone: every
+/// <see cref="RuntimeRoutine.Size"/> and <see cref="RuntimeRoutine.SegmentSize"/> parameter.
 /// </summary>
 /// <remarks>
 /// The kernel quietly treats a zero-byte request as one byte, and Driver Verifier bug-checks on it
@@ -40,32 +41,16 @@ public sealed class ZeroSizeRequestAnalyzer : PoolAnalyzer
     private static void AnalyzeInvocation(OperationAnalysisContext context, RuntimeSymbols symbols)
     {
         var invocation = (IInvocationOperation)context.Operation;
-        switch (symbols.Classify(invocation.TargetMethod))
+        if (symbols.Classify(invocation.TargetMethod) is { } routine)
         {
-            case PoolRoutine.ExAllocatePool:
-            case PoolRoutine.ExAllocatePoolWithQuota:
-            case PoolRoutine.ExAllocatePoolWithTag:
-            case PoolRoutine.ExAllocatePoolWithQuotaTag:
-                Check(context, invocation, PoolParameterNames.NumberOfBytes);
-                break;
-            case PoolRoutine.ExInitializeNPagedLookasideList:
-            case PoolRoutine.ExInitializePagedLookasideList:
-                Check(context, invocation, PoolParameterNames.Size);
-                break;
-            case PoolRoutine.ExInitializeZone:
-                Check(context, invocation, PoolParameterNames.BlockSize);
-                Check(context, invocation, PoolParameterNames.InitialSegmentSize);
-                break;
-            case PoolRoutine.ExExtendZone:
-            case PoolRoutine.ExInterlockedExtendZone:
-                Check(context, invocation, PoolParameterNames.SegmentSize);
-                break;
+            Check(context, invocation, routine.Size);
+            Check(context, invocation, routine.SegmentSize);
         }
     }
 
-    private static void Check(OperationAnalysisContext context, IInvocationOperation invocation, string parameterName)
+    private static void Check(OperationAnalysisContext context, IInvocationOperation invocation, string? parameterName)
     {
-        IArgumentOperation? argument = invocation.GetArgument(parameterName);
+        IArgumentOperation? argument = parameterName is null ? null : invocation.GetArgument(parameterName);
         if (argument is null || argument.ArgumentKind != ArgumentKind.Explicit)
         {
             return;

@@ -1,3 +1,4 @@
+using System;
 using PoolAnalyzers.Runtime.Test.Infrastructure;
 using Xunit;
 using static PoolAnalyzers.Runtime.Ke;
@@ -57,7 +58,7 @@ public sealed class IrqlTests
     [Fact]
     public void RaiseAboveHighLevel_IsRefused_AndKeepsTheIrql()
     {
-        var error = Assert.Throws<System.ArgumentOutOfRangeException>(() => KeRaiseIrql((KIRQL)16, out _));
+        ArgumentOutOfRangeException error = Assert.Throws<System.ArgumentOutOfRangeException>(() => KeRaiseIrql((KIRQL)16, out _));
         Assert.Contains("above HIGH_LEVEL", error.Message, System.StringComparison.Ordinal);
         Assert.Equal(PASSIVE_LEVEL, KeGetCurrentIrql());
     }

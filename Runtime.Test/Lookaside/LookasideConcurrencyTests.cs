@@ -17,13 +17,13 @@ public sealed class LookasideConcurrencyTests
     public void SharedNonPagedList_NeverHandsAnEntryOutTwice_AndLosesNone(int threads)
     {
         using var machine = new KernelSystem(new SystemConfiguration { LookasideScanPeriod = TimeSpan.Zero });
-        using var scope = machine.Enter();
+        using KernelSystem.Scope scope = machine.Enter();
         using var allocator = new RecordingAllocator();
         var list = new NPAGED_LOOKASIDE_LIST();
         ExInitializeNPagedLookasideList(list, allocator.Allocate, allocator.Free, 0, 16, "Strs", 0);
 
         // A burst of misses grows the depth to 34, so the list caches more than the threads hold.
-        var burst = new nint[100];
+        nint[] burst = new nint[100];
         for (int i = 0; i < burst.Length; i++)
         {
             burst[i] = ExAllocateFromNPagedLookasideList(list);
@@ -51,7 +51,7 @@ public sealed class LookasideConcurrencyTests
     public void SharedPagedList_WithScansRunningConcurrently_KeepsEveryEntry()
     {
         using var machine = new KernelSystem(new SystemConfiguration { LookasideScanPeriod = TimeSpan.Zero });
-        using var scope = machine.Enter();
+        using KernelSystem.Scope scope = machine.Enter();
         using var allocator = new RecordingAllocator();
         var list = new PAGED_LOOKASIDE_LIST();
         ExInitializePagedLookasideList(list, allocator.Allocate, allocator.Free, 0, 16, "Strs", 0);
@@ -89,7 +89,7 @@ public sealed class LookasideConcurrencyTests
             Assert.True(stack.TryPush(i * 16, LookasideStack.Capacity));
         }
 
-        var inUse = new int[Addresses + 1];
+        int[] inUse = new int[Addresses + 1];
         int violations = 0;
         RunConcurrently(4, _ =>
         {

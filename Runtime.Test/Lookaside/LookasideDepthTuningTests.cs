@@ -35,7 +35,7 @@ public sealed class LookasideDepthTuningTests
     public void BusyListThatMisses_GrowsThenShrinksWhenIdle()
     {
         using var machine = new KernelSystem(NoScan);
-        using var scope = machine.Enter();
+        using KernelSystem.Scope scope = machine.Enter();
         using var allocator = new RecordingAllocator();
         var list = new NPAGED_LOOKASIDE_LIST();
         ExInitializeNPagedLookasideList(list, allocator.Allocate, allocator.Free, 0, 32, "Tune", 0);
@@ -62,7 +62,7 @@ public sealed class LookasideDepthTuningTests
     public void BusyListThatHits_ShrinksByOne()
     {
         using var machine = new KernelSystem(NoScan);
-        using var scope = machine.Enter();
+        using KernelSystem.Scope scope = machine.Enter();
         using var allocator = new RecordingAllocator();
         var list = new PAGED_LOOKASIDE_LIST();
         ExInitializePagedLookasideList(list, allocator.Allocate, allocator.Free, 0, 32, "Tune", 0);
@@ -86,7 +86,7 @@ public sealed class LookasideDepthTuningTests
     public void GrownDepth_LetsTheListCacheMoreEntries()
     {
         using var machine = new KernelSystem(NoScan);
-        using var scope = machine.Enter();
+        using KernelSystem.Scope scope = machine.Enter();
         using var allocator = new RecordingAllocator();
         var list = new NPAGED_LOOKASIDE_LIST();
         ExInitializeNPagedLookasideList(list, allocator.Allocate, allocator.Free, 0, 32, "Deep", 0);
@@ -107,7 +107,7 @@ public sealed class LookasideDepthTuningTests
     public void ShrunkenDepth_KeepsCachedEntriesButRefusesNewOnes()
     {
         using var machine = new KernelSystem(NoScan);
-        using var scope = machine.Enter();
+        using KernelSystem.Scope scope = machine.Enter();
         using var allocator = new RecordingAllocator();
         var list = new NPAGED_LOOKASIDE_LIST();
         ExInitializeNPagedLookasideList(list, allocator.Allocate, allocator.Free, 0, 32, "Shrk", 0);
@@ -172,7 +172,7 @@ public sealed class LookasideDepthTuningTests
     public void BackgroundScan_TunesListsOnTheConfiguredPeriod()
     {
         using var machine = new KernelSystem(new SystemConfiguration { LookasideScanPeriod = TimeSpan.FromMilliseconds(200) });
-        using var scope = machine.Enter();
+        using KernelSystem.Scope scope = machine.Enter();
         using var allocator = new RecordingAllocator();
         var list = new NPAGED_LOOKASIDE_LIST();
         Assert.False(machine.IsLookasideScanRunning);
@@ -200,7 +200,7 @@ public sealed class LookasideDepthTuningTests
     public void BackgroundScan_IsOffWhenThePeriodIsNotPositive()
     {
         using var machine = new KernelSystem(new SystemConfiguration { LookasideScanPeriod = TimeSpan.FromSeconds(-1) });
-        using var scope = machine.Enter();
+        using KernelSystem.Scope scope = machine.Enter();
         var list = new NPAGED_LOOKASIDE_LIST();
 
         ExInitializeNPagedLookasideList(list, null, null, 0, 16, "Off ", 0);
@@ -213,7 +213,7 @@ public sealed class LookasideDepthTuningTests
     public void BackgroundScan_StopsWhenTheMachineStopsIt()
     {
         using var machine = new KernelSystem(new SystemConfiguration { LookasideScanPeriod = TimeSpan.FromSeconds(3) });
-        using var scope = machine.Enter();
+        using KernelSystem.Scope scope = machine.Enter();
         var list = new NPAGED_LOOKASIDE_LIST();
         ExInitializeNPagedLookasideList(list, null, null, 0, 16, "Stop", 0);
         Assert.True(machine.IsLookasideScanRunning);
@@ -229,7 +229,7 @@ public sealed class LookasideDepthTuningTests
 
     private static void AllocateAndFree(NPAGED_LOOKASIDE_LIST list, int count)
     {
-        var held = new nint[count];
+        nint[] held = new nint[count];
         for (int i = 0; i < count; i++)
         {
             held[i] = ExAllocateFromNPagedLookasideList(list);
@@ -243,7 +243,7 @@ public sealed class LookasideDepthTuningTests
 
     private static void AllocateAndFree(PAGED_LOOKASIDE_LIST list, int count)
     {
-        var held = new nint[count];
+        nint[] held = new nint[count];
         for (int i = 0; i < count; i++)
         {
             held[i] = ExAllocateFromPagedLookasideList(list);

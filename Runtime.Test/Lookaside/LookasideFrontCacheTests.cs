@@ -15,7 +15,7 @@ public sealed class LookasideFrontCacheTests
     public void EntriesCachedByAThreadThatExited_MoveToTheSharedList_AtTheNextScan()
     {
         using var machine = new KernelSystem(NoScan);
-        using var scope = machine.Enter();
+        using KernelSystem.Scope scope = machine.Enter();
         using var allocator = new RecordingAllocator();
         var list = new NPAGED_LOOKASIDE_LIST();
         ExInitializeNPagedLookasideList(list, allocator.Allocate, allocator.Free, 0, 32, "Orph", 0);
@@ -61,7 +61,7 @@ public sealed class LookasideFrontCacheTests
     public void Delete_FreesEntriesCachedByAnotherLiveThread()
     {
         using var machine = new KernelSystem(NoScan);
-        using var scope = machine.Enter();
+        using KernelSystem.Scope scope = machine.Enter();
         using var allocator = new RecordingAllocator();
         var list = new PAGED_LOOKASIDE_LIST();
         ExInitializePagedLookasideList(list, allocator.Allocate, allocator.Free, 0, 32, "Othr", 0);
@@ -92,7 +92,7 @@ public sealed class LookasideFrontCacheTests
     public void ReinitializedList_StartsEmpty_AndNeverServesEntriesOfItsEarlierLife()
     {
         using var machine = new KernelSystem(NoScan);
-        using var scope = machine.Enter();
+        using KernelSystem.Scope scope = machine.Enter();
         using var first = new RecordingAllocator();
         using var second = new RecordingAllocator();
         var list = new NPAGED_LOOKASIDE_LIST();
@@ -118,7 +118,7 @@ public sealed class LookasideFrontCacheTests
     {
         // More lists than a thread has front-cache slots, so some share a slot and take turns.
         using var machine = new KernelSystem(NoScan);
-        using var scope = machine.Enter();
+        using KernelSystem.Scope scope = machine.Enter();
         using var allocator = new RecordingAllocator();
         var lists = new NPAGED_LOOKASIDE_LIST[40];
         for (int i = 0; i < lists.Length; i++)
@@ -161,7 +161,7 @@ public sealed class LookasideFrontCacheTests
     {
         const int PairsPerThread = 50_000;
         using var machine = new KernelSystem(NoScan);
-        using var scope = machine.Enter();
+        using KernelSystem.Scope scope = machine.Enter();
         using var allocator = new RecordingAllocator();
         var list = new NPAGED_LOOKASIDE_LIST();
         ExInitializeNPagedLookasideList(list, allocator.Allocate, allocator.Free, 0, 32, "Exct", 0);

@@ -23,7 +23,7 @@ public sealed class LookasideIrqlTests
     {
         MethodInfo method = typeof(Ex).GetMethod(routine, BindingFlags.Public | BindingFlags.Static)!;
 
-        var attribute = method.GetCustomAttribute<IrqlRequiresMaxAttribute>();
+        IrqlRequiresMaxAttribute? attribute = method.GetCustomAttribute<IrqlRequiresMaxAttribute>();
 
         Assert.NotNull(attribute);
         Assert.Equal(ceiling, attribute.Irql);
@@ -33,7 +33,7 @@ public sealed class LookasideIrqlTests
     public void NonPagedRoutines_WorkAtDispatchLevel()
     {
         using var machine = new KernelSystem(NoScan);
-        using var scope = machine.Enter();
+        using KernelSystem.Scope scope = machine.Enter();
         using var allocator = new RecordingAllocator();
         var list = new NPAGED_LOOKASIDE_LIST();
 
@@ -53,7 +53,7 @@ public sealed class LookasideIrqlTests
     public void PagedRoutines_WorkAtApcLevel()
     {
         using var machine = new KernelSystem(NoScan);
-        using var scope = machine.Enter();
+        using KernelSystem.Scope scope = machine.Enter();
         using var allocator = new RecordingAllocator();
         var list = new PAGED_LOOKASIDE_LIST();
 
@@ -72,7 +72,7 @@ public sealed class LookasideIrqlTests
     public void PagedRoutines_AtDispatchLevel_BugCheckIrqlNotLessOrEqual()
     {
         using var machine = new KernelSystem(NoScan);
-        using var scope = machine.Enter();
+        using KernelSystem.Scope scope = machine.Enter();
         using var allocator = new RecordingAllocator();
         var list = new PAGED_LOOKASIDE_LIST();
         ExInitializePagedLookasideList(list, allocator.Allocate, allocator.Free, 0, 16, "High", 0);
@@ -98,7 +98,7 @@ public sealed class LookasideIrqlTests
     public void NonPagedRoutines_AboveDispatchLevel_BugCheckIrqlNotLessOrEqual()
     {
         using var machine = new KernelSystem(NoScan);
-        using var scope = machine.Enter();
+        using KernelSystem.Scope scope = machine.Enter();
         using var allocator = new RecordingAllocator();
         var list = new NPAGED_LOOKASIDE_LIST();
         ExInitializeNPagedLookasideList(list, allocator.Allocate, allocator.Free, 0, 16, "High", 0);
@@ -120,7 +120,7 @@ public sealed class LookasideIrqlTests
     public void IrqlBugCheck_CarriesTheIrqlAndTheEntry()
     {
         using var machine = new KernelSystem(NoScan);
-        using var scope = machine.Enter();
+        using KernelSystem.Scope scope = machine.Enter();
         using var allocator = new RecordingAllocator();
         var list = new PAGED_LOOKASIDE_LIST();
         ExInitializePagedLookasideList(list, allocator.Allocate, allocator.Free, 0, 16, "Parm", 0);
@@ -141,7 +141,7 @@ public sealed class LookasideIrqlTests
 
     private static void AssertIrqlBugCheck(Action action, string routine)
     {
-        var error = Assert.Throws<BugCheckException>(action);
+        BugCheckException error = Assert.Throws<BugCheckException>(action);
         Assert.Equal(BugCheckNames.IRQL_NOT_LESS_OR_EQUAL, error.BugCheckCode);
         Assert.Equal((ulong)Ke.KeGetCurrentIrql(), error.Parameter2);
         Assert.StartsWith("IRQL_NOT_LESS_OR_EQUAL (0x0A)", error.Message, StringComparison.Ordinal);

@@ -13,7 +13,7 @@ public sealed class LookasideListTests
     public void Initialize_StartsAtKernelDefaults_IgnoringDepthAndPreallocatingNothing()
     {
         using var machine = new KernelSystem(NoScan);
-        using var scope = machine.Enter();
+        using KernelSystem.Scope scope = machine.Enter();
         using var allocator = new RecordingAllocator();
         var list = new NPAGED_LOOKASIDE_LIST();
 
@@ -67,7 +67,7 @@ public sealed class LookasideListTests
     public void PagedList_HasPagedType()
     {
         using var machine = new KernelSystem(NoScan);
-        using var scope = machine.Enter();
+        using KernelSystem.Scope scope = machine.Enter();
         var list = new PAGED_LOOKASIDE_LIST();
 
         ExInitializePagedLookasideList(list, null, null, 0, 8, "Page", 0);
@@ -81,7 +81,7 @@ public sealed class LookasideListTests
     public void NonPagedFlags_AreOredIntoTheType()
     {
         using var machine = new KernelSystem(NoScan);
-        using var scope = machine.Enter();
+        using KernelSystem.Scope scope = machine.Enter();
         var list = new NPAGED_LOOKASIDE_LIST();
 
         ExInitializeNPagedLookasideList(list, null, null, (uint)(POOL_RAISE_IF_ALLOCATION_FAILURE | POOL_NX_ALLOCATION), 32, "Flag", 0);
@@ -94,7 +94,7 @@ public sealed class LookasideListTests
     public void PagedFlags_RaiseIsOredIn_NxIsAcceptedWithoutEffect()
     {
         using var machine = new KernelSystem(NoScan);
-        using var scope = machine.Enter();
+        using KernelSystem.Scope scope = machine.Enter();
         var raising = new PAGED_LOOKASIDE_LIST();
         var nx = new PAGED_LOOKASIDE_LIST();
 
@@ -115,10 +115,10 @@ public sealed class LookasideListTests
     public void UnsupportedFlags_ThrowArgumentException(uint flags)
     {
         using var machine = new KernelSystem(NoScan);
-        using var scope = machine.Enter();
+        using KernelSystem.Scope scope = machine.Enter();
 
-        var nonPaged = Assert.Throws<ArgumentException>(() => ExInitializeNPagedLookasideList(new NPAGED_LOOKASIDE_LIST(), null, null, flags, 32, "Flag", 0));
-        var paged = Assert.Throws<ArgumentException>(() => ExInitializePagedLookasideList(new PAGED_LOOKASIDE_LIST(), null, null, flags, 32, "Flag", 0));
+        ArgumentException nonPaged = Assert.Throws<ArgumentException>(() => ExInitializeNPagedLookasideList(new NPAGED_LOOKASIDE_LIST(), null, null, flags, 32, "Flag", 0));
+        ArgumentException paged = Assert.Throws<ArgumentException>(() => ExInitializePagedLookasideList(new PAGED_LOOKASIDE_LIST(), null, null, flags, 32, "Flag", 0));
 
         Assert.Equal("Flags", nonPaged.ParamName);
         Assert.Contains("unsupported bits", nonPaged.Message, StringComparison.Ordinal);
@@ -133,10 +133,10 @@ public sealed class LookasideListTests
     public void EntrySizeBelowEight_ThrowsArgumentException(uint size)
     {
         using var machine = new KernelSystem(NoScan);
-        using var scope = machine.Enter();
+        using KernelSystem.Scope scope = machine.Enter();
 
-        var nonPaged = Assert.Throws<ArgumentException>(() => ExInitializeNPagedLookasideList(new NPAGED_LOOKASIDE_LIST(), null, null, 0, size, "Size", 0));
-        var paged = Assert.Throws<ArgumentException>(() => ExInitializePagedLookasideList(new PAGED_LOOKASIDE_LIST(), null, null, 0, size, "Size", 0));
+        ArgumentException nonPaged = Assert.Throws<ArgumentException>(() => ExInitializeNPagedLookasideList(new NPAGED_LOOKASIDE_LIST(), null, null, 0, size, "Size", 0));
+        ArgumentException paged = Assert.Throws<ArgumentException>(() => ExInitializePagedLookasideList(new PAGED_LOOKASIDE_LIST(), null, null, 0, size, "Size", 0));
 
         Assert.Contains("LOOKASIDE_MINIMUM_BLOCK_SIZE", nonPaged.Message, StringComparison.Ordinal);
         Assert.Equal("Size", paged.ParamName);
@@ -146,7 +146,7 @@ public sealed class LookasideListTests
     public void EntrySizeOfEight_IsAccepted()
     {
         using var machine = new KernelSystem(NoScan);
-        using var scope = machine.Enter();
+        using KernelSystem.Scope scope = machine.Enter();
         var list = new NPAGED_LOOKASIDE_LIST();
 
         ExInitializeNPagedLookasideList(list, null, null, 0, 8, "Size", 0);
@@ -159,7 +159,7 @@ public sealed class LookasideListTests
     public void CustomCallbacks_ReceiveTheListsTypeSizeAndTag()
     {
         using var machine = new KernelSystem(NoScan);
-        using var scope = machine.Enter();
+        using KernelSystem.Scope scope = machine.Enter();
         using var allocator = new RecordingAllocator();
         var nonPaged = new NPAGED_LOOKASIDE_LIST();
         var paged = new PAGED_LOOKASIDE_LIST();
@@ -189,11 +189,11 @@ public sealed class LookasideListTests
     public void MixedSequence_CountersMatchTheKernelsBookkeeping()
     {
         using var machine = new KernelSystem(NoScan);
-        using var scope = machine.Enter();
+        using KernelSystem.Scope scope = machine.Enter();
         using var allocator = new RecordingAllocator();
         var list = new NPAGED_LOOKASIDE_LIST();
         ExInitializeNPagedLookasideList(list, allocator.Allocate, allocator.Free, 0, 64, "Mix ", 0);
-        var held = new nint[6];
+        nint[] held = new nint[6];
 
         for (int i = 0; i < 6; i++)
         {
@@ -240,7 +240,7 @@ public sealed class LookasideListTests
     public void PagedList_KeepsTheSameCounters()
     {
         using var machine = new KernelSystem(NoScan);
-        using var scope = machine.Enter();
+        using KernelSystem.Scope scope = machine.Enter();
         using var allocator = new RecordingAllocator();
         var list = new PAGED_LOOKASIDE_LIST();
         ExInitializePagedLookasideList(list, allocator.Allocate, allocator.Free, 0, 16, "PgCt", 0);
@@ -260,7 +260,7 @@ public sealed class LookasideListTests
     public void CachedEntries_ComeBackLastInFirstOut()
     {
         using var machine = new KernelSystem(NoScan);
-        using var scope = machine.Enter();
+        using KernelSystem.Scope scope = machine.Enter();
         using var allocator = new RecordingAllocator();
         var list = new NPAGED_LOOKASIDE_LIST();
         ExInitializeNPagedLookasideList(list, allocator.Allocate, allocator.Free, 0, 16, "Lifo", 0);
@@ -281,10 +281,10 @@ public sealed class LookasideListTests
     public unsafe void DefaultCallbacks_UseThePool_AndEntriesAreWritableMemory()
     {
         using var machine = new KernelSystem(NoScan);
-        using var scope = machine.Enter();
+        using KernelSystem.Scope scope = machine.Enter();
         var list = new NPAGED_LOOKASIDE_LIST();
         ExInitializeNPagedLookasideList(list, null, null, (uint)POOL_NX_ALLOCATION, 100, "Dflt", 0);
-        var held = new nint[6];
+        nint[] held = new nint[6];
 
         for (int i = 0; i < held.Length; i++)
         {
@@ -308,7 +308,7 @@ public sealed class LookasideListTests
     public void FailingAllocateRoutine_ReturnsNull()
     {
         using var machine = new KernelSystem(NoScan);
-        using var scope = machine.Enter();
+        using KernelSystem.Scope scope = machine.Enter();
         using var allocator = new RecordingAllocator { Fail = true };
         var list = new NPAGED_LOOKASIDE_LIST();
         ExInitializeNPagedLookasideList(list, allocator.Allocate, allocator.Free, 0, 16, "Fail", 0);
@@ -322,11 +322,11 @@ public sealed class LookasideListTests
     public void FreeingNull_ThrowsArgumentException()
     {
         using var machine = new KernelSystem(NoScan);
-        using var scope = machine.Enter();
+        using KernelSystem.Scope scope = machine.Enter();
         var list = new NPAGED_LOOKASIDE_LIST();
         ExInitializeNPagedLookasideList(list, null, null, 0, 16, "Null", 0);
 
-        var error = Assert.Throws<ArgumentException>(() => ExFreeToNPagedLookasideList(list, 0));
+        ArgumentException error = Assert.Throws<ArgumentException>(() => ExFreeToNPagedLookasideList(list, 0));
 
         Assert.Equal("Entry", error.ParamName);
         Assert.Equal(0u, list.TotalFrees);
@@ -337,7 +337,7 @@ public sealed class LookasideListTests
     public void Delete_FreesEveryCachedEntryThroughFree_AndUnlinksTheList()
     {
         using var machine = new KernelSystem(NoScan);
-        using var scope = machine.Enter();
+        using KernelSystem.Scope scope = machine.Enter();
         using var allocator = new RecordingAllocator();
         var list = new PAGED_LOOKASIDE_LIST();
         ExInitializePagedLookasideList(list, allocator.Allocate, allocator.Free, 0, 24, "Dele", 0);
@@ -363,7 +363,7 @@ public sealed class LookasideListTests
     public void DeletedList_RefusesEveryRoutineWithAClearException()
     {
         using var machine = new KernelSystem(NoScan);
-        using var scope = machine.Enter();
+        using KernelSystem.Scope scope = machine.Enter();
         using var allocator = new RecordingAllocator();
         var nonPaged = new NPAGED_LOOKASIDE_LIST();
         var paged = new PAGED_LOOKASIDE_LIST();
@@ -383,7 +383,7 @@ public sealed class LookasideListTests
 
         static void AssertDeleted(Action action)
         {
-            var error = Assert.Throws<InvalidOperationException>(action);
+            InvalidOperationException error = Assert.Throws<InvalidOperationException>(action);
             Assert.Contains("was deleted", error.Message, StringComparison.Ordinal);
         }
     }
@@ -392,7 +392,7 @@ public sealed class LookasideListTests
     public void NeverInitializedList_RefusesEveryRoutineWithAClearException()
     {
         using var machine = new KernelSystem(NoScan);
-        using var scope = machine.Enter();
+        using KernelSystem.Scope scope = machine.Enter();
         var nonPaged = new NPAGED_LOOKASIDE_LIST();
         var paged = new PAGED_LOOKASIDE_LIST();
 
@@ -405,7 +405,7 @@ public sealed class LookasideListTests
 
         static void AssertNeverInitialized(Action action, string initializer)
         {
-            var error = Assert.Throws<InvalidOperationException>(action);
+            InvalidOperationException error = Assert.Throws<InvalidOperationException>(action);
             Assert.Contains("never initialized", error.Message, StringComparison.Ordinal);
             Assert.Contains(initializer, error.Message, StringComparison.Ordinal);
         }
@@ -415,11 +415,11 @@ public sealed class LookasideListTests
     public void InitializingALiveList_Throws_ButADeletedListCanBeReinitialized()
     {
         using var machine = new KernelSystem(NoScan);
-        using var scope = machine.Enter();
+        using KernelSystem.Scope scope = machine.Enter();
         var list = new NPAGED_LOOKASIDE_LIST();
         ExInitializeNPagedLookasideList(list, null, null, 0, 16, "Twic", 0);
 
-        var error = Assert.Throws<InvalidOperationException>(() => ExInitializeNPagedLookasideList(list, null, null, 0, 16, "Twic", 0));
+        InvalidOperationException error = Assert.Throws<InvalidOperationException>(() => ExInitializeNPagedLookasideList(list, null, null, 0, 16, "Twic", 0));
         Assert.Contains("already initialized", error.Message, StringComparison.Ordinal);
 
         nint entry = ExAllocateFromNPagedLookasideList(list);

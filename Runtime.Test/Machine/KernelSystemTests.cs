@@ -41,7 +41,7 @@ public sealed class KernelSystemTests
             ExAllocatePoolWithTag(PagedPool, 64, "Disp");
             ExAllocatePoolWithTag(PagedPool, 64 * 1024, "Disp");
             machine.Dispose();
-            var error = Assert.Throws<ObjectDisposedException>(() => ExAllocatePoolWithTag(PagedPool, 64, "Disp"));
+            ObjectDisposedException error = Assert.Throws<ObjectDisposedException>(() => ExAllocatePoolWithTag(PagedPool, 64, "Disp"));
             Assert.Contains("disposed", error.Message, StringComparison.Ordinal);
         }
 
@@ -51,7 +51,7 @@ public sealed class KernelSystemTests
     [Fact]
     public void DefaultMachine_CannotBeDisposed()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => KernelSystem.Default.Dispose());
+        InvalidOperationException error = Assert.Throws<InvalidOperationException>(() => KernelSystem.Default.Dispose());
         Assert.Contains("cannot be disposed", error.Message, StringComparison.Ordinal);
     }
 
@@ -67,7 +67,7 @@ public sealed class KernelSystemTests
     [Fact]
     public void NullVerifierOptions_AreRejectedWithExplanation()
     {
-        var error = Assert.Throws<ArgumentException>(() => new KernelSystem(new SystemConfiguration { Verifier = null! }));
+        ArgumentException error = Assert.Throws<ArgumentException>(() => new KernelSystem(new SystemConfiguration { Verifier = null! }));
         Assert.Contains("Verifier", error.Message, StringComparison.Ordinal);
     }
 }

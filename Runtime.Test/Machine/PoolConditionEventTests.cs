@@ -23,7 +23,7 @@ public sealed class PoolConditionEventTests
     {
         // 3 MiB nonpaged: low threshold 1 MiB, high threshold 1.5 MiB of free pool.
         using var machine = new KernelSystem(new SystemConfiguration { NonPagedPoolSize = 3 << 20 });
-        using var scope = machine.Enter();
+        using KernelSystem.Scope scope = machine.Enter();
         PoolConditionEvent low = machine.LowNonPagedPoolCondition;
         PoolConditionEvent high = machine.HighNonPagedPoolCondition;
         Assert.True(high.Wait(TimeSpan.Zero));

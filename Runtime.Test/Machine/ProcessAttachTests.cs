@@ -14,7 +14,7 @@ public sealed class ProcessAttachTests
     public async Task Attachment_FlowsAcrossAnAwait_AndEndsWithTheScope()
     {
         using var machine = new KernelSystem();
-        using var scope = machine.Enter();
+        using KernelSystem.Scope scope = machine.Enter();
         KernelProcess process = machine.CreateProcess("async.exe", 1 << 20, 1 << 20);
 
         using (process.Attach())
@@ -35,7 +35,7 @@ public sealed class ProcessAttachTests
     public void ScopeDisposedOnAnotherThread_LeavesNoThreadAttached()
     {
         using var machine = new KernelSystem();
-        using var scope = machine.Enter();
+        using KernelSystem.Scope scope = machine.Enter();
         KernelProcess process = machine.CreateProcess("hop.exe", 1 << 20, 1 << 20);
         var resume = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         KernelProcess? originalAfterAwait = null;
@@ -75,7 +75,7 @@ public sealed class ProcessAttachTests
     public async Task NestedScopes_RestoreTheOuterAttachmentAcrossAwaits()
     {
         using var machine = new KernelSystem();
-        using var scope = machine.Enter();
+        using KernelSystem.Scope scope = machine.Enter();
         KernelProcess outer = machine.CreateProcess("outer.exe", 1 << 20, 1 << 20);
         KernelProcess inner = machine.CreateProcess("inner.exe", 1 << 20, 1 << 20);
 

@@ -61,7 +61,7 @@ public sealed unsafe class RtlMemoryTests : IDisposable
             Bytes(i, 1)[0] = (byte)i;
         }
 
-        var error = Assert.Throws<ArgumentException>(() => RtlCopyMemory(_buffer + destination, _buffer + source, (nuint)length));
+        ArgumentException error = Assert.Throws<ArgumentException>(() => RtlCopyMemory(_buffer + destination, _buffer + source, (nuint)length));
 
         Assert.Contains("overlap", error.Message, StringComparison.Ordinal);
         Assert.Contains("RtlMoveMemory", error.Message, StringComparison.Ordinal);

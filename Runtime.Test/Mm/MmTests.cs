@@ -30,7 +30,7 @@ public sealed class MmTests
     public void MmQuerySystemSize_UsesTheKernelThresholds(ulong memory, NT_PRODUCT_TYPE product, MM_SYSTEMSIZE expected)
     {
         using var machine = new KernelSystem(new SystemConfiguration { PhysicalMemoryBytes = memory, ProductType = product });
-        using var scope = machine.Enter();
+        using KernelSystem.Scope scope = machine.Enter();
 
         Assert.Equal(expected, Mm.MmQuerySystemSize());
     }
@@ -39,7 +39,7 @@ public sealed class MmTests
     public void MmQuerySystemSize_OnTheDefaultConfiguration_IsLarge()
     {
         using var machine = new KernelSystem();
-        using var scope = machine.Enter();
+        using KernelSystem.Scope scope = machine.Enter();
 
         Assert.Equal(MmLargeSystem, Mm.MmQuerySystemSize());
     }
@@ -48,7 +48,7 @@ public sealed class MmTests
     public void MmQuerySystemSize_WorksAtHighLevel()
     {
         using var machine = new KernelSystem(new SystemConfiguration { PhysicalMemoryBytes = 8 * MB });
-        using var scope = machine.Enter();
+        using KernelSystem.Scope scope = machine.Enter();
         Ke.KeRaiseIrql(KIRQL.HIGH_LEVEL, out KIRQL old);
         try
         {
@@ -68,7 +68,7 @@ public sealed class MmTests
     public void MmIsThisAnNtAsSystem_IsTrueOnServerProducts(NT_PRODUCT_TYPE product, bool expected)
     {
         using var machine = new KernelSystem(new SystemConfiguration { ProductType = product });
-        using var scope = machine.Enter();
+        using KernelSystem.Scope scope = machine.Enter();
 
         Assert.Equal(expected, Mm.MmIsThisAnNtAsSystem());
     }

@@ -35,7 +35,7 @@ public sealed class PhysicalMemoryTests
     {
         ulong configured = new SystemConfiguration().PhysicalMemoryBytes == 12UL << 20 ? 13UL << 20 : 12UL << 20;
         using var machine = new KernelSystem(new SystemConfiguration { PhysicalMemoryBytes = configured });
-        using var scope = machine.Enter();
+        using KernelSystem.Scope scope = machine.Enter();
 
         Assert.Equal(configured, machine.Configuration.PhysicalMemoryBytes);
         Assert.Equal(MM_SYSTEMSIZE.MmSmallSystem, Mm.MmQuerySystemSize());

@@ -1,8 +1,8 @@
 using System;
 using PoolAnalyzers.Runtime.Test.Infrastructure;
 using Xunit;
-using static PoolAnalyzers.Runtime.EX_POOL_PRIORITY;
 using static PoolAnalyzers.Runtime.Ex;
+using static PoolAnalyzers.Runtime.EX_POOL_PRIORITY;
 using static PoolAnalyzers.Runtime.POOL_TYPE;
 
 namespace PoolAnalyzers.Runtime.Test.Pool;
@@ -37,7 +37,7 @@ public sealed unsafe class DownLevelHelperTests
     {
         using var machine = new TestMachine();
         KernelProcess process = machine.System.CreateProcess("app.exe", 1 << 20, 1 << 20);
-        using var attached = process.Attach();
+        using KernelProcess.AttachScope attached = process.Attach();
         nint dirty = ExAllocatePoolWithTag(PagedPool, (nuint)size, "Help");
         new Span<byte>((void*)dirty, size).Fill(0xEE);
         ExFreePool(dirty);
@@ -57,7 +57,7 @@ public sealed unsafe class DownLevelHelperTests
     {
         using var machine = new TestMachine();
         KernelProcess process = machine.System.CreateProcess("app.exe", 1 << 20, 1 << 20);
-        using var attached = process.Attach();
+        using KernelProcess.AttachScope attached = process.Attach();
         nint dirty = ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Help");
         new Span<byte>((void*)dirty, 64).Fill(0xEE);
         ExFreePool(dirty);
@@ -94,7 +94,7 @@ public sealed unsafe class DownLevelHelperTests
     {
         using var machine = new TestMachine();
         KernelProcess process = machine.System.CreateProcess("app.exe", 100, 100);
-        using var attached = process.Attach();
+        using KernelProcess.AttachScope attached = process.Attach();
         Allocator allocate = zero ? ExAllocatePoolQuotaZero : ExAllocatePoolQuotaUninitialized;
 
         NtStatusException raised = Assert.Throws<NtStatusException>(() => allocate(PagedPool, 100, "Quot"));

@@ -1,8 +1,8 @@
 using System;
 using PoolAnalyzers.Runtime.Test.Infrastructure;
 using Xunit;
-using static PoolAnalyzers.Runtime.EX_POOL_PRIORITY;
 using static PoolAnalyzers.Runtime.Ex;
+using static PoolAnalyzers.Runtime.EX_POOL_PRIORITY;
 using static PoolAnalyzers.Runtime.POOL_EXTENDED_PARAMETER_TYPE;
 using static PoolAnalyzers.Runtime.POOL_FLAGS;
 

@@ -57,7 +57,7 @@ public sealed class ExFreePool2Tests
         using var machine = new TestMachine();
         nint p = ExAllocatePool2(POOL_FLAG_NON_PAGED, 64, "Parm");
 
-        var error = Assert.Throws<ArgumentException>(() => ExFreePool2(p, "Parm", parameters, count));
+        ArgumentException error = Assert.Throws<ArgumentException>(() => ExFreePool2(p, "Parm", parameters, count));
 
         Assert.Equal("ExtendedParameters", error.ParamName);
         Assert.Contains(why, error.Message, StringComparison.Ordinal);

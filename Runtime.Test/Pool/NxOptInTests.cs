@@ -77,7 +77,7 @@ public sealed class NxOptInTests
     {
         using var machine = new TestMachine();
 
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => ExInitializeDriverRuntime(flags));
+        ArgumentOutOfRangeException error = Assert.Throws<ArgumentOutOfRangeException>(() => ExInitializeDriverRuntime(flags));
 
         Assert.Equal("RuntimeFlags", error.ParamName);
         Assert.Equal(NonPagedPool, ExDefaultNonPagedPoolType);

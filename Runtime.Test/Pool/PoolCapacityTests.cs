@@ -34,7 +34,7 @@ public sealed class PoolCapacityTests
     public void ExhaustedPool_WithRaiseModifier_RaisesInsufficientResources()
     {
         using var machine = new TestMachine(new SystemConfiguration { PagedPoolSize = 64 * 1024 });
-        var raised = Assert.Throws<NtStatusException>(() => ExAllocatePoolWithTag(PagedPool | POOL_RAISE_IF_ALLOCATION_FAILURE, 128 * 1024, "Full"));
+        NtStatusException raised = Assert.Throws<NtStatusException>(() => ExAllocatePoolWithTag(PagedPool | POOL_RAISE_IF_ALLOCATION_FAILURE, 128 * 1024, "Full"));
         Assert.Equal(NTSTATUS.STATUS_INSUFFICIENT_RESOURCES, raised.Status);
     }
 
@@ -42,7 +42,7 @@ public sealed class PoolCapacityTests
     public void ExhaustedPool_InQuotaAllocation_RaisesInsufficientResourcesUnlessFailInsteadOfRaise()
     {
         using var machine = new TestMachine(new SystemConfiguration { PagedPoolSize = 64 * 1024 });
-        var raised = Assert.Throws<NtStatusException>(() => ExAllocatePoolWithQuotaTag(PagedPool, 128 * 1024, "Full"));
+        NtStatusException raised = Assert.Throws<NtStatusException>(() => ExAllocatePoolWithQuotaTag(PagedPool, 128 * 1024, "Full"));
         Assert.Equal(NTSTATUS.STATUS_INSUFFICIENT_RESOURCES, raised.Status);
         Assert.Equal(0, ExAllocatePoolWithQuotaTag(PagedPool | POOL_QUOTA_FAIL_INSTEAD_OF_RAISE, 128 * 1024, "Full"));
     }
@@ -157,7 +157,7 @@ public sealed class PoolCapacityTests
     {
         using var machine = new TestMachine(new SystemConfiguration { PagedPoolSize = ulong.MaxValue, NonPagedPoolSize = ulong.MaxValue });
         Assert.Equal(0, ExAllocatePoolWithTag(PagedPool, (nuint)bytes, "Huge"));
-        var raised = Assert.Throws<NtStatusException>(() => ExAllocatePoolWithTag(NonPagedPoolNx | POOL_RAISE_IF_ALLOCATION_FAILURE, (nuint)bytes, "Huge"));
+        NtStatusException raised = Assert.Throws<NtStatusException>(() => ExAllocatePoolWithTag(NonPagedPoolNx | POOL_RAISE_IF_ALLOCATION_FAILURE, (nuint)bytes, "Huge"));
         Assert.Equal(NTSTATUS.STATUS_INSUFFICIENT_RESOURCES, raised.Status);
         Assert.Equal(0, machine.System.PagedPoolCommittedBytes);
         Assert.Equal(0, machine.System.NonPagedPoolCommittedBytes);

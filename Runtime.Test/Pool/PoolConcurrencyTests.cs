@@ -89,9 +89,9 @@ public sealed unsafe class PoolConcurrencyTests
     {
         using KernelSystem.Scope scope = system.Enter();
         var random = new Random(seed);
-        var slots = new nint[16];
-        var sizes = new int[16];
-        var patterns = new byte[16];
+        nint[] slots = new nint[16];
+        int[] sizes = new int[16];
+        byte[] patterns = new byte[16];
         for (int i = 0; i < pairs; i++)
         {
             int slot = random.Next(slots.Length);

@@ -1,3 +1,4 @@
+using System.Reflection;
 using PoolAnalyzers.Runtime.Test.Infrastructure;
 using Xunit;
 using static PoolAnalyzers.Runtime.Ex;
@@ -59,14 +60,17 @@ public sealed class PoolIrqlTests
         ExFreePool(p);
     }
 
-    [Fact]
-    public void PoolRoutines_CarryTheirWdkIrqlRequirement()
+    [Theory]
+    [InlineData(nameof(ExAllocatePool))]
+    [InlineData(nameof(ExAllocatePoolWithQuota))]
+    [InlineData(nameof(ExAllocatePoolWithTag))]
+    [InlineData(nameof(ExAllocatePoolWithQuotaTag))]
+    [InlineData(nameof(ExFreePool))]
+    [InlineData(nameof(ExFreePoolWithTag))]
+    public void PoolRoutine_DeclaresDispatchAsItsCeiling(string routine)
     {
-        foreach (string name in new[] { nameof(ExAllocatePool), nameof(ExAllocatePoolWithQuota), nameof(ExAllocatePoolWithTag), nameof(ExAllocatePoolWithQuotaTag), nameof(ExFreePool), nameof(ExFreePoolWithTag) })
-        {
-            var method = typeof(Ex).GetMethod(name)!;
-            var attribute = Assert.Single(method.GetCustomAttributes(typeof(IrqlRequiresMaxAttribute), false));
-            Assert.Equal(DISPATCH_LEVEL, ((IrqlRequiresMaxAttribute)attribute).Irql);
-        }
+        MethodInfo method = typeof(Ex).GetMethod(routine)!;
+        object attribute = Assert.Single(method.GetCustomAttributes(typeof(IrqlRequiresMaxAttribute), false));
+        Assert.Equal(DISPATCH_LEVEL, ((IrqlRequiresMaxAttribute)attribute).Irql);
     }
 }

@@ -1,8 +1,8 @@
 using System;
 using PoolAnalyzers.Runtime.Test.Infrastructure;
 using Xunit;
-using static PoolAnalyzers.Runtime.EX_POOL_PRIORITY;
 using static PoolAnalyzers.Runtime.Ex;
+using static PoolAnalyzers.Runtime.EX_POOL_PRIORITY;
 using static PoolAnalyzers.Runtime.POOL_TYPE;
 
 namespace PoolAnalyzers.Runtime.Test.Pool;
@@ -25,7 +25,7 @@ public sealed class PoolPriorityTests
     [InlineData(NormalPoolPrioritySpecialPoolUnderrun, MiB / 4)]
     public void Request_IsRefusedExactlyWhenItWouldLeaveLessThanItsReserveFree(EX_POOL_PRIORITY priority, long reserve)
     {
-        using var machine = SmallNonPagedPool();
+        using TestMachine machine = SmallNonPagedPool();
         nint filler = ExAllocatePoolWithTag(NonPagedPoolNx, (nuint)(1.5 * MiB), "Fill");
         long free = (3 * MiB) - machine.System.NonPagedPoolCommittedBytes;
         nuint fits = (nuint)(free - reserve);
@@ -43,7 +43,7 @@ public sealed class PoolPriorityTests
     [Fact]
     public void HighPriority_FailsOnlyWhenThePoolIsExhausted()
     {
-        using var machine = SmallNonPagedPool();
+        using TestMachine machine = SmallNonPagedPool();
         nint filler = ExAllocatePoolWithTag(NonPagedPoolNx, (nuint)(2.5 * MiB), "Fill");
         long free = (3 * MiB) - machine.System.NonPagedPoolCommittedBytes;
 
@@ -59,7 +59,7 @@ public sealed class PoolPriorityTests
     [Fact]
     public void SmallRequests_FollowTheLowPoolConditionEvent()
     {
-        using var machine = SmallNonPagedPool();
+        using TestMachine machine = SmallNonPagedPool();
         KernelSystem system = machine.System;
 
         Assert.False(system.LowNonPagedPoolCondition.IsSignaled);
@@ -106,7 +106,7 @@ public sealed class PoolPriorityTests
     [Fact]
     public void RefusedRequest_WithTheRaiseModifier_RaisesInsufficientResources()
     {
-        using var machine = SmallNonPagedPool();
+        using TestMachine machine = SmallNonPagedPool();
         nint filler = ExAllocatePoolWithTag(NonPagedPoolNx, (nuint)(2.5 * MiB), "Fill");
 
         NtStatusException raised = Assert.Throws<NtStatusException>(() => ExAllocatePoolWithTagPriority(NonPagedPoolNx | POOL_RAISE_IF_ALLOCATION_FAILURE, 64, "Prio", LowPoolPriority));
@@ -119,7 +119,7 @@ public sealed class PoolPriorityTests
     [Fact]
     public void ExAllocatePool3_PriorityParameter_FollowsTheSameRule()
     {
-        using var machine = SmallNonPagedPool();
+        using TestMachine machine = SmallNonPagedPool();
         nint filler = ExAllocatePoolWithTag(NonPagedPoolNx, (nuint)(2.5 * MiB), "Fill");
         POOL_EXTENDED_PARAMETER[] low = [new() { Type = POOL_EXTENDED_PARAMETER_TYPE.PoolExtendedParameterPriority, Priority = LowPoolPriority }];
         POOL_EXTENDED_PARAMETER[] normal = [new() { Type = POOL_EXTENDED_PARAMETER_TYPE.PoolExtendedParameterPriority, Priority = NormalPoolPriority }];
@@ -146,7 +146,7 @@ public sealed class PoolPriorityTests
     {
         using var machine = new TestMachine();
 
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => ExAllocatePoolWithTagPriority(NonPagedPoolNx, 64, "Prio", (EX_POOL_PRIORITY)value));
+        ArgumentOutOfRangeException error = Assert.Throws<ArgumentOutOfRangeException>(() => ExAllocatePoolWithTagPriority(NonPagedPoolNx, 64, "Prio", (EX_POOL_PRIORITY)value));
         Assert.Equal("Priority", error.ParamName);
         Assert.Throws<ArgumentOutOfRangeException>(() => ExAllocatePoolPriorityZero(NonPagedPoolNx, 64, "Prio", (EX_POOL_PRIORITY)value));
         Assert.Throws<ArgumentOutOfRangeException>(() => ExAllocatePoolPriorityUninitialized(NonPagedPoolNx, 64, "Prio", (EX_POOL_PRIORITY)value));

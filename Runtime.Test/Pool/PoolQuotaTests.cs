@@ -1,3 +1,4 @@
+using System;
 using System.Threading;
 using PoolAnalyzers.Runtime.Test.Infrastructure;
 using Xunit;
@@ -89,7 +90,7 @@ public sealed class PoolQuotaTests
         KernelProcess process = machine.System.CreateProcess("app.exe", 100, 1000);
         using (process.Attach())
         {
-            var raised = Assert.Throws<NtStatusException>(() => ExAllocatePoolWithQuotaTag(PagedPool, 100, "Quot"));
+            NtStatusException raised = Assert.Throws<NtStatusException>(() => ExAllocatePoolWithQuotaTag(PagedPool, 100, "Quot"));
             Assert.Equal(NTSTATUS.STATUS_QUOTA_EXCEEDED, raised.Status);
             Assert.Equal(0UL, process.PagedPoolQuotaUsage);
             Assert.Equal(0, machine.System.QueryPoolTag("Quot", paged: true).Allocs);
@@ -154,7 +155,7 @@ public sealed class PoolQuotaTests
         using var machine = new TestMachine();
         using (foreign.Attach())
         {
-            var error = Assert.Throws<System.InvalidOperationException>(() => ExAllocatePoolWithQuotaTag(PagedPool, 64, "Quot"));
+            InvalidOperationException error = Assert.Throws<System.InvalidOperationException>(() => ExAllocatePoolWithQuotaTag(PagedPool, 64, "Quot"));
             Assert.Contains("foreign.exe", error.Message, System.StringComparison.Ordinal);
         }
     }

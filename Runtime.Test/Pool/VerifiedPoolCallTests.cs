@@ -22,7 +22,7 @@ public sealed class VerifiedPoolCallTests
     [InlineData(NonPagedPoolNxCacheAligned, HIGH_LEVEL, 9000, 0x02)]
     public void Allocate_AboveAllowedIrql_IsVerifierViolation(POOL_TYPE type, KIRQL irql, int size, uint subcode)
     {
-        using var machine = Verified();
+        using TestMachine machine = Verified();
         using var raised = IrqlScope.Raise(irql);
         BugCheckException bugCheck = BugCheckAssert.Raises(BugCheckNames.DRIVER_VERIFIER_DETECTED_VIOLATION, subcode, () => ExAllocatePoolWithTag(type, (nuint)size, "Vrfy"));
         Assert.Equal((ulong)irql, bugCheck.Parameter2);
@@ -37,7 +37,7 @@ public sealed class VerifiedPoolCallTests
     [InlineData(NonPagedPoolNx, CLOCK_LEVEL, 9000, 0x12)]
     public void Free_AboveAllowedIrql_IsVerifierViolation(POOL_TYPE type, KIRQL irql, int size, uint subcode)
     {
-        using var machine = Verified();
+        using TestMachine machine = Verified();
         nint p = ExAllocatePoolWithTag(type, (nuint)size, "Vrfy");
         using (IrqlScope.Raise(irql))
         {
@@ -53,7 +53,7 @@ public sealed class VerifiedPoolCallTests
     [Fact]
     public void DoubleFree_OfSmallBlock_IsVerifierViolation0x13_WithHeaderAddressAndContents()
     {
-        using var machine = Verified();
+        using TestMachine machine = Verified();
         nint p = ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Vrfy");
         ExFreePool(p);
         BugCheckException bugCheck = BugCheckAssert.Raises(BugCheckNames.DRIVER_VERIFIER_DETECTED_VIOLATION, 0x13, () => ExFreePool(p));
@@ -65,7 +65,7 @@ public sealed class VerifiedPoolCallTests
     [Fact]
     public void DoubleFree_OfBigBlock_IsVerifierViolation0x13()
     {
-        using var machine = Verified();
+        using TestMachine machine = Verified();
         nint p = ExAllocatePoolWithTag(PagedPool, 9000, "Vrfy");
         ExFreePool(p);
         BugCheckException bugCheck = BugCheckAssert.Raises(BugCheckNames.DRIVER_VERIFIER_DETECTED_VIOLATION, 0x13, () => ExFreePool(p));
@@ -75,7 +75,7 @@ public sealed class VerifiedPoolCallTests
     [Fact]
     public unsafe void Free_OfAddressNeverAllocated_IsVerifierViolation0x10_WithTheAddress()
     {
-        using var machine = Verified();
+        using TestMachine machine = Verified();
         int local = 0;
         nint foreign = (nint)(&local);
         BugCheckException bugCheck = BugCheckAssert.Raises(BugCheckNames.DRIVER_VERIFIER_DETECTED_VIOLATION, 0x10, () => ExFreePool(foreign));
@@ -87,7 +87,7 @@ public sealed class VerifiedPoolCallTests
     [Fact]
     public void Free_OfAddressInsideABlock_IsVerifierViolation0x10()
     {
-        using var machine = Verified();
+        using TestMachine machine = Verified();
         nint p = ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Vrfy");
         BugCheckException bugCheck = BugCheckAssert.Raises(BugCheckNames.DRIVER_VERIFIER_DETECTED_VIOLATION, 0x10, () => ExFreePool(p + 8));
         Assert.Equal((ulong)(p + 8), bugCheck.Parameter2);
@@ -97,7 +97,7 @@ public sealed class VerifiedPoolCallTests
     [Fact]
     public void TagMismatch_StaysTheKernelsBadPoolCaller0x0A()
     {
-        using var machine = Verified();
+        using TestMachine machine = Verified();
         nint p = ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Mine");
         BugCheckAssert.Raises(BugCheckNames.BAD_POOL_CALLER, 0x0A, () => ExFreePoolWithTag(p, "Your"));
         ExFreePoolWithTag(p, "Mine");

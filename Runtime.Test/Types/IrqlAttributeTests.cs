@@ -76,17 +76,5 @@ public sealed class IrqlAttributeTests
         Assert.NotNull(oldIrql.GetCustomAttribute<IrqlSavesAttribute>());
     }
 
-    [Fact]
-    public void EveryPublicKeRoutine_CarriesAnIrqlRequirement()
-    {
-        foreach (MethodInfo method in typeof(Ke).GetMethods(BindingFlags.Public | BindingFlags.Static | BindingFlags.DeclaredOnly))
-        {
-            bool annotated = method.IsDefined(typeof(IrqlRequiresMaxAttribute))
-                || method.IsDefined(typeof(IrqlRequiresMinAttribute))
-                || method.IsDefined(typeof(IrqlRequiresAttribute));
-            Assert.True(annotated, $"{method.Name} carries no IrqlRequires* attribute");
-        }
-    }
-
     private static MethodInfo Routine(string name) => typeof(Ke).GetMethod(name, BindingFlags.Public | BindingFlags.Static)!;
 }

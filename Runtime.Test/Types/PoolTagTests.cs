@@ -53,14 +53,14 @@ public sealed class PoolTagTests
     [Fact]
     public void EmptyText_IsRejectedNamingTheRule()
     {
-        var error = Assert.Throws<ArgumentException>(() => (PoolTag)"");
+        ArgumentException error = Assert.Throws<ArgumentException>(() => (PoolTag)"");
         Assert.Contains("1 to 4 characters", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void LongText_IsRejectedNamingTheLength()
     {
-        var error = Assert.Throws<ArgumentException>(() => (PoolTag)"Fred1");
+        ArgumentException error = Assert.Throws<ArgumentException>(() => (PoolTag)"Fred1");
         Assert.Contains("at most 4 characters", error.Message, StringComparison.Ordinal);
         Assert.Contains("has 5", error.Message, StringComparison.Ordinal);
     }
@@ -70,7 +70,7 @@ public sealed class PoolTagTests
     [InlineData("a\tb", "U+0009", 1)]
     public void NonPrintableCharacter_IsRejectedNamingCharacterAndPosition(string text, string codePoint, int position)
     {
-        var error = Assert.Throws<ArgumentException>(() => (PoolTag)text);
+        ArgumentException error = Assert.Throws<ArgumentException>(() => (PoolTag)text);
         Assert.Contains(codePoint, error.Message, StringComparison.Ordinal);
         Assert.Contains($"position {position}", error.Message, StringComparison.Ordinal);
         Assert.Contains("printable ASCII", error.Message, StringComparison.Ordinal);
@@ -88,7 +88,7 @@ public sealed class PoolTagTests
     [InlineData(0x80000000u, "PROTECTED_POOL with no characters")]
     public void InvalidNumericTag_IsRejectedNamingTheByte(uint value, string expected)
     {
-        var error = Assert.Throws<ArgumentException>(() => (PoolTag)value);
+        ArgumentException error = Assert.Throws<ArgumentException>(() => (PoolTag)value);
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 

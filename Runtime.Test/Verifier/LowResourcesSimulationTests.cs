@@ -68,13 +68,13 @@ public sealed class LowResourcesSimulationTests
     [InlineData(double.NaN)]
     public void FailureRateOutsideZeroToOne_IsRejected(double rate)
     {
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new KernelSystem(new SystemConfiguration { Verifier = new VerifierOptions { LowResourcesFailureRate = rate } }));
+        ArgumentOutOfRangeException error = Assert.Throws<ArgumentOutOfRangeException>(() => new KernelSystem(new SystemConfiguration { Verifier = new VerifierOptions { LowResourcesFailureRate = rate } }));
         Assert.Contains("between 0 and 1", error.Message, StringComparison.Ordinal);
     }
 
     private static (int Failures, string Pattern) Run(int count, PoolTag tag)
     {
-        var pattern = new char[count];
+        char[] pattern = new char[count];
         var blocks = new List<nint>();
         int failures = 0;
         for (int i = 0; i < count; i++)

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using PoolAnalyzers.Runtime.Test.Infrastructure;
 using Xunit;
 using static PoolAnalyzers.Runtime.Ex;
@@ -18,7 +19,7 @@ public sealed class PoolTrackingTests
         nint freed = ExAllocatePoolWithTag(PagedPool, 7, "DrvA");
         ExFreePool(freed);
 
-        var leaks = machine.System.Verifier.GetOutstandingAllocations("DrvA", "DrvB");
+        IReadOnlyList<PoolAllocationRecord> leaks = machine.System.Verifier.GetOutstandingAllocations("DrvA", "DrvB");
 
         Assert.Equal(2, leaks.Count);
         Assert.Equal(new PoolAllocationRecord(a, "DrvA", PagedPool, 100), leaks[0]);
@@ -66,7 +67,7 @@ public sealed class PoolTrackingTests
     public void OutstandingAllocations_WithTrackingOff_ThrowsExplaining()
     {
         using var machine = new TestMachine();
-        var error = Assert.Throws<InvalidOperationException>(() => machine.System.Verifier.GetOutstandingAllocations("DrvA"));
+        InvalidOperationException error = Assert.Throws<InvalidOperationException>(() => machine.System.Verifier.GetOutstandingAllocations("DrvA"));
         Assert.Contains("PoolTracking", error.Message, StringComparison.Ordinal);
     }
 }

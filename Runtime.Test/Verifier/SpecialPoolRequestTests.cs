@@ -1,8 +1,8 @@
 using System;
 using PoolAnalyzers.Runtime.Test.Infrastructure;
 using Xunit;
-using static PoolAnalyzers.Runtime.EX_POOL_PRIORITY;
 using static PoolAnalyzers.Runtime.Ex;
+using static PoolAnalyzers.Runtime.EX_POOL_PRIORITY;
 using static PoolAnalyzers.Runtime.POOL_FLAGS;
 using static PoolAnalyzers.Runtime.POOL_TYPE;
 
@@ -21,7 +21,7 @@ public sealed unsafe class SpecialPoolRequestTests
     [InlineData(HighPoolPrioritySpecialPoolOverrun)]
     public void OverrunPriority_EndsTheBlockAtTheEndOfItsPage(EX_POOL_PRIORITY priority)
     {
-        using var machine = SpecialPoolForOtherTags();
+        using TestMachine machine = SpecialPoolForOtherTags();
         nint p = ExAllocatePoolWithTagPriority(NonPagedPoolNx, 64, "Ovrn", priority);
 
         Assert.Equal(0, (p + 64) % 4096);
@@ -35,7 +35,7 @@ public sealed unsafe class SpecialPoolRequestTests
     [InlineData(HighPoolPrioritySpecialPoolUnderrun, 5000)]
     public void UnderrunPriority_StartsTheBlockAtTheStartOfAPage(EX_POOL_PRIORITY priority, int size)
     {
-        using var machine = SpecialPoolForOtherTags();
+        using TestMachine machine = SpecialPoolForOtherTags();
         nint p = ExAllocatePoolWithTagPriority(PagedPool, (nuint)size, "Undr", priority);
 
         Assert.Equal(0, p % 4096);
@@ -47,7 +47,7 @@ public sealed unsafe class SpecialPoolRequestTests
     [Fact]
     public void WriteJustBeforeAnUnderrunBlock_HitsItsGuardPage_BugCheck0xCD()
     {
-        using var machine = SpecialPoolForOtherTags();
+        using TestMachine machine = SpecialPoolForOtherTags();
         nint p = ExAllocatePoolWithTagPriority(NonPagedPoolNx, 64, "Undr", NormalPoolPrioritySpecialPoolUnderrun);
         *(byte*)(p - 1) = 0;
 
@@ -62,7 +62,7 @@ public sealed unsafe class SpecialPoolRequestTests
     [Fact]
     public void WriteAfterAnUnderrunBlock_BugChecks0xC1Subcode0x24()
     {
-        using var machine = SpecialPoolForOtherTags();
+        using TestMachine machine = SpecialPoolForOtherTags();
         nint p = ExAllocatePoolWithTagPriority(NonPagedPoolNx, 10, "Undr", LowPoolPrioritySpecialPoolUnderrun);
         *(byte*)(p + 10) = 0;
 
@@ -77,7 +77,7 @@ public sealed unsafe class SpecialPoolRequestTests
     [Fact]
     public void RefusedFreeOfADamagedBlock_LeavesItAllocated()
     {
-        using var machine = SpecialPoolForOtherTags();
+        using TestMachine machine = SpecialPoolForOtherTags();
         nint p = ExAllocatePoolWithTagPriority(NonPagedPoolNx, 32, "Undr", HighPoolPrioritySpecialPoolUnderrun);
         *(byte*)(p - 5) = 0;
         Assert.Throws<BugCheckException>(() => ExFreePool(p));
@@ -90,7 +90,7 @@ public sealed unsafe class SpecialPoolRequestTests
     [Fact]
     public void SpecialPoolFlag_TakesSpecialPool_ForAnyTag_AndZeroesTheBlock()
     {
-        using var machine = SpecialPoolForOtherTags();
+        using TestMachine machine = SpecialPoolForOtherTags();
         nint p = ExAllocatePool2(POOL_FLAG_NON_PAGED | POOL_FLAG_SPECIAL_POOL, 48, "Flag");
         nint ordinary = ExAllocatePool2(POOL_FLAG_NON_PAGED, 48, "Flag");
 
@@ -105,7 +105,7 @@ public sealed unsafe class SpecialPoolRequestTests
     [Fact]
     public void ExAllocatePool3_SpecialPoolPriorityParameter_PicksTheLayout()
     {
-        using var machine = SpecialPoolForOtherTags();
+        using TestMachine machine = SpecialPoolForOtherTags();
         POOL_EXTENDED_PARAMETER[] underrun = [new() { Type = POOL_EXTENDED_PARAMETER_TYPE.PoolExtendedParameterPriority, Priority = NormalPoolPrioritySpecialPoolUnderrun }];
         nint p = ExAllocatePool3(POOL_FLAG_PAGED, 100, "Pool", underrun, 1);
 

@@ -15,7 +15,7 @@ public sealed unsafe class SpecialPoolTests
     [InlineData(PagedPool, 5008)]
     public void BlockWithSixteenMultipleSize_EndsAtTheEndOfItsPage(POOL_TYPE type, int size)
     {
-        using var machine = SpecialPool();
+        using TestMachine machine = SpecialPool();
         nint p = ExAllocatePoolWithTag(type, (nuint)size, "Spcl");
         Assert.Equal(0, (p + size) % 4096);
         new Span<byte>((void*)p, size).Fill(1);
@@ -26,7 +26,7 @@ public sealed unsafe class SpecialPoolTests
     [Fact]
     public void CacheAlignedBlock_Is64ByteAligned()
     {
-        using var machine = SpecialPool();
+        using TestMachine machine = SpecialPool();
         nint p = ExAllocatePoolWithTag(NonPagedPoolNxCacheAligned, 10, "Spcl");
         Assert.Equal(0, p % 64);
         ExFreePool(p);
@@ -35,7 +35,7 @@ public sealed unsafe class SpecialPoolTests
     [Fact]
     public void WriteIntoGuardPage_BugChecks0xCDWhenFreed()
     {
-        using var machine = SpecialPool();
+        using TestMachine machine = SpecialPool();
         nint p = ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Spcl");
         *(byte*)(p + 64) = 0;
 
@@ -50,7 +50,7 @@ public sealed unsafe class SpecialPoolTests
     [Fact]
     public void WriteIntoSlackAfterBlock_BugChecks0xC1Subcode0x24WhenFreed()
     {
-        using var machine = SpecialPool();
+        using TestMachine machine = SpecialPool();
         nint p = ExAllocatePoolWithTag(NonPagedPoolNx, 10, "Spcl");
         *(byte*)(p + 10) = 0;
 
@@ -65,7 +65,7 @@ public sealed unsafe class SpecialPoolTests
     [Fact]
     public void WriteBeforeBlockInItsPage_BugChecks0xC1Subcode0x23WhenFreed()
     {
-        using var machine = SpecialPool();
+        using TestMachine machine = SpecialPool();
         nint p = ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Spcl");
         *(byte*)(p - 100) = 0;
 
@@ -79,7 +79,7 @@ public sealed unsafe class SpecialPoolTests
     [Fact]
     public void DoubleFree_InSpecialPool_IsReportedByTheVerifier0xC4_0x13()
     {
-        using var machine = SpecialPool();
+        using TestMachine machine = SpecialPool();
         nint p = ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Spcl");
         ExFreePool(p);
         BugCheckException bugCheck = BugCheckAssert.Raises(BugCheckNames.DRIVER_VERIFIER_DETECTED_VIOLATION, 0x13, () => ExFreePool(p));
@@ -101,7 +101,7 @@ public sealed unsafe class SpecialPoolTests
     [Fact]
     public void QuotaAllocation_InSpecialPool_ChargesAndReturnsTheSmallBlockSize()
     {
-        using var machine = SpecialPool();
+        using TestMachine machine = SpecialPool();
         KernelProcess process = machine.System.CreateProcess("app.exe", 1000, 1000);
         using (process.Attach())
         {

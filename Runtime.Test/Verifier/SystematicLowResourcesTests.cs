@@ -14,9 +14,9 @@ public sealed class SystematicLowResourcesTests
     [Fact]
     public void EachCallSite_FailsOnItsFirstAllocationOnly()
     {
-        using var machine = Systematic();
-        var first = new nint[3];
-        var second = new nint[3];
+        using TestMachine machine = Systematic();
+        nint[] first = new nint[3];
+        nint[] second = new nint[3];
         for (int i = 0; i < first.Length; i++)
         {
             first[i] = ExAllocatePoolWithTag(NonPagedPoolNx, 64, "SysA");
@@ -34,12 +34,12 @@ public sealed class SystematicLowResourcesTests
     [Fact]
     public void FirstFailure_RaisesWhenTheTypeAsksForIt()
     {
-        using var machine = Systematic();
+        using TestMachine machine = Systematic();
         for (int attempt = 0; attempt < 2; attempt++)
         {
             if (attempt == 0)
             {
-                var raised = Assert.Throws<NtStatusException>(() => Allocate(POOL_RAISE_IF_ALLOCATION_FAILURE));
+                NtStatusException raised = Assert.Throws<NtStatusException>(() => Allocate(POOL_RAISE_IF_ALLOCATION_FAILURE));
                 Assert.Equal(NTSTATUS.STATUS_INSUFFICIENT_RESOURCES, raised.Status);
             }
             else
@@ -52,12 +52,12 @@ public sealed class SystematicLowResourcesTests
     [Fact]
     public void LookasideMiss_CountsAtTheDriversLookasideCall()
     {
-        using var machine = Systematic();
+        using TestMachine machine = Systematic();
         var list = new NPAGED_LOOKASIDE_LIST();
         ExInitializeNPagedLookasideList(list, null, null, 0, 64, "SysL", 0);
 
         // One call site, reached twice: its first miss fails, the second is served.
-        var entries = new nint[2];
+        nint[] entries = new nint[2];
         for (int i = 0; i < entries.Length; i++)
         {
             entries[i] = ExAllocateFromNPagedLookasideList(list);
@@ -74,7 +74,7 @@ public sealed class SystematicLowResourcesTests
     [Fact]
     public void TagFilter_LeavesOtherTagsAlone()
     {
-        using var machine = Systematic("Only");
+        using TestMachine machine = Systematic("Only");
         nint other = ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Othr");
         nint only = ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Only");
 

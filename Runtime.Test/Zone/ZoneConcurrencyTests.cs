@@ -16,7 +16,7 @@ public sealed unsafe class ZoneConcurrencyTests
         const int Blocks = 64;
         const int OperationsPerThread = 100_000;
         using var machine = new KernelSystem(new SystemConfiguration { LookasideScanPeriod = TimeSpan.Zero });
-        using var scope = machine.Enter();
+        using KernelSystem.Scope scope = machine.Enter();
         uint segmentSize = 16 + (Blocks * 32);
         nint segment = (nint)NativeMemory.AlignedAlloc(segmentSize * 2, 16);
         try
@@ -75,7 +75,7 @@ public sealed unsafe class ZoneConcurrencyTests
                 }
             }
 
-            var threads = new[] { new Thread(() => Work(0)), new Thread(() => Work(1)) };
+            Thread[] threads = new[] { new Thread(() => Work(0)), new Thread(() => Work(1)) };
             foreach (Thread thread in threads)
             {
                 thread.Start();

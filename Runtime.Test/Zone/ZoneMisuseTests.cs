@@ -34,7 +34,7 @@ public sealed unsafe class ZoneMisuseTests : IDisposable
         ExFreeToZone(_zone, a);
         ExFreeToZone(_zone, b);
 
-        var error = Assert.Throws<ArgumentException>(() => ExFreeToZone(_zone, a));
+        ArgumentException error = Assert.Throws<ArgumentException>(() => ExFreeToZone(_zone, a));
 
         Assert.Equal("Block", error.ParamName);
         Assert.Contains("already free (double free)", error.Message, StringComparison.Ordinal);
@@ -62,7 +62,7 @@ public sealed unsafe class ZoneMisuseTests : IDisposable
     {
         nint neverAllocated = _memory + 16;
 
-        var error = Assert.Throws<ArgumentException>(() => ExFreeToZone(_zone, neverAllocated));
+        ArgumentException error = Assert.Throws<ArgumentException>(() => ExFreeToZone(_zone, neverAllocated));
 
         Assert.Contains("already free", error.Message, StringComparison.Ordinal);
         AssertDrainsDistinct(4);
@@ -83,7 +83,7 @@ public sealed unsafe class ZoneMisuseTests : IDisposable
 
         nint address = offset == 0 ? 0 : _memory + offset;
 
-        var error = Assert.Throws<ArgumentException>(() => ExFreeToZone(_zone, address));
+        ArgumentException error = Assert.Throws<ArgumentException>(() => ExFreeToZone(_zone, address));
 
         Assert.Contains("is not a block of this zone", error.Message, StringComparison.Ordinal);
         Assert.True(ExIsFullZone(_zone));
@@ -109,7 +109,7 @@ public sealed unsafe class ZoneMisuseTests : IDisposable
         nint a = ExInterlockedAllocateFromZone(_zone, spinLock);
         ExInterlockedFreeToZone(_zone, a, spinLock);
 
-        var error = Assert.Throws<ArgumentException>(() => ExInterlockedFreeToZone(_zone, a, spinLock));
+        ArgumentException error = Assert.Throws<ArgumentException>(() => ExInterlockedFreeToZone(_zone, a, spinLock));
 
         Assert.Contains("ExInterlockedFreeToZone", error.Message, StringComparison.Ordinal);
         Assert.False(spinLock.IsHeld);
@@ -207,7 +207,7 @@ public sealed unsafe class ZoneMisuseTests : IDisposable
     {
         nint second = _memory + 2048;
         ExExtendZone(_zone, second, FourBlocks);
-        var blocks = new nint[8];
+        nint[] blocks = new nint[8];
         for (int i = 0; i < blocks.Length; i++)
         {
             blocks[i] = ExAllocateFromZone(_zone);
@@ -236,7 +236,7 @@ public sealed unsafe class ZoneMisuseTests : IDisposable
         // The overwritten block itself is whole; its link becomes the head, and the next allocation
         // finds that head is no free block of the zone.
         Assert.Equal(head, ExAllocateFromZone(_zone));
-        var error = Assert.Throws<InvalidOperationException>(() => ExAllocateFromZone(_zone));
+        InvalidOperationException error = Assert.Throws<InvalidOperationException>(() => ExAllocateFromZone(_zone));
 
         Assert.Contains("written after it was freed", error.Message, StringComparison.Ordinal);
         Assert.Contains($"0x{head:X}", error.Message, StringComparison.Ordinal);

@@ -208,9 +208,9 @@ public sealed unsafe class ZoneTests : IDisposable
         ExInitializeZone(zone, 32, _memory, 144);
         nint block = ExAllocateFromZone(zone);
 
-        var foreign = Assert.Throws<ArgumentException>(() => ExFreeToZone(zone, _memory + 2048));
-        var inside = Assert.Throws<ArgumentException>(() => ExFreeToZone(zone, block + 8));
-        var header = Assert.Throws<ArgumentException>(() => ExFreeToZone(zone, _memory));
+        ArgumentException foreign = Assert.Throws<ArgumentException>(() => ExFreeToZone(zone, _memory + 2048));
+        ArgumentException inside = Assert.Throws<ArgumentException>(() => ExFreeToZone(zone, block + 8));
+        ArgumentException header = Assert.Throws<ArgumentException>(() => ExFreeToZone(zone, _memory));
 
         Assert.Contains("not a block of this zone", foreign.Message, StringComparison.Ordinal);
         Assert.Equal("Block", inside.ParamName);
@@ -223,7 +223,7 @@ public sealed unsafe class ZoneTests : IDisposable
     {
         var zone = new ZONE_HEADER();
 
-        var error = Assert.Throws<InvalidOperationException>(() => ExAllocateFromZone(zone));
+        InvalidOperationException error = Assert.Throws<InvalidOperationException>(() => ExAllocateFromZone(zone));
         Assert.Contains("ExInitializeZone", error.Message, StringComparison.Ordinal);
         Assert.Throws<InvalidOperationException>(() => ExFreeToZone(zone, _memory + 16));
         Assert.Throws<InvalidOperationException>(() => ExIsFullZone(zone));
@@ -262,7 +262,7 @@ public sealed unsafe class ZoneTests : IDisposable
         Ke.KeAcquireSpinLock(spinLock, out KIRQL old);
         try
         {
-            var error = Assert.Throws<BugCheckException>(() => ExInterlockedAllocateFromZone(zone, spinLock));
+            BugCheckException error = Assert.Throws<BugCheckException>(() => ExInterlockedAllocateFromZone(zone, spinLock));
             Assert.Equal(BugCheckNames.SPIN_LOCK_ALREADY_OWNED, error.BugCheckCode);
             Assert.Equal(DISPATCH_LEVEL, Ke.KeGetCurrentIrql());
             Assert.True(spinLock.IsOwnedByCurrentThread);
@@ -280,7 +280,7 @@ public sealed unsafe class ZoneTests : IDisposable
     {
         using (IrqlScope.Raise(APC_LEVEL))
         {
-            var error = Assert.Throws<BugCheckException>(() => ExInitializeZone(new ZONE_HEADER(), 32, _memory, 144));
+            BugCheckException error = Assert.Throws<BugCheckException>(() => ExInitializeZone(new ZONE_HEADER(), 32, _memory, 144));
             Assert.Equal(BugCheckNames.IRQL_NOT_LESS_OR_EQUAL, error.BugCheckCode);
             Assert.Equal(0UL, error.Parameter1);
             Assert.Equal((ulong)APC_LEVEL, error.Parameter2);

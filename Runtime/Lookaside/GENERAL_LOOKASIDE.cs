@@ -506,7 +506,7 @@ public abstract class GENERAL_LOOKASIDE
         }
 
         var survivors = new LookasideMagazine[current.Length - orphans];
-        var overflow = new nint[orphans * (LookasideMagazine.Capacity + 1)];
+        nint[] overflow = new nint[orphans * (LookasideMagazine.Capacity + 1)];
         int kept = 0;
         int spilled = 0;
         foreach (LookasideMagazine magazine in current)

@@ -415,7 +415,7 @@ internal sealed unsafe partial class PoolAllocator : IDisposable
             ref PoolChunk? current = ref sizeClass.IsPaged ? ref _currentPagedChunk : ref _currentNonPagedChunk;
             if (current is null || !current.HasFreePage)
             {
-                PoolChunk? chunk = PoolChunk.TryCreate(sizeClass.IsPaged);
+                var chunk = PoolChunk.TryCreate(sizeClass.IsPaged);
                 if (chunk is null)
                 {
                     count = 0;

@@ -70,7 +70,7 @@ internal struct TagCounters
                 continue;
             }
 
-            totals.TryGetValue(entry.Key, out var sum);
+            totals.TryGetValue(entry.Key, out (long Allocs, long Frees, long Bytes) sum);
             totals[entry.Key] = (sum.Allocs + entry.Allocs, sum.Frees + entry.Frees, sum.Bytes + entry.AllocatedBytes - entry.FreedBytes);
         }
     }

@@ -1,17 +1,23 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
+using PoolAnalyzers.Analyzer.Benchmarks.Analysis;
+using PoolAnalyzers.Analyzer.Benchmarks.Corpus;
 
 namespace PoolAnalyzers.Analyzer.Benchmarks;
 
 /// <summary>
 /// Runs the analyzer-cost benchmarks: <c>dotnet run -c Release --project benchmarks/Analyzer.Benchmarks -- --filter '*'</c>,
-/// or prints per-analyzer execution times with <c>-- --telemetry [runs]</c>.
+/// or prints per-analyzer execution times with <c>-- --telemetry [runs]</c>. Both first check that the
+/// analyzers report exactly the findings seeded into the corpora (<c>-- --check</c> does only that),
+/// and exit with 1 when they do not or when a benchmark fails.
 /// </summary>
 public static class Program
 {
@@ -27,6 +33,27 @@ public static class Program
             }
 
             await AnalyzerTelemetryReport.RunAsync(Console.Out, runs).ConfigureAwait(false);
+            return 0;
+        }
+
+        // Timings of rules that stopped firing would only look faster: check the findings first.
+        try
+        {
+            foreach (CorpusKind kind in Enum.GetValues<CorpusKind>())
+            {
+                var corpus = GeneratedCorpus.Create(kind);
+                corpus.EnsureCompiles();
+                Console.WriteLine(await SeededFindingCheck.VerifyAsync(corpus, PoolAnalyzerSet.Load()).ConfigureAwait(false));
+            }
+        }
+        catch (InvalidOperationException exception)
+        {
+            await Console.Error.WriteLineAsync(exception.Message).ConfigureAwait(false);
+            return 1;
+        }
+
+        if (args.Length > 0 && args[0] == "--check")
+        {
             return 0;
         }
 
@@ -48,7 +75,7 @@ public static class Program
                 .WithId("Compile"));
         }
 
-        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
-        return 0;
+        IEnumerable<Summary> summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
+        return summaries.Any(summary => summary.HasCriticalValidationErrors || summary.Reports.Any(report => !report.Success)) ? 1 : 0;
     }
 }

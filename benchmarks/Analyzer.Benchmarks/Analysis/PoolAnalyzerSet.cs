@@ -17,7 +17,7 @@ internal static class PoolAnalyzerSet
 
     public static ImmutableArray<DiagnosticAnalyzer> Load()
     {
-        Assembly assembly = Assembly.Load(AssemblyName);
+        var assembly = Assembly.Load(AssemblyName);
         ImmutableArray<DiagnosticAnalyzer> analyzers =
         [
             .. assembly.GetTypes()

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Linq;
@@ -52,6 +53,21 @@ public sealed class GeneratedCorpus
         _ => SeededFinding.None,
     };
 
+    /// <summary>How many findings each seeded rule must report on this corpus: one per seeded file.</summary>
+    public IReadOnlyDictionary<string, int> SeededFindings()
+    {
+        var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; Kind == CorpusKind.Driver && i < Trees.Length; i++)
+        {
+            if (FindingFor(i).RuleId() is { } id)
+            {
+                counts[id] = counts.GetValueOrDefault(id) + 1;
+            }
+        }
+
+        return counts;
+    }
+
     public static GeneratedCorpus Create(CorpusKind kind, int fileCount = DefaultFileCount)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(fileCount);
@@ -61,7 +77,7 @@ public sealed class GeneratedCorpus
             references = references.Add(MetadataReference.CreateFromFile(typeof(KIRQL).Assembly.Location));
         }
 
-        var trees = ImmutableArray.CreateBuilder<SyntaxTree>(fileCount);
+        ImmutableArray<SyntaxTree>.Builder trees = ImmutableArray.CreateBuilder<SyntaxTree>(fileCount);
         for (int i = 0; i < fileCount; i++)
         {
             string text = kind switch

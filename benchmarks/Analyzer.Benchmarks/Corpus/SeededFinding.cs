@@ -18,3 +18,16 @@ internal enum SeededFinding
     /// <summary>POOL004: paged pool in a routine that may run at DISPATCH_LEVEL.</summary>
     PagedAtDispatch,
 }
+
+internal static class SeededFindings
+{
+    /// <summary>The rule that must report the finding, once per seeded file; null for a clean file.</summary>
+    public static string? RuleId(this SeededFinding finding) => finding switch
+    {
+        SeededFinding.ObsoleteAllocation => DiagnosticIds.ObsoleteAllocation,
+        SeededFinding.InvalidTag => DiagnosticIds.InvalidPoolTag,
+        SeededFinding.ZeroSize => DiagnosticIds.ZeroSizeRequest,
+        SeededFinding.PagedAtDispatch => DiagnosticIds.PagedPoolAtDispatch,
+        _ => null,
+    };
+}

@@ -5,7 +5,7 @@ using Microsoft.CodeAnalysis.CSharp;
 using PoolAnalyzers.Test.Verifiers;
 using Xunit;
 
-namespace PoolAnalyzers.Test.Infrastructure;
+namespace PoolAnalyzers.Test.Routines;
 
 /// <summary>Which assembly the rules take the runtime types from when more than one defines them.</summary>
 public sealed class RuntimeSymbolsTests
@@ -22,7 +22,7 @@ public sealed class RuntimeSymbolsTests
     [Fact]
     public void RuntimeReferenced_ItsTypesAreChosen()
     {
-        var symbols = RuntimeSymbols.TryCreate(Compile("Consumer", "class C { }", ReferenceAssemblies.Runtime));
+        var symbols = RuntimeSymbols.TryCreate(Compile("Consumer", "class C { }", TestProjects.Runtime));
 
         Assert.NotNull(symbols);
         AssertFromAssembly(RuntimeSymbols.RuntimeAssemblyName, symbols);
@@ -31,7 +31,7 @@ public sealed class RuntimeSymbolsTests
     [Fact]
     public void OwnCopyNextToTheRuntime_TheRuntimesTypesAreChosen()
     {
-        var compilation = Compile("Consumer", CopyOfTheRuntimeTypes, ReferenceAssemblies.Runtime);
+        CSharpCompilation compilation = Compile("Consumer", CopyOfTheRuntimeTypes, TestProjects.Runtime);
 
         // What the compiler's own lookup would give: the copy, which calls do not reach the runtime through.
         Assert.Equal("Consumer", compilation.GetTypeByMetadataName("PoolAnalyzers.Runtime.Ex")?.ContainingAssembly.Name);
@@ -41,8 +41,8 @@ public sealed class RuntimeSymbolsTests
     [Fact]
     public void CopyInAReferencedLibraryNextToTheRuntime_TheRuntimesTypesAreChosen()
     {
-        var library = Compile("Embedding", CopyOfTheRuntimeTypes).ToMetadataReference();
-        var compilation = Compile("Consumer", "class C { }", library, ReferenceAssemblies.Runtime);
+        CompilationReference library = Compile("Embedding", CopyOfTheRuntimeTypes).ToMetadataReference();
+        CSharpCompilation compilation = Compile("Consumer", "class C { }", library, TestProjects.Runtime);
 
         // Two referenced definitions: the compiler's own lookup gives up.
         Assert.Null(compilation.GetTypeByMetadataName("PoolAnalyzers.Runtime.Ex"));
@@ -52,8 +52,8 @@ public sealed class RuntimeSymbolsTests
     [Fact]
     public void OnlyTheCompilationDefinesTheTypes_ItsOwnAreChosen()
     {
-        var library = Compile("Embedding", CopyOfTheRuntimeTypes).ToMetadataReference();
-        var compilation = Compile("Runtime2", CopyOfTheRuntimeTypes, library);
+        CompilationReference library = Compile("Embedding", CopyOfTheRuntimeTypes).ToMetadataReference();
+        CSharpCompilation compilation = Compile("Runtime2", CopyOfTheRuntimeTypes, library);
 
         AssertFromAssembly("Runtime2", RuntimeSymbols.TryCreate(compilation));
     }
@@ -61,8 +61,8 @@ public sealed class RuntimeSymbolsTests
     [Fact]
     public void TwoReferencedCopiesWithoutTheRuntime_NoneIsChosen()
     {
-        var first = Compile("First", CopyOfTheRuntimeTypes).ToMetadataReference();
-        var second = Compile("Second", CopyOfTheRuntimeTypes).ToMetadataReference();
+        CompilationReference first = Compile("First", CopyOfTheRuntimeTypes).ToMetadataReference();
+        CompilationReference second = Compile("Second", CopyOfTheRuntimeTypes).ToMetadataReference();
 
         Assert.Null(RuntimeSymbols.TryCreate(Compile("Consumer", "class C { }", first, second)));
     }
@@ -70,9 +70,43 @@ public sealed class RuntimeSymbolsTests
     [Fact]
     public void CopyOfExWithoutTheOtherTypes_NothingIsChosen()
     {
-        var compilation = Compile("Consumer", "namespace PoolAnalyzers.Runtime { public static class Ex { } }");
+        CSharpCompilation compilation = Compile("Consumer", "namespace PoolAnalyzers.Runtime { public static class Ex { } }");
 
         Assert.Null(RuntimeSymbols.TryCreate(compilation));
+    }
+
+    [Fact]
+    public void Classify_RuntimeRoutinesOfEveryComponent_GiveTheirRows()
+    {
+        CSharpCompilation compilation = Compile("Consumer", "class C { }", TestProjects.Runtime);
+        RuntimeSymbols symbols = RuntimeSymbols.TryCreate(compilation)!;
+
+        foreach (RuntimeRoutine row in RuntimeRoutines.All)
+        {
+            INamedTypeSymbol type = compilation.GetTypeByMetadataName("PoolAnalyzers.Runtime." + row.Component)!;
+            IMethodSymbol method = type.GetMembers(row.Name).OfType<IMethodSymbol>().Single();
+            Assert.Same(row, symbols.Classify(method));
+            Assert.Same(row, RuntimeRoutines.Find(method));
+        }
+    }
+
+    [Fact]
+    public void Classify_OwnCopyNextToTheRuntime_GivesNoRow()
+    {
+        CSharpCompilation compilation = Compile("Consumer", CopyOfTheRuntimeTypes, TestProjects.Runtime);
+        IMethodSymbol copy = compilation.Assembly.GetTypeByMetadataName("PoolAnalyzers.Runtime.Ex")!.GetMembers("ExAllocatePool").OfType<IMethodSymbol>().Single();
+
+        Assert.Null(RuntimeSymbols.TryCreate(compilation)!.Classify(copy));
+    }
+
+    [Fact]
+    public void Classify_SameNamedClassInAnotherNamespace_GivesNoRow()
+    {
+        CSharpCompilation compilation = Compile("Consumer", "namespace Legacy { public static class Ex { public static nint ExAllocatePool(int t, nuint n) => 0; } }", TestProjects.Runtime);
+        IMethodSymbol other = compilation.GetTypeByMetadataName("Legacy.Ex")!.GetMembers("ExAllocatePool").OfType<IMethodSymbol>().Single();
+
+        Assert.Null(RuntimeSymbols.TryCreate(compilation)!.Classify(other));
+        Assert.Null(RuntimeRoutines.Find(other));
     }
 
     private static void AssertFromAssembly(string assemblyName, RuntimeSymbols? symbols)
@@ -85,13 +119,13 @@ public sealed class RuntimeSymbolsTests
 
     private static CSharpCompilation Compile(string assemblyName, string source, params MetadataReference[] references)
     {
-        var all = new List<MetadataReference>(ReferenceAssemblies.Framework);
+        var all = new List<MetadataReference>(TestProjects.Framework);
         all.AddRange(references);
         var compilation = CSharpCompilation.Create(
             assemblyName,
-            [CSharpSyntaxTree.ParseText(source, TestWorkspace.ParseOptions)],
+            [CSharpSyntaxTree.ParseText(source, TestProjects.ParseOptions)],
             all,
-            TestWorkspace.CompilationOptions);
+            TestProjects.CompilationOptions);
         Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
         return compilation;
     }

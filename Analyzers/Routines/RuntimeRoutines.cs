@@ -1,0 +1,130 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using static PoolAnalyzers.RoutineKind;
+using static PoolAnalyzers.RoutinePool;
+using static PoolAnalyzers.RoutineTraits;
+
+namespace PoolAnalyzers;
+
+/// <summary>
+/// Every public routine of the runtime's <c>Ex</c>, <c>Ke</c>, <c>Mm</c> and <c>Rtl</c>, one row each:
+/// the one place the rules learn what a routine does and which parameter carries what.
+/// </summary>
+/// <remarks>
+/// A rule asks <see cref="RuntimeSymbols.Classify"/> for the row of a call and reads its roles, so a
+/// new routine is one row here, and every rule that reads the row's kind and roles covers it.
+/// Parameters are named as the runtime names them (the WDK's names); name only the roles the routine
+/// has. <c>RuntimeRoutineContractTests</c> fails when a row names a routine or parameter the runtime
+/// lacks, gives a role a parameter of the wrong type, or when a public routine has no row.
+/// </remarks>
+internal static class RuntimeRoutines
+{
+    /// <summary>The runtime's static classes that hold routines (namespace <c>PoolAnalyzers.Runtime</c>).</summary>
+    public static ImmutableArray<string> Components { get; } = ["Ex", "Ke", "Mm", "Rtl"];
+
+    public static ImmutableArray<RuntimeRoutine> All { get; } =
+    [
+        // Ex: pool allocation (KERNEL-FACTS §3). The untagged two tag every block "None" (POOL001).
+        new("Ex", "ExAllocatePool", Allocate, Argument, poolType: "PoolType", size: "NumberOfBytes", replacement: "ExAllocatePoolWithTag"),
+        new("Ex", "ExAllocatePoolWithQuota", Allocate, Argument, poolType: "PoolType", size: "NumberOfBytes", replacement: "ExAllocatePoolWithQuotaTag", traits: Quota),
+        new("Ex", "ExAllocatePoolWithTag", Allocate, Argument, poolType: "PoolType", size: "NumberOfBytes", tag: "Tag"),
+        new("Ex", "ExAllocatePoolWithQuotaTag", Allocate, Argument, poolType: "PoolType", size: "NumberOfBytes", tag: "Tag", traits: Quota),
+        new("Ex", "ExAllocatePoolWithTagPriority", Allocate, Argument, poolType: "PoolType", size: "NumberOfBytes", tag: "Tag", priority: "Priority"),
+
+        // Ex: the modern pool API (§9): POOL_FLAGS, zeroed unless POOL_FLAG_UNINITIALIZED, NULL on failure.
+        new("Ex", "ExAllocatePool2", Allocate, Argument, poolFlags: "Flags", size: "NumberOfBytes", tag: "Tag", traits: Zeroed),
+        new("Ex", "ExAllocatePool3", Allocate, Argument, poolFlags: "Flags", size: "NumberOfBytes", tag: "Tag", traits: Zeroed),
+        new("Ex", "ExFreePool2", Free, block: "P", tag: "Tag"),
+
+        // Ex: the down-level helpers of wdm.h, built on the tagged routines above.
+        new("Ex", "ExAllocatePoolZero", Allocate, Argument, poolType: "PoolType", size: "NumberOfBytes", tag: "Tag", traits: Zeroed),
+        new("Ex", "ExAllocatePoolUninitialized", Allocate, Argument, poolType: "PoolType", size: "NumberOfBytes", tag: "Tag"),
+        new("Ex", "ExAllocatePoolQuotaZero", Allocate, Argument, poolType: "PoolType", size: "NumberOfBytes", tag: "Tag", traits: Quota | Zeroed),
+        new("Ex", "ExAllocatePoolQuotaUninitialized", Allocate, Argument, poolType: "PoolType", size: "NumberOfBytes", tag: "Tag", traits: Quota),
+        new("Ex", "ExAllocatePoolPriorityZero", Allocate, Argument, poolType: "PoolType", size: "NumberOfBytes", tag: "Tag", priority: "Priority", traits: Zeroed),
+        new("Ex", "ExAllocatePoolPriorityUninitialized", Allocate, Argument, poolType: "PoolType", size: "NumberOfBytes", tag: "Tag", priority: "Priority"),
+
+        new("Ex", "ExFreePool", Free, block: "P"),
+        new("Ex", "ExFreePoolWithTag", Free, block: "P", tag: "Tag"),
+
+        // Ex: lookaside lists (§4). The paged twins run only at IRQL <= APC_LEVEL.
+        new("Ex", "ExInitializeNPagedLookasideList", LookasideInitialize, NonPaged, target: "Lookaside", typeModifiers: "Flags", size: "Size", tag: "Tag"),
+        new("Ex", "ExAllocateFromNPagedLookasideList", LookasideAllocate, NonPaged, target: "Lookaside"),
+        new("Ex", "ExFreeToNPagedLookasideList", LookasideFree, NonPaged, target: "Lookaside", block: "Entry"),
+        new("Ex", "ExDeleteNPagedLookasideList", LookasideDelete, NonPaged, target: "Lookaside"),
+        new("Ex", "ExInitializePagedLookasideList", LookasideInitialize, Paged, target: "Lookaside", typeModifiers: "Flags", size: "Size", tag: "Tag"),
+        new("Ex", "ExAllocateFromPagedLookasideList", LookasideAllocate, Paged, target: "Lookaside"),
+        new("Ex", "ExFreeToPagedLookasideList", LookasideFree, Paged, target: "Lookaside", block: "Entry"),
+        new("Ex", "ExDeletePagedLookasideList", LookasideDelete, Paged, target: "Lookaside"),
+
+        // Ex: zones (§5), obsolete: lookaside lists replace them. Zones carve caller-provided segments.
+        new("Ex", "ExInitializeZone", ZoneInitialize, target: "Zone", size: "BlockSize", segmentSize: "InitialSegmentSize", replacement: "ExInitializeNPagedLookasideList", traits: Obsolete),
+        new("Ex", "ExExtendZone", ZoneExtend, target: "Zone", segmentSize: "SegmentSize", traits: Obsolete),
+        new("Ex", "ExInterlockedExtendZone", ZoneExtend, target: "Zone", segmentSize: "SegmentSize", traits: Obsolete | Interlocked),
+        new("Ex", "ExAllocateFromZone", ZoneAllocate, target: "Zone", replacement: "ExAllocateFromNPagedLookasideList", traits: Obsolete),
+        new("Ex", "ExInterlockedAllocateFromZone", ZoneAllocate, target: "Zone", replacement: "ExAllocateFromNPagedLookasideList", traits: Obsolete | Interlocked),
+        new("Ex", "ExFreeToZone", ZoneFree, target: "Zone", block: "Block", replacement: "ExFreeToNPagedLookasideList", traits: Obsolete),
+        new("Ex", "ExInterlockedFreeToZone", ZoneFree, target: "Zone", block: "Block", replacement: "ExFreeToNPagedLookasideList", traits: Obsolete | Interlocked),
+        new("Ex", "ExIsFullZone", ZoneQuery, target: "Zone", traits: Obsolete),
+        new("Ex", "ExIsObjectInFirstZoneSegment", ZoneQuery, target: "Zone", traits: Obsolete),
+
+        // Ke: IRQL and spin locks (§7). Saved and restored levels are marked in metadata ([IrqlSaves], [IrqlRestores]).
+        new("Ke", "KeGetCurrentIrql", IrqlQuery),
+        new("Ke", "KeRaiseIrql", IrqlRaise),
+        new("Ke", "KeRaiseIrqlToDpcLevel", IrqlRaise),
+        new("Ke", "KeLowerIrql", IrqlLower),
+        new("Ke", "KeInitializeSpinLock", SpinLockInitialize, target: "SpinLock"),
+        new("Ke", "KeAcquireSpinLock", SpinLockAcquire, target: "SpinLock"),
+        new("Ke", "KeReleaseSpinLock", SpinLockRelease, target: "SpinLock"),
+        new("Ke", "KeAcquireSpinLockAtDpcLevel", SpinLockAcquire, target: "SpinLock", traits: AtDpcLevel),
+        new("Ke", "KeReleaseSpinLockFromDpcLevel", SpinLockRelease, target: "SpinLock", traits: AtDpcLevel),
+        new("Ke", "KeBugCheckEx", BugCheck),
+
+        // Ex: the NX opt-in (POOL_NX_OPTIN): ExDefaultNonPagedPoolType becomes NonPagedPoolNx.
+        new("Ex", "ExInitializeDriverRuntime", DriverInitialize),
+
+        // Rtl: memory routines, any IRQL on resident memory.
+        new("Rtl", "RtlZeroMemory", MemoryFill, block: "Destination", length: "Length"),
+        new("Rtl", "RtlFillMemory", MemoryFill, block: "Destination", length: "Length"),
+        new("Rtl", "RtlCopyMemory", MemoryCopy, block: "Destination", length: "Length"),
+        new("Rtl", "RtlMoveMemory", MemoryCopy, block: "Destination", length: "Length"),
+        new("Rtl", "RtlCompareMemory", MemoryCompare, length: "Length"),
+
+        // Mm: system queries (§6).
+        new("Mm", "MmQuerySystemSize", SystemQuery),
+        new("Mm", "MmIsThisAnNtAsSystem", SystemQuery, traits: Obsolete),
+    ];
+
+    private static readonly Dictionary<string, RuntimeRoutine> s_byName = Index(All);
+
+    /// <summary>The row of routine <paramref name="name"/> of <paramref name="component"/>, or null.</summary>
+    public static RuntimeRoutine? Find(string component, string name)
+        => s_byName.TryGetValue(name, out RuntimeRoutine? row) && row.Component == component ? row : null;
+
+    /// <summary>
+    /// The row of <paramref name="method"/> when it belongs to a class of the runtime's namespace, matched by
+    /// full name: for code fixes, which have no compilation-wide <see cref="RuntimeSymbols"/> at hand. Analyzers
+    /// use <see cref="RuntimeSymbols.Classify"/>, which also tells the runtime from a project's own copy.
+    /// </summary>
+    public static RuntimeRoutine? Find(IMethodSymbol? method)
+        => method is { IsStatic: true, ContainingType: { } type } && RuntimeSymbols.IsRuntimeType(type, type.Name)
+            ? Find(type.Name, method.Name)
+            : null;
+
+    // Routine names carry their component's prefix, so the name alone is a key. A duplicate row keeps the
+    // first (the contract test reports it); nothing here may throw inside a compiler.
+    private static Dictionary<string, RuntimeRoutine> Index(ImmutableArray<RuntimeRoutine> rows)
+    {
+        var index = new Dictionary<string, RuntimeRoutine>(rows.Length, System.StringComparer.Ordinal);
+        foreach (RuntimeRoutine row in rows)
+        {
+            if (!index.ContainsKey(row.Name))
+            {
+                index.Add(row.Name, row);
+            }
+        }
+
+        return index;
+    }
+}
