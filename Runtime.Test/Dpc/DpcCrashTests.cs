@@ -272,7 +272,7 @@ public sealed class DpcCrashTests
         using (machine.Enter())
         {
             late = new DpcRecorder();
-            ProcessorGate gate = ProcessorGate.Close(1);
+            var gate = ProcessorGate.Close(1);
             KeSetTargetProcessorDpc(late.Dpc, 1);
             KeInsertQueueDpc(late.Dpc, null, null);
 

@@ -44,7 +44,7 @@ public sealed class DpcMisuseTests
         var recorder = new DpcRecorder();
         KeSetTargetProcessorDpc(recorder.Dpc, 1);
 
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => KeSetTargetProcessorDpc(recorder.Dpc, number));
+        ArgumentOutOfRangeException error = Assert.Throws<ArgumentOutOfRangeException>(() => KeSetTargetProcessorDpc(recorder.Dpc, number));
 
         Assert.Equal("Number", error.ParamName);
         KeInsertQueueDpc(recorder.Dpc, null, null);
@@ -57,7 +57,7 @@ public sealed class DpcMisuseTests
     {
         using var machine = new TestMachine(new SystemConfiguration { ProcessorCount = 1 });
         var recorder = new DpcRecorder("original");
-        using (ProcessorGate gate = ProcessorGate.Close(0))
+        using (var gate = ProcessorGate.Close(0))
         {
             KeInsertQueueDpc(recorder.Dpc, null, null);
 
@@ -92,7 +92,7 @@ public sealed class DpcMisuseTests
     {
         using var machine = new TestMachine(new SystemConfiguration { ProcessorCount = 2 });
         var recorder = new DpcRecorder();
-        using (ProcessorGate gate = ProcessorGate.Close(1))
+        using (var gate = ProcessorGate.Close(1))
         {
             using (IrqlScope.Raise(HIGH_LEVEL))
             {
@@ -113,7 +113,7 @@ public sealed class DpcMisuseTests
 
     private static void AssertNotInitialized(Action call, string routine)
     {
-        var error = Assert.Throws<ArgumentException>(call);
+        ArgumentException error = Assert.Throws<ArgumentException>(call);
         Assert.Equal("Dpc", error.ParamName);
         Assert.StartsWith($"{routine}: the KDPC was never initialized", error.Message, StringComparison.Ordinal);
     }

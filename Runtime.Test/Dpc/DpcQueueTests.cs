@@ -17,7 +17,7 @@ public sealed class DpcQueueTests
     public void InsertedDpc_RunsOnce_AtDispatchLevel_OnAProcessorThread_WithItsContextAndArguments()
     {
         using var machine = new TestMachine(new SystemConfiguration { ProcessorCount = 2 });
-        var context = new object();
+        object context = new();
         var recorder = new DpcRecorder(context);
 
         Assert.True(KeInsertQueueDpc(recorder.Dpc, "first", 42));
@@ -40,7 +40,7 @@ public sealed class DpcQueueTests
     {
         using var machine = new TestMachine(new SystemConfiguration { ProcessorCount = 1 });
         var recorder = new DpcRecorder();
-        using (ProcessorGate gate = ProcessorGate.Close(0))
+        using (var gate = ProcessorGate.Close(0))
         {
             Assert.True(KeInsertQueueDpc(recorder.Dpc, 1, null));
             Assert.True(recorder.Dpc.IsQueued);
@@ -66,7 +66,7 @@ public sealed class DpcQueueTests
             KeSetTargetProcessorDpc(dpcs[i], 1);
         }
 
-        using (ProcessorGate gate = ProcessorGate.Close(1))
+        using (var gate = ProcessorGate.Close(1))
         {
             foreach (KDPC dpc in dpcs)
             {
@@ -87,7 +87,7 @@ public sealed class DpcQueueTests
         using var machine = new TestMachine(new SystemConfiguration { ProcessorCount = 1 });
         var removed = new DpcRecorder();
         var kept = new DpcRecorder();
-        using (ProcessorGate gate = ProcessorGate.Close(0))
+        using (var gate = ProcessorGate.Close(0))
         {
             KeInsertQueueDpc(removed.Dpc, null, null);
             KeInsertQueueDpc(kept.Dpc, null, null);
@@ -123,7 +123,7 @@ public sealed class DpcQueueTests
     {
         using var machine = new TestMachine(new SystemConfiguration { ProcessorCount = 1 });
         var recorder = new DpcRecorder();
-        using (ProcessorGate gate = ProcessorGate.Close(0))
+        using (var gate = ProcessorGate.Close(0))
         {
             Assert.False(KeRemoveQueueDpc(gate.Dpc));
             KeInsertQueueDpc(recorder.Dpc, "removed", null);

@@ -34,7 +34,7 @@ public sealed class ProcessorTests
     [InlineData(65)]
     public void ProcessorCountOutOfRange_IsRejectedWhenTheMachineIsCreated(int count)
     {
-        var error = Assert.Throws<ArgumentException>(() => new KernelSystem(new SystemConfiguration { ProcessorCount = count }));
+        ArgumentException error = Assert.Throws<ArgumentException>(() => new KernelSystem(new SystemConfiguration { ProcessorCount = count }));
         Assert.Contains("ProcessorCount", error.Message, StringComparison.Ordinal);
     }
 

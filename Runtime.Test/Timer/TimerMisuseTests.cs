@@ -41,7 +41,7 @@ public sealed class TimerMisuseTests
         KeInitializeTimer(timer);
         KeSetTimer(timer, -10_000_000, null);
 
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => KeSetTimerEx(timer, -1, period, null));
+        ArgumentOutOfRangeException error = Assert.Throws<ArgumentOutOfRangeException>(() => KeSetTimerEx(timer, -1, period, null));
 
         Assert.Equal("Period", error.ParamName);
         clock.Advance(TimeSpan.FromSeconds(1));
@@ -132,14 +132,14 @@ public sealed class TimerMisuseTests
         Assert.Contains("Clock", Assert.Throws<ArgumentException>(() => new KernelSystem(new SystemConfiguration { Clock = null! })).Message, StringComparison.Ordinal);
         foreach (TimeSpan watchdog in new[] { TimeSpan.Zero, TimeSpan.FromTicks(-1), TimeSpan.FromDays(2), System.Threading.Timeout.InfiniteTimeSpan })
         {
-            var error = Assert.Throws<ArgumentException>(() => new KernelSystem(new SystemConfiguration { DpcWatchdogTimeout = watchdog }));
+            ArgumentException error = Assert.Throws<ArgumentException>(() => new KernelSystem(new SystemConfiguration { DpcWatchdogTimeout = watchdog }));
             Assert.Contains("DpcWatchdogTimeout", error.Message, StringComparison.Ordinal);
         }
     }
 
     private static void AssertNotInitialized(Action call, string routine)
     {
-        var error = Assert.Throws<ArgumentException>(call);
+        ArgumentException error = Assert.Throws<ArgumentException>(call);
         Assert.Equal("Timer", error.ParamName);
         Assert.StartsWith($"{routine}: the KTIMER was never initialized", error.Message, StringComparison.Ordinal);
     }

@@ -173,7 +173,7 @@ public sealed class TimerTests : IDisposable
         KTIMER timer = NewTimer();
         KeSetTimerEx(timer, OneSecond, 1000, recorder.Dpc);
 
-        using (ProcessorGate gate = ProcessorGate.Close(1))
+        using (var gate = ProcessorGate.Close(1))
         {
             _clock.Advance(TimeSpan.FromSeconds(1));
             _clock.Advance(TimeSpan.FromSeconds(1));
