@@ -22,6 +22,9 @@ internal sealed unsafe class SpecialPool
     /// <summary>Fill byte of a live block's slack and guard page; any other value there means an overrun.</summary>
     private const byte SlackPattern = 0xAA;
 
+    /// <summary>How many page ranges an allocation tries for an address no freed block had (see <see cref="TakeUnusedAddress"/>).</summary>
+    private const int AddressTries = 8;
+
     private readonly BigPageHeap _pages;
     private readonly BigPageTable _table;
     private readonly QuotaLedger _quota;
@@ -71,25 +74,20 @@ internal sealed unsafe class SpecialPool
             }
         }
 
-        // Fresh pages only: a thread's cached runs would hand out an address freed a moment ago.
-        nint memory = _pages.TakePages(paged, pages, runs: null);
+        int dataPages = pages - 1;
+        nint offset = guardBefore ? PoolLayout.PageSize : ((nint)dataPages * PoolLayout.PageSize) - (nint)body;
+        nint memory = TakeUnusedAddress(paged, pages, offset);
         if (memory == 0)
         {
             _quota.Refund(quotaProcessId, paged, quotaBytes);
             return 0;
         }
 
-        int dataPages = pages - 1;
         NativeMemory.Fill((void*)memory, (nuint)pages * PoolLayout.PageSize, SlackPattern);
-        nint address;
+        nint address = memory + offset;
         PoolHeader header = default;
-        if (guardBefore)
+        if (!guardBefore)
         {
-            address = memory + PoolLayout.PageSize;
-        }
-        else
-        {
-            address = memory + ((nint)dataPages * PoolLayout.PageSize) - (nint)body;
             header.State = (ushort)(PoolHeader.Allocated | PoolTypes.Stored(poolType) | (tracked ? PoolHeader.Tracked : 0));
             header.Tag = tag.Value;
             header.RequestedBytes = (uint)Math.Min(numberOfBytes, uint.MaxValue);
@@ -107,6 +105,39 @@ internal sealed unsafe class SpecialPool
             RequestedBytes = numberOfBytes, QuotaProcessId = quotaProcessId, QuotaBytes = quotaBytes, Tracked = tracked, Header = header,
         });
         return address;
+    }
+
+    /// <summary>
+    /// Fresh pages for a block <paramref name="offset"/> bytes into them, at an address no freed block
+    /// had; 0 when capacity or the OS cannot supply them.
+    /// </summary>
+    /// <remarks>
+    /// The OS allocator hands a range straight back once the quarantine releases it, and the block of
+    /// the same size would then sit at the very address a freed block had: a stale second free of the
+    /// old block would free the new one. The kernel avoids this by cycling through its whole special
+    /// pool before it reuses a virtual address. Here ranges that would give an address still marked
+    /// freed in the big-page table are held aside while the next one is tried (up to
+    /// <see cref="AddressTries"/>), then returned, so a stale free stays a double free. Never a
+    /// thread's cached runs either: they hold addresses freed a moment ago.
+    /// </remarks>
+    private nint TakeUnusedAddress(bool paged, int pages, nint offset)
+    {
+        Span<nint> heldAside = stackalloc nint[AddressTries - 1];
+        int held = 0;
+        nint memory;
+        while ((memory = _pages.TakePages(paged, pages, runs: null)) != 0 && held < heldAside.Length && _table.WasFreed(memory + offset))
+        {
+            heldAside[held++] = memory;
+        }
+
+        long bytes = (long)pages * PoolLayout.PageSize;
+        foreach (nint range in heldAside[..held])
+        {
+            BigPageTable.FreePages(range);
+            _pages.CapacityOf(paged).Release(bytes);
+        }
+
+        return memory;
     }
 
     /// <summary>
