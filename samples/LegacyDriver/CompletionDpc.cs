@@ -7,18 +7,23 @@ using static PoolAnalyzers.Runtime.POOL_TYPE;
 
 namespace LegacyDriver;
 
-/// <summary>The completion DPC the device's interrupt queues. It runs at DISPATCH_LEVEL: no paged memory may be touched.</summary>
+/// <summary>
+/// The completion DPC the device's completion timer queues. It runs at DISPATCH_LEVEL on one of the
+/// machine's processors: no paged memory may be touched.
+/// </summary>
 internal static class Completion
 {
     /// <summary>Takes every pending packet off the queue, checks its payload and returns packet and message to their allocators.</summary>
+    /// <remarks>A <see cref="PKDEFERRED_ROUTINE"/>: <paramref name="deferredContext"/> is the device, set by <c>KeInitializeDpc</c>.</remarks>
     [IrqlRequires(DISPATCH_LEVEL)]
-    public static unsafe void CompletionDpc(DeviceExtension device)
+    public static unsafe void CompletionDpc(KDPC dpc, object? deferredContext, object? systemArgument1, object? systemArgument2)
     {
-        KeAcquireSpinLockAtDpcLevel(device.QueueLock);
+        var device = (DeviceExtension)deferredContext!;
+        KeAcquireInStackQueuedSpinLockAtDpcLevel(device.QueueLock, out KLOCK_QUEUE_HANDLE lockHandle);
         nint packet = device.PendingHead;
         device.PendingHead = 0;
         device.PendingTail = 0;
-        KeReleaseSpinLockFromDpcLevel(device.QueueLock);
+        KeReleaseInStackQueuedSpinLockFromDpcLevel(ref lockHandle);
 
         while (packet != 0)
         {

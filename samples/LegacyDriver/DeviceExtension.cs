@@ -9,6 +9,9 @@ internal sealed class DeviceExtension(DriverParameters parameters, PoolSizing si
     /// <summary>Bytes in one zone block: a message buffer.</summary>
     public const uint MessageBlockSize = 256;
 
+    /// <summary>How long the first write of a batch waits for more before the completion DPC runs: 1 ms, relative (negative, in 100 ns units).</summary>
+    public const long CompletionDelay = -10_000;
+
     public static readonly PoolTag PacketTag = "LgPk";
     public static readonly PoolTag ContextTag = "LgCx";
     public static readonly PoolTag ZoneSegmentTag = "LgZn";
@@ -32,8 +35,14 @@ internal sealed class DeviceExtension(DriverParameters parameters, PoolSizing si
 
     public KSPIN_LOCK ZoneLock { get; } = new();
 
-    /// <summary>Guards <see cref="PendingHead"/> and <see cref="PendingTail"/>.</summary>
+    /// <summary>Guards <see cref="PendingHead"/> and <see cref="PendingTail"/>; always taken as an in-stack queued spin lock.</summary>
     public KSPIN_LOCK QueueLock { get; } = new();
+
+    /// <summary>Set by the first write of a batch; at expiry it queues <see cref="CompletionDpcObject"/>.</summary>
+    public KTIMER CompletionTimer { get; } = new();
+
+    /// <summary>Runs <see cref="Completion.CompletionDpc"/> at DISPATCH_LEVEL on one of the machine's processors.</summary>
+    public KDPC CompletionDpcObject { get; } = new();
 
     /// <summary>Every zone segment, first one included: a zone never gives its memory back, the driver frees it at unload.</summary>
     public List<nint> ZoneSegments { get; } = [];

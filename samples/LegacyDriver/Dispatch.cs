@@ -5,7 +5,7 @@ using static PoolAnalyzers.Runtime.KIRQL;
 using static PoolAnalyzers.Runtime.Ke;
 using static PoolAnalyzers.Runtime.Nt;
 using static PoolAnalyzers.Runtime.NTSTATUS;
-using static PoolAnalyzers.Runtime.POOL_TYPE;
+using static PoolAnalyzers.Runtime.POOL_FLAGS;
 
 namespace LegacyDriver;
 
@@ -32,7 +32,7 @@ internal static class Dispatch
 
     /// <summary>
     /// IRP_MJ_WRITE: copies the payload into a zone message buffer, wraps it in a request packet
-    /// and queues the packet for <see cref="Completion.CompletionDpc"/>.
+    /// and queues the packet for <see cref="Completion.CompletionDpc"/>, which the completion timer runs.
     /// </summary>
     [IrqlRequires(PASSIVE_LEVEL)]
     public static unsafe NTSTATUS DispatchWrite(DeviceExtension device, nint context, ReadOnlySpan<byte> payload)
@@ -78,10 +78,12 @@ internal static class Dispatch
             Checksum = Checksum.Of(payload),
         };
 
-        KeAcquireSpinLock(device.QueueLock, out KIRQL oldIrql);
+        KeAcquireInStackQueuedSpinLock(device.QueueLock, out KLOCK_QUEUE_HANDLE lockHandle);
         if (device.PendingTail == 0)
         {
+            // The first write of a batch starts the completion timer; later ones ride along.
             device.PendingHead = packet;
+            KeSetTimer(device.CompletionTimer, DeviceExtension.CompletionDelay, device.CompletionDpcObject);
         }
         else
         {
@@ -89,7 +91,7 @@ internal static class Dispatch
         }
 
         device.PendingTail = packet;
-        KeReleaseSpinLock(device.QueueLock, oldIrql);
+        KeReleaseInStackQueuedSpinLock(ref lockHandle);
         return STATUS_SUCCESS;
     }
 
@@ -104,7 +106,7 @@ internal static class Dispatch
         }
 
         uint segmentSize = Driver.ZoneSegmentSize(device.Sizing.ExtensionZoneBlocks);
-        nint segment = ExAllocatePoolWithTag(NonPagedPoolNx, segmentSize, DeviceExtension.ZoneSegmentTag);
+        nint segment = ExAllocatePool2(POOL_FLAG_NON_PAGED, segmentSize, DeviceExtension.ZoneSegmentTag);
         if (segment == 0)
         {
             return 0;

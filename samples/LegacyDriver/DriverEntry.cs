@@ -5,6 +5,7 @@ using static PoolAnalyzers.Runtime.Ke;
 using static PoolAnalyzers.Runtime.Mm;
 using static PoolAnalyzers.Runtime.Nt;
 using static PoolAnalyzers.Runtime.NTSTATUS;
+using static PoolAnalyzers.Runtime.POOL_FLAGS;
 using static PoolAnalyzers.Runtime.POOL_TYPE;
 
 namespace LegacyDriver;
@@ -21,6 +22,8 @@ internal static class Driver
 
         KeInitializeSpinLock(extension.ZoneLock);
         KeInitializeSpinLock(extension.QueueLock);
+        KeInitializeDpc(extension.CompletionDpcObject, Completion.CompletionDpc, extension);
+        KeInitializeTimer(extension.CompletionTimer);
 
         // The Depth argument is reserved (the kernel tunes depth itself); nothing is preallocated.
         ExInitializeNPagedLookasideList(extension.PacketLookaside, null, null, (uint)POOL_NX_ALLOCATION,
@@ -29,7 +32,7 @@ internal static class Driver
             (nuint)sizeof(FILE_CONTEXT), DeviceExtension.ContextTag, 0);
 
         uint segmentSize = ZoneSegmentSize(extension.Sizing.InitialZoneBlocks);
-        nint segment = ExAllocatePoolWithTag(NonPagedPoolNx, segmentSize, DeviceExtension.ZoneSegmentTag);
+        nint segment = ExAllocatePool2(POOL_FLAG_NON_PAGED, segmentSize, DeviceExtension.ZoneSegmentTag);
         if (segment == 0)
         {
             DeleteLookasideLists(extension);
@@ -58,6 +61,10 @@ internal static class Driver
     [IrqlRequires(PASSIVE_LEVEL)]
     public static void DriverUnload(DeviceExtension device)
     {
+        // A completion still due or queued would run after its packets' memory is gone.
+        KeCancelTimer(device.CompletionTimer);
+        KeFlushQueuedDpcs();
+
         foreach (nint record in device.TraceRecords)
         {
             ExFreePoolWithTag(record, DeviceExtension.TraceTag);

@@ -7,11 +7,15 @@ using static PoolAnalyzers.Runtime.Nt;
 // A 48 MB server of the driver's era: MmQuerySystemSize reports a medium system and the driver sizes
 // its zone for one. Pool tracking is on for the driver's tags, so unloading with an allocation still
 // outstanding bug-checks the way Driver Verifier does. The workload runs the lookaside depth scan
-// itself, on a simulated clock, so the background scan is off.
+// itself, on a simulated clock, so the background scan is off. The machine's clock is manual too: the
+// workload moves it to expire the completion timer, whose DPC runs on one of the two processors.
+var clock = new ManualClock();
 var configuration = new SystemConfiguration
 {
     PhysicalMemoryBytes = 48UL << 20,
     ProductType = NT_PRODUCT_TYPE.NtProductServer,
+    ProcessorCount = 2,
+    Clock = clock,
     LookasideScanPeriod = TimeSpan.Zero,
     Verifier = new VerifierOptions { PoolTracking = true, FlagZeroSizeRequests = true, PoolTrackingTags = DeviceExtension.AllTags },
 };
@@ -29,7 +33,7 @@ if (!NT_SUCCESS(status) || device is null)
 }
 
 const int Requests = 4000;
-Workload.Run(device, Requests, opens: 4);
+Workload.Run(device, clock, Requests, opens: 4);
 Console.WriteLine($"Completed {device.RequestsCompleted} of {Requests} requests ({device.BytesCompleted} bytes), {device.ChecksumFailures} checksum failures.");
 NPAGED_LOOKASIDE_LIST packets = device.PacketLookaside;
 Console.WriteLine($"Packet lookaside: {packets.TotalAllocates} allocates, {packets.AllocateMisses} misses, depth {packets.Depth} of {packets.MaximumDepth}.");

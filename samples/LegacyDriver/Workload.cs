@@ -1,14 +1,14 @@
 using System;
 using PoolAnalyzers.Runtime;
-using static PoolAnalyzers.Runtime.KIRQL;
 using static PoolAnalyzers.Runtime.Ke;
 using static PoolAnalyzers.Runtime.Nt;
 
 namespace LegacyDriver;
 
 /// <summary>
-/// Plays the part of the I/O manager and the device: a few opens, then bursts of writes, each burst
-/// followed by the device's interrupt, whose DPC completes the burst at DISPATCH_LEVEL.
+/// Plays the part of the I/O manager and of time: a few opens, then bursts of writes; after each
+/// burst the clock moves past the completion timer, whose DPC completes the burst at DISPATCH_LEVEL
+/// on one of the machine's processors.
 /// </summary>
 internal static class Workload
 {
@@ -20,7 +20,7 @@ internal static class Workload
     private static readonly TimeSpan s_scanPeriod = TimeSpan.FromSeconds(3);
     private const int BurstsPerScan = 10;
 
-    public static void Run(DeviceExtension device, int requests, int opens)
+    public static void Run(DeviceExtension device, ManualClock clock, int requests, int opens)
     {
         nint[] contexts = new nint[opens];
         for (int i = 0; i < opens; i++)
@@ -48,7 +48,7 @@ internal static class Workload
                 }
             }
 
-            RunCompletionDpc(device);
+            ExpireCompletionTimer(clock);
             if ((burst + 1) % BurstsPerScan == 0)
             {
                 KernelSystem.Current.AdjustLookasideDepths(s_scanPeriod);
@@ -62,12 +62,11 @@ internal static class Workload
         }
     }
 
-    /// <summary>What the kernel does when the DPC is dequeued: raise to DISPATCH_LEVEL, run it, lower back.</summary>
-    private static void RunCompletionDpc(DeviceExtension device)
+    /// <summary>Moves the clock past the completion delay, so the timer queues its DPC, and waits until the DPC has run.</summary>
+    private static void ExpireCompletionTimer(ManualClock clock)
     {
-        KeRaiseIrql(DISPATCH_LEVEL, out KIRQL oldIrql);
-        Completion.CompletionDpc(device);
-        KeLowerIrql(oldIrql);
+        clock.Advance(TimeSpan.FromTicks(-DeviceExtension.CompletionDelay));
+        KeFlushQueuedDpcs();
     }
 
     private static int PayloadLength(int sequence) => 16 + (sequence * 37 % ((int)DeviceExtension.MessageBlockSize - 15));
