@@ -47,40 +47,27 @@ public sealed class RuntimeThreadCrashTests
         BugCheckException crash;
         using (machine.Enter())
         {
+            // The Free routine fails only where the scan runs (a thread-pool thread): the driver's own
+            // threads below free their overflow normally.
             var list = new NPAGED_LOOKASIDE_LIST();
-            ExInitializeNPagedLookasideList(list, (_, size, _) => (nint)NativeMemory.Alloc(size), _ => throw thrown, 0, 64, "Scan", 0);
+            ExInitializeNPagedLookasideList(
+                list,
+                (_, size, _) => (nint)NativeMemory.Alloc(size),
+                entry => { if (Thread.CurrentThread.IsThreadPoolThread) { throw thrown; } NativeMemory.Free((void*)entry); },
+                0, 64, "Scan", 0);
 
-            // Two threads each cache a full depth (4) of entries and exit together. The scan adopts
-            // one thread's entries into the shared list, which then holds Depth; the other thread's go
-            // to the Free routine, which throws on the scan's thread.
-            using var bothCached = new Barrier(2);
-            var threads = new Patience.OtherThread[2];
-            for (int t = 0; t < threads.Length; t++)
+            // Sixteen threads fill their front caches at once and exit together: up to 16 × 17 entries
+            // orphaned, more than the deepest list holds, so adopting them overflows into the Free
+            // routine on the scan's thread. The depth moves with every scan, so a round may fall short;
+            // rounds repeat until the crash comes.
+            for (int round = 0; round < 100 && machine.Crash is null; round++)
             {
-                threads[t] = Patience.Start(() =>
-                {
-                    nint[] entries = new nint[GENERAL_LOOKASIDE.MinimumDepth];
-                    for (int i = 0; i < entries.Length; i++)
-                    {
-                        entries[i] = ExAllocateFromNPagedLookasideList(list);
-                    }
-
-                    foreach (nint entry in entries)
-                    {
-                        ExFreeToNPagedLookasideList(list, entry);
-                    }
-
-                    Assert.True(bothCached.SignalAndWait(Patience.Limit));
-                });
+                OrphanFullFrontCaches(list, threads: 16);
+                SpinWait.SpinUntil(() => machine.Crash is not null, TimeSpan.FromMilliseconds(200));
             }
 
-            foreach (Patience.OtherThread thread in threads)
-            {
-                thread.Join("a thread caching entries");
-            }
-
-            Patience.Until(() => machine.Crash is not null, "the depth scan to crash the machine");
-            crash = machine.Crash!;
+            Assert.NotNull(machine.Crash);
+            crash = machine.Crash;
             Assert.Equal(BugCheckNames.KMODE_EXCEPTION_NOT_HANDLED, crash.BugCheckCode);
             Assert.Same(thrown, crash.InnerException);
             Assert.Contains("the lookaside depth scan", crash.Message, StringComparison.Ordinal);
@@ -89,5 +76,36 @@ public sealed class RuntimeThreadCrashTests
         }
 
         Assert.Same(crash, Assert.Throws<BugCheckException>(machine.Dispose));
+    }
+
+    private static void OrphanFullFrontCaches(NPAGED_LOOKASIDE_LIST list, int threads)
+    {
+        const int PerThread = 17;
+        nint[] entries = new nint[threads * PerThread];
+        for (int i = 0; i < entries.Length; i++)
+        {
+            entries[i] = ExAllocateFromNPagedLookasideList(list);
+        }
+
+        using var allCached = new Barrier(threads);
+        var workers = new Patience.OtherThread[threads];
+        for (int t = 0; t < threads; t++)
+        {
+            int first = t * PerThread;
+            workers[t] = Patience.Start(() =>
+            {
+                for (int i = first; i < first + PerThread; i++)
+                {
+                    ExFreeToNPagedLookasideList(list, entries[i]);
+                }
+
+                Assert.True(allCached.SignalAndWait(Patience.Limit));
+            });
+        }
+
+        foreach (Patience.OtherThread worker in workers)
+        {
+            worker.Join("a thread caching entries");
+        }
     }
 }
