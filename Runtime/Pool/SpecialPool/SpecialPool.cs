@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Runtime.InteropServices;
 
 namespace PoolAnalyzers.Runtime;
@@ -23,12 +24,18 @@ internal sealed unsafe class SpecialPool
     private const byte SlackPattern = 0xAA;
 
     /// <summary>How many page ranges an allocation tries for an address no freed block had (see <see cref="TakeUnusedAddress"/>).</summary>
-    private const int AddressTries = 8;
+    private const int AddressTries = 16;
+
+    /// <summary>The most page ranges kept from the OS allocator because their address was a freed block's.</summary>
+    private const int MaxParkedRanges = 256;
 
     private readonly BigPageHeap _pages;
     private readonly BigPageTable _table;
     private readonly QuotaLedger _quota;
     private readonly SpecialPoolQuarantine _quarantine = new();
+
+    // Ranges refused by TakeUnusedAddress, oldest first; guarded by itself. Not charged to capacity.
+    private readonly Queue<nint> _parked = new();
 
     public SpecialPool(BigPageHeap pages, BigPageTable table, QuotaLedger quota)
     {
@@ -115,29 +122,39 @@ internal sealed unsafe class SpecialPool
     /// The OS allocator hands a range straight back once the quarantine releases it, and the block of
     /// the same size would then sit at the very address a freed block had: a stale second free of the
     /// old block would free the new one. The kernel avoids this by cycling through its whole special
-    /// pool before it reuses a virtual address. Here ranges that would give an address still marked
-    /// freed in the big-page table are held aside while the next one is tried (up to
-    /// <see cref="AddressTries"/>), then returned, so a stale free stays a double free. Never a
-    /// thread's cached runs either: they hold addresses freed a moment ago.
+    /// pool before it reuses a virtual address. Here a range that would give an address still marked
+    /// freed in the big-page table is parked (kept from the OS allocator, so it cannot come back at
+    /// once) and the next range is tried, up to <see cref="AddressTries"/> times; the oldest parked
+    /// range goes back to the OS once <see cref="MaxParkedRanges"/> are parked. A stale free so stays
+    /// a double free until hundreds of addresses later. Never a thread's cached runs either: they hold
+    /// addresses freed a moment ago.
     /// </remarks>
     private nint TakeUnusedAddress(bool paged, int pages, nint offset)
     {
-        Span<nint> heldAside = stackalloc nint[AddressTries - 1];
-        int held = 0;
-        nint memory;
-        while ((memory = _pages.TakePages(paged, pages, runs: null)) != 0 && held < heldAside.Length && _table.WasFreed(memory + offset))
+        for (int tries = 1; ; tries++)
         {
-            heldAside[held++] = memory;
-        }
+            nint memory = _pages.TakePages(paged, pages, runs: null);
+            if (memory == 0 || tries == AddressTries || !_table.WasFreed(memory + offset))
+            {
+                return memory;
+            }
 
-        long bytes = (long)pages * PoolLayout.PageSize;
-        foreach (nint range in heldAside[..held])
-        {
-            BigPageTable.FreePages(range);
-            _pages.CapacityOf(paged).Release(bytes);
-        }
+            _pages.CapacityOf(paged).Release((long)pages * PoolLayout.PageSize);
+            nint evicted = 0;
+            lock (_parked)
+            {
+                _parked.Enqueue(memory);
+                if (_parked.Count > MaxParkedRanges)
+                {
+                    evicted = _parked.Dequeue();
+                }
+            }
 
-        return memory;
+            if (evicted != 0)
+            {
+                BigPageTable.FreePages(evicted);
+            }
+        }
     }
 
     /// <summary>
@@ -200,6 +217,16 @@ internal sealed unsafe class SpecialPool
         _quarantine.Add(address, block);
     }
 
-    /// <summary>Returns the quarantined pages to the OS (the machine is going away).</summary>
-    public void Dispose() => _quarantine.Dispose();
+    /// <summary>Returns the quarantined and parked pages to the OS (the machine is going away).</summary>
+    public void Dispose()
+    {
+        _quarantine.Dispose();
+        lock (_parked)
+        {
+            while (_parked.TryDequeue(out nint range))
+            {
+                BigPageTable.FreePages(range);
+            }
+        }
+    }
 }
