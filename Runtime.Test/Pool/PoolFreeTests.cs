@@ -122,12 +122,28 @@ public sealed unsafe class PoolFreeTests
     }
 
     [Fact]
-    public void FreeOfInteriorOfBigBlock_BugChecks0x42()
+    public void FreeOfInteriorOfLiveBigBlock_BugChecks0x46_NamingTheBlock()
     {
         using var machine = new TestMachine();
-        nint p = ExAllocatePoolWithTag(NonPagedPoolNx, 3 * 4096, Mine);
-        BugCheckAssert.Raises(BugCheckNames.BAD_POOL_CALLER, 0x42, () => ExFreePool(p + 4096));
+        nint p = ExAllocatePoolWithTag(NonPagedPoolNx, 8192, "Fred");
+
+        BugCheckException bugCheck = BugCheckAssert.Raises(BugCheckNames.BAD_POOL_CALLER, 0x46, () => ExFreePool(p + 4096));
+
+        Assert.Equal((ulong)(p + 4096), bugCheck.Parameter2);
+        Assert.Contains($"4096 bytes inside the 8192-byte block at 0x{(ulong)p:X} tagged 'Fred'", bugCheck.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("never in any pool", bugCheck.Message, StringComparison.Ordinal);
         ExFreePool(p);
+    }
+
+    [Fact]
+    public void FreeOfAddressNearNoLiveBlock_StillSaysNeverInAnyPool()
+    {
+        using var machine = new TestMachine();
+        nint p = ExAllocatePoolWithTag(NonPagedPoolNx, 8192, "Fred");
+        ExFreePool(p);
+
+        BugCheckException bugCheck = BugCheckAssert.Raises(BugCheckNames.BAD_POOL_CALLER, 0x42, () => ExFreePool(p + 4096));
+        Assert.Contains("never in any pool", bugCheck.Message, StringComparison.Ordinal);
     }
 
     [Fact]

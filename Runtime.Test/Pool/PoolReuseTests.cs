@@ -42,6 +42,53 @@ public sealed class PoolReuseTests
         Assert.Equal(64 * 1024, machine.System.NonPagedPoolCommittedBytes);
     }
 
+    [Fact]
+    public void BlocksCachedByAThreadThatExited_AreAdoptedBeforeAKnownThreadIsToldThePoolIsExhausted()
+    {
+        using var machine = new TestMachine(new SystemConfiguration { NonPagedPoolSize = 64 * 1024 });
+
+        // This thread's cache is registered before the worker runs, so no new registration adopts
+        // the worker's cache afterwards: only the step before reporting exhaustion can.
+        ExFreePool(ExAllocatePoolWithTag(NonPagedPoolNx, 16, "Adop"));
+        int worker = 0;
+        var thread = new Thread(() => worker = FillAndFree());
+        thread.Start();
+        thread.Join();
+
+        // Without adoption the worker's cache would keep up to 64 of those blocks out of reach.
+        Assert.True(worker > 32);
+        int here = FillAndFree();
+        Assert.True(here >= worker, $"{here} blocks after the worker exited, {worker} for the worker");
+    }
+
+    [Fact]
+    public void DoubleFreeOfABigBlock_IsRecognised_AfterAThousandOtherFrees()
+    {
+        using var machine = new TestMachine();
+        nint first = ExAllocatePoolWithTag(NonPagedPoolNx, 8192, "Dbl ");
+        ExFreePool(first);
+        for (int i = 0; i < 1000; i++)
+        {
+            ExFreePool(ExAllocatePoolWithTag(NonPagedPoolNx, (nuint)(8192 + (i % 3 * 4096)), "Dbl "));
+        }
+
+        BugCheckException bugCheck = Assert.Throws<BugCheckException>(() => ExFreePool(first));
+        Assert.Equal((BugCheckNames.BAD_POOL_CALLER, 0x07UL), (bugCheck.BugCheckCode, bugCheck.Parameter1));
+    }
+
+    /// <summary>Allocates 1000-byte blocks until the pool says no, frees them all, returns how many it got.</summary>
+    private static int FillAndFree()
+    {
+        var blocks = new List<nint>();
+        for (nint p; (p = ExAllocatePoolWithTag(NonPagedPoolNx, 1000, "Adop")) != 0;)
+        {
+            blocks.Add(p);
+        }
+
+        blocks.ForEach(ExFreePool);
+        return blocks.Count;
+    }
+
     private static int Churn(int count)
     {
         var blocks = new List<nint>();

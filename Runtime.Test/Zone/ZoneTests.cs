@@ -156,6 +156,8 @@ public sealed unsafe class ZoneTests : IDisposable
     [Theory]
     [InlineData(1028, 256u)] // misaligned
     [InlineData(1024, 24u)]  // smaller than a block
+    [InlineData(1024, 40u)]  // a block's size, but no block fits after the 16-byte header
+    [InlineData(1024, 47u)]  // one byte short of header + block
     [InlineData(1024, 8u)]   // smaller than the header
     [InlineData(0, 256u)]    // NULL
     public void ExtendWithBadGeometry_ReturnsUnsuccessful_AndLeavesTheZoneAlone(int offset, uint segmentSize)

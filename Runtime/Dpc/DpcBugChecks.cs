@@ -12,12 +12,7 @@ internal static class DpcBugChecks
     /// exception itself is the InnerException.
     /// </summary>
     public static BugCheckException Unhandled(PKDEFERRED_ROUTINE? routine, System.Exception exception)
-    {
-        uint code = exception is NtStatusException status ? (uint)status.Status : (uint)exception.HResult;
-        string where = routine is null ? "the runtime's DPC dispatcher" : $"the DPC routine {NameOf(routine)}";
-        return new BugCheckException(BugCheckNames.KMODE_EXCEPTION_NOT_HANDLED, code, 0, 0, 0,
-            $"{where} let {exception.GetType().Name} escape: {exception.Message}", exception);
-    }
+        => BugCheck.Unhandled(routine is null ? "the runtime's DPC dispatcher" : $"the DPC routine {NameOf(routine)}", exception);
 
     /// <summary>
     /// IRQL_UNEXPECTED_VALUE (0xC8) for a routine that returned at <paramref name="current"/> instead of

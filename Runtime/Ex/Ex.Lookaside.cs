@@ -22,6 +22,7 @@ public static partial class Ex
     /// <param name="Depth">Reserved and ignored, as in the kernel: the list starts at depth 4.</param>
     /// <exception cref="ArgumentException">Size below 8 or above ULONG, or a flag other than the two accepted.</exception>
     /// <exception cref="InvalidOperationException">The list is already initialized.</exception>
+    /// <exception cref="ObjectDisposedException">The machine the list was initialized on (for initialization: the current machine) has been disposed.</exception>
     /// <exception cref="BugCheckException">IRQL_NOT_LESS_OR_EQUAL (0x0A) above DISPATCH_LEVEL.</exception>
     [IrqlRequiresMax(DISPATCH_LEVEL)]
     public static void ExInitializeNPagedLookasideList(NPAGED_LOOKASIDE_LIST Lookaside, PALLOCATE_FUNCTION? Allocate, PFREE_FUNCTION? Free, uint Flags, nuint Size, PoolTag Tag, ushort Depth)
@@ -37,6 +38,7 @@ public static partial class Ex
     /// <summary>Takes an entry from the list, or calls its Allocate routine when the list is empty.</summary>
     /// <returns>The entry, or NULL when the Allocate routine fails.</returns>
     /// <exception cref="InvalidOperationException">The list was never initialized or was deleted.</exception>
+    /// <exception cref="ObjectDisposedException">The machine the list was initialized on (for initialization: the current machine) has been disposed.</exception>
     /// <exception cref="BugCheckException">IRQL_NOT_LESS_OR_EQUAL (0x0A) above DISPATCH_LEVEL.</exception>
     [IrqlRequiresMax(DISPATCH_LEVEL)]
     public static nint ExAllocateFromNPagedLookasideList(NPAGED_LOOKASIDE_LIST Lookaside)
@@ -49,6 +51,7 @@ public static partial class Ex
     /// <summary>Caches <paramref name="Entry"/> in the list, or calls its Free routine when the list already holds Depth entries.</summary>
     /// <exception cref="ArgumentException"><paramref name="Entry"/> is NULL.</exception>
     /// <exception cref="InvalidOperationException">The list was never initialized or was deleted.</exception>
+    /// <exception cref="ObjectDisposedException">The machine the list was initialized on (for initialization: the current machine) has been disposed.</exception>
     /// <exception cref="BugCheckException">IRQL_NOT_LESS_OR_EQUAL (0x0A) above DISPATCH_LEVEL.</exception>
     [IrqlRequiresMax(DISPATCH_LEVEL)]
     public static void ExFreeToNPagedLookasideList(NPAGED_LOOKASIDE_LIST Lookaside, nint Entry)
@@ -60,6 +63,7 @@ public static partial class Ex
 
     /// <summary>Frees every cached entry through the Free routine and unregisters the list from the depth scan.</summary>
     /// <exception cref="InvalidOperationException">The list was never initialized or was already deleted.</exception>
+    /// <exception cref="ObjectDisposedException">The machine the list was initialized on (for initialization: the current machine) has been disposed.</exception>
     /// <exception cref="BugCheckException">IRQL_NOT_LESS_OR_EQUAL (0x0A) above DISPATCH_LEVEL.</exception>
     [IrqlRequiresMax(DISPATCH_LEVEL)]
     public static void ExDeleteNPagedLookasideList(NPAGED_LOOKASIDE_LIST Lookaside)
@@ -82,6 +86,7 @@ public static partial class Ex
     /// <param name="Depth">Reserved and ignored, as in the kernel: the list starts at depth 4.</param>
     /// <exception cref="ArgumentException">Size below 8 or above ULONG, or a flag other than the accepted ones.</exception>
     /// <exception cref="InvalidOperationException">The list is already initialized.</exception>
+    /// <exception cref="ObjectDisposedException">The machine the list was initialized on (for initialization: the current machine) has been disposed.</exception>
     /// <exception cref="BugCheckException">IRQL_NOT_LESS_OR_EQUAL (0x0A) above APC_LEVEL.</exception>
     [IrqlRequiresMax(APC_LEVEL)]
     public static void ExInitializePagedLookasideList(PAGED_LOOKASIDE_LIST Lookaside, PALLOCATE_FUNCTION? Allocate, PFREE_FUNCTION? Free, uint Flags, nuint Size, PoolTag Tag, ushort Depth)
@@ -98,6 +103,7 @@ public static partial class Ex
     /// <summary>Takes an entry from the list, or calls its Allocate routine when the list is empty.</summary>
     /// <returns>The entry, or NULL when the Allocate routine fails.</returns>
     /// <exception cref="InvalidOperationException">The list was never initialized or was deleted.</exception>
+    /// <exception cref="ObjectDisposedException">The machine the list was initialized on (for initialization: the current machine) has been disposed.</exception>
     /// <exception cref="BugCheckException">IRQL_NOT_LESS_OR_EQUAL (0x0A) above APC_LEVEL.</exception>
     [IrqlRequiresMax(APC_LEVEL)]
     public static nint ExAllocateFromPagedLookasideList(PAGED_LOOKASIDE_LIST Lookaside)
@@ -110,6 +116,7 @@ public static partial class Ex
     /// <summary>Caches <paramref name="Entry"/> in the list, or calls its Free routine when the list already holds Depth entries.</summary>
     /// <exception cref="ArgumentException"><paramref name="Entry"/> is NULL.</exception>
     /// <exception cref="InvalidOperationException">The list was never initialized or was deleted.</exception>
+    /// <exception cref="ObjectDisposedException">The machine the list was initialized on (for initialization: the current machine) has been disposed.</exception>
     /// <exception cref="BugCheckException">IRQL_NOT_LESS_OR_EQUAL (0x0A) above APC_LEVEL.</exception>
     [IrqlRequiresMax(APC_LEVEL)]
     public static void ExFreeToPagedLookasideList(PAGED_LOOKASIDE_LIST Lookaside, nint Entry)
@@ -121,6 +128,7 @@ public static partial class Ex
 
     /// <summary>Frees every cached entry through the Free routine and unregisters the list from the depth scan.</summary>
     /// <exception cref="InvalidOperationException">The list was never initialized or was already deleted.</exception>
+    /// <exception cref="ObjectDisposedException">The machine the list was initialized on (for initialization: the current machine) has been disposed.</exception>
     /// <exception cref="BugCheckException">IRQL_NOT_LESS_OR_EQUAL (0x0A) above APC_LEVEL.</exception>
     [IrqlRequiresMax(APC_LEVEL)]
     public static void ExDeletePagedLookasideList(PAGED_LOOKASIDE_LIST Lookaside)

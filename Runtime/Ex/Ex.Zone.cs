@@ -30,6 +30,7 @@ public static partial class Ex
         }
 
         Zone.Reset(BlockSize);
+        Zone.Owner = KernelSystem.Current;
         Zone.Carve(InitialSegment, InitialSegmentSize);
         return NTSTATUS.STATUS_SUCCESS;
     }
@@ -40,7 +41,8 @@ public static partial class Ex
     /// </summary>
     /// <returns>
     /// STATUS_SUCCESS; STATUS_UNSUCCESSFUL for a NULL or misaligned segment, one smaller than its
-    /// header or too small for a block, or one that overlaps memory the zone already owns (the same
+    /// header, one too small to hold a block after its 16-byte header (the documented "segment too
+    /// small" failure: an extension that adds nothing), or one that overlaps memory the zone already owns (the same
     /// segment again, or any part of an earlier one, unused tail included). Nothing is written on failure.
     /// </returns>
     /// <remarks>
@@ -49,6 +51,7 @@ public static partial class Ex
     /// documented to return, so ported code that tests for it (or uses NT_SUCCESS) handles it unchanged.
     /// </remarks>
     /// <exception cref="InvalidOperationException">The zone was never initialized.</exception>
+    /// <exception cref="ObjectDisposedException">The machine the zone was initialized on has been disposed.</exception>
     /// <exception cref="BugCheckException">IRQL_NOT_LESS_OR_EQUAL (0x0A) above DISPATCH_LEVEL.</exception>
     [IrqlRequiresMax(DISPATCH_LEVEL)]
     public static NTSTATUS ExExtendZone(ZONE_HEADER Zone, nint Segment, uint SegmentSize)
@@ -56,7 +59,9 @@ public static partial class Ex
         ArgumentNullException.ThrowIfNull(Zone);
         RoutineIrql.RequireMax(DISPATCH_LEVEL, nameof(ExExtendZone));
         Zone.ThrowIfNotInitialized(nameof(ExExtendZone));
-        if (!IsValidZoneGeometry(Zone.BlockSize, Segment, SegmentSize) || Zone.Overlaps(Segment, SegmentSize))
+        if (!IsValidZoneGeometry(Zone.BlockSize, Segment, SegmentSize)
+            || SegmentSize - ZONE_HEADER.SegmentHeaderSize < Zone.BlockSize
+            || Zone.Overlaps(Segment, SegmentSize))
         {
             return NTSTATUS.STATUS_UNSUCCESSFUL;
         }
@@ -68,6 +73,7 @@ public static partial class Ex
     /// <summary><see cref="ExExtendZone"/> under <paramref name="Lock"/> (raising to DISPATCH_LEVEL while held).</summary>
     /// <returns>What <see cref="ExExtendZone"/> returns.</returns>
     /// <exception cref="InvalidOperationException">The zone was never initialized.</exception>
+    /// <exception cref="ObjectDisposedException">The machine the zone was initialized on has been disposed.</exception>
     /// <exception cref="BugCheckException">IRQL_NOT_LESS_OR_EQUAL (0x0A) above DISPATCH_LEVEL.</exception>
     [IrqlRequiresMax(DISPATCH_LEVEL)]
     public static NTSTATUS ExInterlockedExtendZone(ZONE_HEADER Zone, nint Segment, uint SegmentSize, KSPIN_LOCK Lock)
@@ -88,6 +94,7 @@ public static partial class Ex
 
     /// <summary>Takes the first free block (the most recently carved or freed one); 0 when the zone is full.</summary>
     /// <exception cref="InvalidOperationException">The zone was never initialized, or the head of its free list is not a free block of the zone: the link in the block allocated before was overwritten after that block was freed (nothing is taken).</exception>
+    /// <exception cref="ObjectDisposedException">The machine the zone was initialized on has been disposed.</exception>
     /// <exception cref="BugCheckException">IRQL_NOT_LESS_OR_EQUAL (0x0A) above DISPATCH_LEVEL.</exception>
     [IrqlRequiresMax(DISPATCH_LEVEL)]
     public static nint ExAllocateFromZone(ZONE_HEADER Zone)
@@ -106,6 +113,7 @@ public static partial class Ex
     /// list without stopping, so this is a caller error, not a bug check; the zone is left unchanged.
     /// </exception>
     /// <exception cref="InvalidOperationException">The zone was never initialized.</exception>
+    /// <exception cref="ObjectDisposedException">The machine the zone was initialized on has been disposed.</exception>
     /// <exception cref="BugCheckException">IRQL_NOT_LESS_OR_EQUAL (0x0A) above DISPATCH_LEVEL.</exception>
     [IrqlRequiresMax(DISPATCH_LEVEL)]
     public static nint ExFreeToZone(ZONE_HEADER Zone, nint Block)
@@ -118,6 +126,7 @@ public static partial class Ex
 
     /// <summary>True when the zone has no free block.</summary>
     /// <exception cref="InvalidOperationException">The zone was never initialized.</exception>
+    /// <exception cref="ObjectDisposedException">The machine the zone was initialized on has been disposed.</exception>
     /// <exception cref="BugCheckException">IRQL_NOT_LESS_OR_EQUAL (0x0A) above DISPATCH_LEVEL.</exception>
     [IrqlRequiresMax(DISPATCH_LEVEL)]
     public static bool ExIsFullZone(ZONE_HEADER Zone)
@@ -130,6 +139,7 @@ public static partial class Ex
 
     /// <summary><see cref="ExAllocateFromZone"/> under <paramref name="Lock"/> (raising to DISPATCH_LEVEL while held).</summary>
     /// <exception cref="InvalidOperationException">As for <see cref="ExAllocateFromZone"/>; the lock is released and the IRQL restored.</exception>
+    /// <exception cref="ObjectDisposedException">The machine the zone was initialized on has been disposed.</exception>
     /// <exception cref="BugCheckException">IRQL_NOT_LESS_OR_EQUAL (0x0A) above DISPATCH_LEVEL.</exception>
     [IrqlRequiresMax(DISPATCH_LEVEL)]
     public static nint ExInterlockedAllocateFromZone(ZONE_HEADER Zone, KSPIN_LOCK Lock)
@@ -157,6 +167,7 @@ public static partial class Ex
     /// list without stopping, so this is a caller error, not a bug check; the zone is left unchanged.
     /// </exception>
     /// <exception cref="InvalidOperationException">The zone was never initialized.</exception>
+    /// <exception cref="ObjectDisposedException">The machine the zone was initialized on has been disposed.</exception>
     /// <exception cref="BugCheckException">IRQL_NOT_LESS_OR_EQUAL (0x0A) above DISPATCH_LEVEL.</exception>
     [IrqlRequiresMax(DISPATCH_LEVEL)]
     public static nint ExInterlockedFreeToZone(ZONE_HEADER Zone, nint Block, KSPIN_LOCK Lock)
@@ -185,6 +196,7 @@ public static partial class Ex
     /// After an extension it tests the newest segment against the combined size.
     /// </remarks>
     /// <exception cref="InvalidOperationException">The zone was never initialized.</exception>
+    /// <exception cref="ObjectDisposedException">The machine the zone was initialized on has been disposed.</exception>
     /// <exception cref="BugCheckException">IRQL_NOT_LESS_OR_EQUAL (0x0A) above DISPATCH_LEVEL.</exception>
     [IrqlRequiresMax(DISPATCH_LEVEL)]
     public static bool ExIsObjectInFirstZoneSegment(ZONE_HEADER Zone, nint Object)

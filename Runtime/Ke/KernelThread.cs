@@ -16,6 +16,12 @@ internal sealed class KernelThread
     [ThreadStatic]
     private static KernelThread? t_current;
 
+    /// <summary>The operating-system thread this state belongs to.</summary>
+    public readonly Thread OsThread = Thread.CurrentThread;
+
+    /// <summary>True once the thread has exited: what it cached for pools and lookaside lists is orphaned (see <see cref="PerThreadCaches{TCache}"/>).</summary>
+    public bool HasExited => !OsThread.IsAlive;
+
     /// <summary>The calling thread's IRQL (per processor in the kernel, per thread here).</summary>
     public KIRQL Irql;
 

@@ -88,6 +88,8 @@ public abstract class GENERAL_LOOKASIDE
     private int _sharedCount;
     private uint _retiredFreeMisses;
 
+    private const string MemoryReleased = "its lookaside lists are unusable and their cached entries released";
+
     private protected GENERAL_LOOKASIDE()
     {
     }
@@ -172,9 +174,11 @@ public abstract class GENERAL_LOOKASIDE
         }
 
         KernelSystem owner = KernelSystem.Current;
+        owner.ThrowIfUnusable(routine, MemoryReleased);
         lock (_registryLock)
         {
-            if (IsInitialized)
+            // A list of a machine that was disposed (or crashed) may start again on another one.
+            if (IsInitialized && Owner?.IsUnusable != true)
             {
                 throw new InvalidOperationException(
                     $"{routine}: this {KindName} is already initialized; delete it before initializing it again.");
@@ -240,6 +244,7 @@ public abstract class GENERAL_LOOKASIDE
         lock (_registryLock)
         {
             ThrowIfNotLive(routine);
+            Owner?.ThrowIfUnusable(routine, MemoryReleased);
             Volatile.Write(ref _generation, _generation + 1);
             list = _list!;
             magazines = _magazines;
@@ -418,9 +423,9 @@ public abstract class GENERAL_LOOKASIDE
     }
 
     /// <summary>
-    /// The owning machine crashed: every front cache stops matching (a fresh generation, still odd:
+    /// The owning machine crashed or is being disposed: every front cache stops matching (a fresh generation, still odd:
     /// the list stays initialized), so every later allocation and free takes the slow path, where
-    /// <see cref="MagazineOf"/> throws the crash. The fast paths pay nothing for it.
+    /// <see cref="MagazineOf"/> throws the crash or <see cref="ObjectDisposedException"/>. The fast paths pay nothing for it.
     /// </summary>
     internal void Halt()
     {
@@ -436,7 +441,7 @@ public abstract class GENERAL_LOOKASIDE
     /// <summary>The calling thread's front cache of the live list, found or created, and put in the thread's table.</summary>
     private LookasideMagazine MagazineOf(KernelThread thread, string routine)
     {
-        KernelSystem.ThrowIfCrashed(Owner);
+        Owner?.ThrowIfUnusable(routine, MemoryReleased);
         long generation = Volatile.Read(ref _generation);
         if ((generation & 1) == 0)
         {

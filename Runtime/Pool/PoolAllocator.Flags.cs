@@ -17,7 +17,6 @@ internal sealed unsafe partial class PoolAllocator
     {
         KernelThread thread = KernelThread.Current;
         ThreadCache cache = thread.PoolCache ?? CacheOfCurrentMachine(thread);
-        PoolAllocator pool = cache.Owner;
 
         // The common request - exactly POOL_FLAG_NON_PAGED or POOL_FLAG_PAGED, zeroed or not, any
         // optional bits - goes straight to the fast path, which translates it with two compares.
@@ -27,7 +26,7 @@ internal sealed unsafe partial class PoolAllocator
         if (required is (ulong)POOL_FLAGS.POOL_FLAG_NON_PAGED or (ulong)POOL_FLAGS.POOL_FLAG_PAGED)
         {
             POOL_TYPE poolType = required == (ulong)POOL_FLAGS.POOL_FLAG_PAGED ? POOL_TYPE.PagedPool : POOL_TYPE.NonPagedPoolNx;
-            nint block = pool.TryAllocateFast(thread.Irql, cache, poolType, numberOfBytes, tag);
+            nint block = SmallBlockHeap.TryAllocateFast(thread.Irql, cache, poolType, numberOfBytes, tag);
             if (block != 0)
             {
                 if ((flags & POOL_FLAGS.POOL_FLAG_UNINITIALIZED) == 0)
@@ -39,7 +38,7 @@ internal sealed unsafe partial class PoolAllocator
             }
         }
 
-        return pool.AllocateFlagged(thread, cache, flags, numberOfBytes, tag, null, 0);
+        return cache.Pool.AllocateFlagged(thread, cache, flags, numberOfBytes, tag, null, 0);
     }
 
     /// <summary>ExAllocatePool3 on the calling thread's current machine.</summary>
@@ -52,7 +51,7 @@ internal sealed unsafe partial class PoolAllocator
 
         KernelThread thread = KernelThread.Current;
         ThreadCache cache = thread.PoolCache ?? CacheOfCurrentMachine(thread);
-        return cache.Owner.AllocateFlagged(thread, cache, flags, numberOfBytes, tag, parameters, count);
+        return cache.Pool.AllocateFlagged(thread, cache, flags, numberOfBytes, tag, parameters, count);
     }
 
     private nint AllocateFlagged(KernelThread thread, ThreadCache cache, POOL_FLAGS flags, nuint numberOfBytes, PoolTag tag, POOL_EXTENDED_PARAMETER[]? parameters, uint count)

@@ -27,7 +27,7 @@ internal sealed partial class PoolAllocator
         PoolCapacity capacity = PoolTypes.IsPaged(poolType) ? Paged : NonPaged;
         throw BugCheck.Status(NTSTATUS.STATUS_INSUFFICIENT_RESOURCES,
             $"{(low ? "LowPoolPriority" : "NormalPoolPriority")} request for {numberOfBytes} bytes tagged '{tag}' refused: " +
-            $"{Pool(poolType)} pool has {capacity.Free} bytes free and keeps the last {(low ? capacity.LowThreshold : capacity.VeryLowThreshold)} " +
+            $"{(PoolTypes.IsPaged(poolType) ? "paged" : "nonpaged")} pool has {capacity.Free} bytes free and keeps the last {(low ? capacity.LowThreshold : capacity.VeryLowThreshold)} " +
             $"for {(low ? "normal- and high" : "high")}-priority requests");
     }
 }

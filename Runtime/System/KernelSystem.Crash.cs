@@ -51,6 +51,19 @@ public sealed partial class KernelSystem
         ClockInterrupt.Halt();
     }
 
+    /// <summary>
+    /// A failure on a thread the runtime owns (a DPC processor, the clock interrupt, the lookaside depth
+    /// scan): nothing up that thread's stack could catch it, and letting it escape would end the host
+    /// process, so it crashes the machine instead and reaches the driver's code through <see cref="Crash"/>.
+    /// A bug check is kept as it is; any other exception becomes KMODE_EXCEPTION_NOT_HANDLED (0x1E)
+    /// with the exception as its InnerException.
+    /// </summary>
+    internal void CrashFromRuntimeThread(Exception fault, string where)
+        => CrashFrom(fault as BugCheckException ?? BugCheck.Unhandled(where, fault));
+
+    /// <summary>True once the machine crashed or was disposed.</summary>
+    internal bool IsUnusable => Volatile.Read(ref _unusable);
+
     /// <summary>Throws the crash; only after <see cref="Crash"/> was seen non-null.</summary>
     [DoesNotReturn]
     internal void ThrowCrash() => Volatile.Read(ref _crashDispatch)!.Throw();
@@ -81,22 +94,25 @@ public sealed partial class KernelSystem
 
     /// <summary>For DPC and timer routines: throws the crash, or <see cref="ObjectDisposedException"/> once the machine is disposed.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void ThrowIfUnusable(string routine)
+    internal void ThrowIfUnusable(string routine, string released = ProcessorsStopped)
     {
         if (Volatile.Read(ref _unusable))
         {
-            throw UnusableException(routine);
+            throw UnusableException(routine, released);
         }
     }
 
+    /// <summary>What <see cref="UnusableException"/> says a disposed machine no longer has, for DPC and timer routines.</summary>
+    internal const string ProcessorsStopped = "its processors and timers are stopped";
+
     /// <summary>The crash if there is one (thrown from here), else the disposed exception to throw.</summary>
-    internal Exception UnusableException(string routine)
+    internal Exception UnusableException(string routine, string released = ProcessorsStopped)
     {
         if (Volatile.Read(ref _crash) is not null)
         {
             ThrowCrash();
         }
 
-        return new ObjectDisposedException(nameof(KernelSystem), $"{routine}: the KernelSystem has been disposed; its processors and timers are stopped.");
+        return new ObjectDisposedException(nameof(KernelSystem), $"{routine}: the KernelSystem has been disposed; {released}.");
     }
 }

@@ -68,7 +68,7 @@ public sealed partial class KernelSystem
         }
     }
 
-    /// <summary>The machine crashed: the scan stops and every list sends its callers to the crash (see GENERAL_LOOKASIDE.Halt).</summary>
+    /// <summary>The machine crashed or is being disposed: the scan stops and every list sends its callers to the crash or ObjectDisposedException (see GENERAL_LOOKASIDE.Halt).</summary>
     internal void HaltLookasideLists()
     {
         StopLookasideScanner();
@@ -126,11 +126,27 @@ public sealed partial class KernelSystem
         }
     }
 
+    // Runs on a thread-pool timer thread, which belongs to the runtime: what fails here (a Free
+    // routine called for the entries of an exited thread, or a bug check in the pool it frees to)
+    // crashes the machine instead of escaping to the host (see CrashFromRuntimeThread).
     private static void ScanLookasideLists(object? state)
     {
-        if (state is WeakReference<KernelSystem> weak && weak.TryGetTarget(out KernelSystem? machine))
+        if (state is not WeakReference<KernelSystem> weak || !weak.TryGetTarget(out KernelSystem? machine) || machine.IsUnusable)
+        {
+            return;
+        }
+
+        try
         {
             machine.AdjustLookasideDepths(machine.Configuration.LookasideScanPeriod);
+        }
+        catch (ObjectDisposedException) when (machine.IsUnusable)
+        {
+            // The machine was disposed while this scan ran: its lists and pool are gone, nothing to tune.
+        }
+        catch (Exception fault)
+        {
+            machine.CrashFromRuntimeThread(fault, "the lookaside depth scan");
         }
     }
 }

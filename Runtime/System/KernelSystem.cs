@@ -55,7 +55,8 @@ public sealed partial class KernelSystem : IDisposable
     /// Stops the machine: the lookaside depth scan ends, every timer is cancelled, queued DPCs are
     /// discarded and the processor and clock threads exit, so no routine runs after this returns;
     /// then the unmanaged pool memory is released. Blocks it handed out become invalid and later
-    /// pool, DPC and timer calls throw <see cref="ObjectDisposedException"/>. Idempotent and safe to
+    /// pool, lookaside-list, zone, DPC and timer calls on the machine throw <see cref="ObjectDisposedException"/>
+    /// (a lookaside list or zone can be initialized again, on another machine). Idempotent and safe to
     /// call from several threads at once: the teardown runs once.
     /// </summary>
     /// <remarks>
@@ -82,7 +83,9 @@ public sealed partial class KernelSystem : IDisposable
 
         Volatile.Write(ref _unusable, true);
 
-        StopLookasideScanner();
+        // Before the memory goes: every lookaside list leaves its fast paths, so no call can hand out
+        // an entry Dispose released (zones check the flag above on every call).
+        HaltLookasideLists();
         ClockInterrupt.StopTimers();
         EmulatedProcessors? processors = StopCreatingProcessors();
         if (processors is null)
@@ -104,37 +107,80 @@ public sealed partial class KernelSystem : IDisposable
     /// <summary>The configuration the machine was created with.</summary>
     public SystemConfiguration Configuration { get; }
 
-    /// <summary>Makes this machine <see cref="Current"/> for the calling async flow until the scope is disposed.</summary>
+    /// <summary>
+    /// Makes this machine <see cref="Current"/> for the calling async flow until the scope is disposed.
+    /// The calling thread starts at PASSIVE_LEVEL in it, whatever IRQL earlier code left on the thread.
+    /// </summary>
     public Scope Enter()
     {
+        KernelThread thread = KernelThread.Current;
+        KIRQL irql = thread.Irql;
         KernelSystem? previous = s_ambient.Value;
         s_ambient.Value = this;
-        return new Scope(this, previous);
+        thread.Irql = KIRQL.PASSIVE_LEVEL;
+        return new Scope(this, previous, thread, irql);
     }
 
     // Mirrors s_ambient into the thread's KernelThread on every change (including execution-context
     // switches on pool threads): reading a thread-static is far cheaper than reading an AsyncLocal,
     // and the pool hot path reads it on every call.
-    private static void OnAmbientChanged(AsyncLocalValueChangedArgs<KernelSystem?> change) => KernelThread.Current.EnterSystem(change.CurrentValue);
+    private static void OnAmbientChanged(AsyncLocalValueChangedArgs<KernelSystem?> change)
+    {
+        KernelThread thread = KernelThread.Current;
+        if (change.ThreadContextChanged && thread.Irql != KIRQL.PASSIVE_LEVEL && change.PreviousValue is { } left && change.CurrentValue is null && thread.Processor is null)
+        {
+            LeftRaised(thread, left);
+        }
+
+        thread.EnterSystem(change.CurrentValue);
+    }
+
+    /// <summary>
+    /// An async flow in <paramref name="machine"/> gave its thread back (an <c>await</c> that resumes
+    /// elsewhere, a work item ending) while the thread was above PASSIVE_LEVEL: the flow carried a
+    /// raised IRQL off the processor, which the kernel never allows (KERNEL-FACTS §12). The thread
+    /// returns to PASSIVE_LEVEL, so the next work item on it does not inherit the level, and the
+    /// machine crashes with IRQL_GT_ZERO_AT_SYSTEM_SERVICE (0x4A, P2 the IRQL): the kernel's bug check for
+    /// a thread leaving the code it ran at raised IRQL, the closest match. Nothing is thrown here
+    /// (an exception in an execution-context callback would end the host); the driver's code meets
+    /// the crash at its next call on the machine.
+    /// </summary>
+    private static void LeftRaised(KernelThread thread, KernelSystem machine)
+    {
+        KIRQL irql = thread.Irql;
+        thread.Irql = KIRQL.PASSIVE_LEVEL;
+        machine.CrashFrom(BugCheck.Raise(BugCheckNames.IRQL_GT_ZERO_AT_SYSTEM_SERVICE, 0, (ulong)irql, 0, 0,
+            $"an async flow gave its thread back at {Ke.Describe(irql)} (an await resumed elsewhere, or a task ended, with the IRQL raised or a spin lock held); the thread was returned to PASSIVE_LEVEL"));
+    }
 
     /// <summary>Restores the previously current machine when disposed.</summary>
     public readonly struct Scope : IDisposable
     {
         private readonly KernelSystem? _entered;
         private readonly KernelSystem? _previous;
+        private readonly KernelThread? _thread;
+        private readonly KIRQL _irql;
 
-        internal Scope(KernelSystem entered, KernelSystem? previous)
+        internal Scope(KernelSystem entered, KernelSystem? previous, KernelThread thread, KIRQL irql)
         {
             _entered = entered;
             _previous = previous;
+            _thread = thread;
+            _irql = irql;
         }
 
-        /// <summary>Restores the machine that was current before <see cref="Enter"/>.</summary>
+        /// <summary>
+        /// Restores the machine that was current before <see cref="Enter"/>. The thread leaves at
+        /// PASSIVE_LEVEL, whatever the code inside left, or at the IRQL it entered at when this scope
+        /// was nested in another machine's scope on the same thread.
+        /// </summary>
         public void Dispose()
         {
             if (_entered is not null && ReferenceEquals(s_ambient.Value, _entered))
             {
                 s_ambient.Value = _previous;
+                KernelThread thread = KernelThread.Current;
+                thread.Irql = _previous is not null && ReferenceEquals(thread, _thread) ? _irql : KIRQL.PASSIVE_LEVEL;
             }
         }
     }

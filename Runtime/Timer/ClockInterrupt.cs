@@ -229,7 +229,21 @@ internal sealed class ClockInterrupt
         }
     }
 
+    // The clock thread belongs to the runtime: a failure here (a DPC that cannot be queued, a fault in
+    // the watchdog) crashes the machine instead of escaping to the host.
     private void Run()
+    {
+        try
+        {
+            RunUntilShutDown();
+        }
+        catch (Exception fault)
+        {
+            _machine.CrashFromRuntimeThread(fault, "the clock interrupt");
+        }
+    }
+
+    private void RunUntilShutDown()
     {
         TimeSpan allotment = _machine.Configuration.DpcWatchdogTimeout;
         TimeSpan poll = DpcWatchdog.PollInterval(allotment);

@@ -71,6 +71,8 @@ public static class BugCheckNames
     public const uint BAD_POOL_HEADER = 0x19;
     /// <summary>0x1E: a kernel-mode exception no handler caught; P1 the exception code (STATUS_ACCESS_VIOLATION for a bad Rtl range; for an exception a DPC routine let escape, its NTSTATUS or HRESULT, and the exception is the InnerException).</summary>
     public const uint KMODE_EXCEPTION_NOT_HANDLED = 0x1E;
+    /// <summary>0x4A: a thread left the code it ran at an IRQL above PASSIVE_LEVEL (here: an async flow gave its thread back to the thread pool at raised IRQL); P2 the IRQL.</summary>
+    public const uint IRQL_GT_ZERO_AT_SYSTEM_SERVICE = 0x4A;
     /// <summary>0x41: must-succeed pool is empty.</summary>
     public const uint MUST_SUCCEED_POOL_EMPTY = 0x41;
     /// <summary>0xC2: a bad pool request (subcode in parameter 1).</summary>
@@ -102,6 +104,7 @@ public static class BugCheckNames
         BAD_POOL_HEADER => nameof(BAD_POOL_HEADER),
         KMODE_EXCEPTION_NOT_HANDLED => nameof(KMODE_EXCEPTION_NOT_HANDLED),
         MUST_SUCCEED_POOL_EMPTY => nameof(MUST_SUCCEED_POOL_EMPTY),
+        IRQL_GT_ZERO_AT_SYSTEM_SERVICE => nameof(IRQL_GT_ZERO_AT_SYSTEM_SERVICE),
         BAD_POOL_CALLER => nameof(BAD_POOL_CALLER),
         DRIVER_VERIFIER_DETECTED_VIOLATION => nameof(DRIVER_VERIFIER_DETECTED_VIOLATION),
         SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION => nameof(SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION),

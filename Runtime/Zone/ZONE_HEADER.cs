@@ -36,11 +36,20 @@ public sealed partial class ZONE_HEADER
     /// <summary>True once <c>ExInitializeZone</c> has succeeded on this header.</summary>
     public bool IsInitialized => BlockSize != 0;
 
+    /// <summary>
+    /// The machine the zone was initialized on. Its Dispose makes the zone unusable: the segments are
+    /// usually pool memory that Dispose released, so following a link in them could crash the host.
+    /// </summary>
+    internal KernelSystem? Owner { get; set; }
+
+    /// <summary>The check every zone routine after <c>ExInitializeZone</c> makes first.</summary>
     internal void ThrowIfNotInitialized(string routine)
     {
         if (!IsInitialized)
         {
             throw new InvalidOperationException($"{routine}: the ZONE_HEADER was never initialized; call ExInitializeZone first and check that it returned STATUS_SUCCESS.");
         }
+
+        Owner?.ThrowIfUnusable(routine, "its zones are unusable (their segments may have been released with its pool)");
     }
 }

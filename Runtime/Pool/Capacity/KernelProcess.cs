@@ -98,15 +98,25 @@ public sealed class KernelProcess
         }
     }
 
-    internal void Return(bool paged, long bytes)
+    /// <summary>Returns <paramref name="bytes"/> of the charge; false (and nothing returned) when the process holds less than that.</summary>
+    internal bool TryReturn(bool paged, long bytes)
     {
-        if (paged)
+        ref long usage = ref paged ? ref _pagedUsage : ref _nonPagedUsage;
+        long current = Volatile.Read(ref usage);
+        while (true)
         {
-            Interlocked.Add(ref _pagedUsage, -bytes);
-        }
-        else
-        {
-            Interlocked.Add(ref _nonPagedUsage, -bytes);
+            if (bytes > current)
+            {
+                return false;
+            }
+
+            long seen = Interlocked.CompareExchange(ref usage, current - bytes, current);
+            if (seen == current)
+            {
+                return true;
+            }
+
+            current = seen;
         }
     }
 

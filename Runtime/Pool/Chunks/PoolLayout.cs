@@ -12,6 +12,7 @@ internal static class PoolLayout
 
     /// <summary>The processor cache line that cache-aligned pool types align to.</summary>
     public const int CacheLine = 64;
+    public const int CacheLineShift = 6;
 
     /// <summary>Largest request served from a small block: PAGE_SIZE - 32 = 4064 bytes (larger requests get whole pages).</summary>
     public const int SmallLimit = PageSize - 32;
@@ -28,16 +29,7 @@ internal static class PoolLayout
     /// </summary>
     public const int ChunkSize = 64 * 1024;
     public const int ChunkShift = 16;
+
+    public const nint ChunkMask = ChunkSize - 1;
     public const int PagesPerChunk = ChunkSize / PageSize;
-
-    /// <summary>Largest block in units (a whole page).</summary>
-    public const int MaxUnits = PageSize / UnitSize;
-
-    /// <summary>Bytes the block for a small request of <paramref name="bytes"/> occupies, header included.</summary>
-    public static int BlockBytes(nuint bytes, bool cacheAligned)
-    {
-        int raw = (int)bytes + PoolHeader.Size;
-        int unit = cacheAligned ? CacheLine : UnitSize;
-        return (raw + unit - 1) & -unit;
-    }
 }

@@ -5,21 +5,20 @@ using System.Runtime.InteropServices;
 namespace PoolAnalyzers.Runtime;
 
 /// <summary>
-/// The big-page table: every page-granular block by address, and the addresses freed recently (so a
-/// second free is reported as a double free, not as a foreign address).
+/// The big-page table: every page-granular block (big-page and special-pool) by the address it was
+/// handed out at, and every address freed since and not handed out again, so a second free is
+/// reported as a double free however many frees happened in between.
 /// </summary>
 /// <remarks>
 /// The table is split into shards by page number, each under its own lock, so threads allocating and
 /// freeing different blocks rarely meet on a lock. Blocks are stored by value, so adding one
-/// allocates nothing once a shard's dictionary has grown. Freed runs of pages are kept by the freeing
-/// thread (<see cref="PageRunCache"/>), not here, so reuse takes no lock either.
+/// allocates nothing once a shard's dictionary has grown. A freed address stays marked until the
+/// address is handed out again; the marks therefore grow with the distinct addresses page-granular
+/// blocks ever had, which the OS allocator's reuse of freed ranges bounds in practice.
 /// </remarks>
 internal sealed unsafe class BigPageTable : IDisposable
 {
     private const int ShardBits = 4;
-
-    /// <summary>Freed addresses each shard remembers for double-free reports (a power of two); the oldest are forgotten first.</summary>
-    private const int RetiredPerShard = 256;
 
     private readonly Shard[] _shards = new Shard[1 << ShardBits];
 
@@ -53,10 +52,11 @@ internal sealed unsafe class BigPageTable : IDisposable
         lock (shard)
         {
             shard.Blocks[address] = block;
+            shard.Retired.Remove(address);
         }
     }
 
-    /// <summary>Removes the block at <paramref name="address"/> and remembers the address as freed; false when no block is there.</summary>
+    /// <summary>Removes the block at <paramref name="address"/> and marks the address freed; false when no block is there.</summary>
     public bool TryTake(nint address, out LargeBlock block)
     {
         Shard shard = ShardOf(address);
@@ -67,27 +67,49 @@ internal sealed unsafe class BigPageTable : IDisposable
                 return false;
             }
 
-            shard.Retired[shard.NextRetired++ & (RetiredPerShard - 1)] = address;
+            shard.Retired.Add(address);
             return true;
         }
     }
 
-    /// <summary>
-    /// True when <paramref name="address"/> was freed recently. Asked only for an address that holds no
-    /// block, so an entry left from before the address was handed out again cannot mislead it.
-    /// </summary>
-    public bool WasRetired(nint address)
-    {
-        if (address == 0)
-        {
-            return false;
-        }
+    /// <summary>Puts back a block whose free was refused: the address is live again.</summary>
+    public void Restore(nint address, LargeBlock block) => Add(address, block);
 
+    /// <summary>True when <paramref name="address"/> was handed out and freed, and not handed out since.</summary>
+    public bool WasFreed(nint address)
+    {
         Shard shard = ShardOf(address);
         lock (shard)
         {
-            return Array.IndexOf(shard.Retired, address) >= 0;
+            return shard.Retired.Contains(address);
         }
+    }
+
+    /// <summary>
+    /// The live block whose pages hold <paramref name="address"/> and the address it was handed out
+    /// at; false when none does. Looks through every block: only a free that is already a bug check asks.
+    /// </summary>
+    public bool TryFindContaining(nint address, out nint start, out LargeBlock block)
+    {
+        foreach (Shard shard in _shards)
+        {
+            lock (shard)
+            {
+                foreach (KeyValuePair<nint, LargeBlock> entry in shard.Blocks)
+                {
+                    if ((nuint)address - (nuint)entry.Value.Base < (nuint)entry.Value.Bytes)
+                    {
+                        start = entry.Key;
+                        block = entry.Value;
+                        return true;
+                    }
+                }
+            }
+        }
+
+        start = 0;
+        block = default;
+        return false;
     }
 
     /// <summary>Returns the memory of every block still outstanding to the OS (the machine is going away).</summary>
@@ -103,6 +125,7 @@ internal sealed unsafe class BigPageTable : IDisposable
                 }
 
                 shard.Blocks.Clear();
+                shard.Retired.Clear();
             }
         }
     }
@@ -115,10 +138,6 @@ internal sealed unsafe class BigPageTable : IDisposable
     private sealed class Shard
     {
         public readonly Dictionary<nint, LargeBlock> Blocks = [];
-
-        // A ring of the addresses freed last; looked through only on a failed free, so recording
-        // costs one store.
-        public readonly nint[] Retired = new nint[RetiredPerShard];
-        public int NextRetired;
+        public readonly HashSet<nint> Retired = [];
     }
 }

@@ -1,0 +1,88 @@
+using System.Threading.Tasks;
+using PoolAnalyzers.Runtime.Test.Infrastructure;
+using Xunit;
+using static PoolAnalyzers.Runtime.Ke;
+using static PoolAnalyzers.Runtime.KIRQL;
+
+namespace PoolAnalyzers.Runtime.Test.Irql;
+
+/// <summary>
+/// A raised IRQL never outlives the code that raised it on a thread: entering a machine starts at
+/// PASSIVE_LEVEL, leaving it restores the level, and an async flow that gives its thread back at
+/// raised IRQL is reported (0x4A) with the thread returned to PASSIVE_LEVEL.
+/// </summary>
+public sealed class IrqlHygieneTests
+{
+    [Fact]
+    public void EnteringAMachine_StartsAtPassive_WhateverEarlierCodeLeftOnTheThread()
+    {
+        Patience.OnOtherThread(() =>
+        {
+            using (new TestMachine())
+            {
+                KeRaiseIrql(DISPATCH_LEVEL, out _);   // an earlier test that failed at raised IRQL
+            }
+
+            Assert.Equal(PASSIVE_LEVEL, KeGetCurrentIrql());
+            KeRaiseIrql(APC_LEVEL, out _);           // left raised outside any machine
+            using var machine = new TestMachine();
+            Assert.Equal(PASSIVE_LEVEL, KeGetCurrentIrql());
+        }, "the test thread");
+    }
+
+    [Fact]
+    public void NestedMachine_StartsAtPassive_AndTheOuterLevelComesBack()
+    {
+        Patience.OnOtherThread(() =>
+        {
+            using var outer = new TestMachine();
+            KeRaiseIrql(APC_LEVEL, out KIRQL old);
+            using (new TestMachine())
+            {
+                Assert.Equal(PASSIVE_LEVEL, KeGetCurrentIrql());
+                KeRaiseIrql(DISPATCH_LEVEL, out _);
+            }
+
+            Assert.Equal(APC_LEVEL, KeGetCurrentIrql());
+            KeLowerIrql(old);
+        }, "the test thread");
+    }
+
+    [Fact]
+    public async Task AwaitAtRaisedIrql_IsReported0x4A_AndTheThreadGoesBackToPassive()
+    {
+        using var machine = new TestMachine();
+        KernelThread? left = null;
+        KIRQL afterResume = HIGH_LEVEL;
+        await Task.Run(async () =>
+        {
+            left = KernelThread.Current;
+            KeRaiseIrql(DISPATCH_LEVEL, out _);
+            await Task.Yield();
+            afterResume = KernelThread.Current.Irql;
+        });
+
+        Patience.Until(() => machine.System.Crash is not null, "the raised thread to be reported");
+        BugCheckException crash = machine.System.Crash!;
+        Assert.Equal(BugCheckNames.IRQL_GT_ZERO_AT_SYSTEM_SERVICE, crash.BugCheckCode);
+        Assert.Equal((ulong)DISPATCH_LEVEL, crash.Parameter2);
+        Assert.Contains("gave its thread back at DISPATCH_LEVEL", crash.Message, System.StringComparison.Ordinal);
+        Assert.Equal(PASSIVE_LEVEL, left!.Irql);
+        Assert.Equal(PASSIVE_LEVEL, afterResume);
+        Assert.Throws<BugCheckException>(machine.System.Dispose);
+    }
+
+    [Fact]
+    public async Task AwaitAtPassive_IsNotReported()
+    {
+        using var machine = new TestMachine();
+        await Task.Run(async () =>
+        {
+            KeRaiseIrql(DISPATCH_LEVEL, out KIRQL old);
+            KeLowerIrql(old);
+            await Task.Yield();
+        });
+
+        Assert.Null(machine.System.Crash);
+    }
+}

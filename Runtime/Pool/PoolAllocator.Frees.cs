@@ -1,0 +1,83 @@
+namespace PoolAnalyzers.Runtime;
+
+// The general free path: the address decides the heap. An address in a chunk is a small block (the
+// heap validates it against the page map before reading a byte there); anything else must be a
+// page-granular block in the big-page table, else it is reported without being touched.
+internal sealed partial class PoolAllocator
+{
+    private void FreeChecked(KernelThread thread, ThreadCache cache, nint address, PoolTag tag)
+    {
+        ThrowIfDisposed();
+        BlockLayout[]? pageMap = _small.PageMapOf(cache, address);
+        if (pageMap is not null)
+        {
+            _small.Free(thread, cache, pageMap, address, tag);
+            return;
+        }
+
+        FreePageGranular(thread, cache, address, tag);
+    }
+
+    private void FreePageGranular(KernelThread thread, ThreadCache cache, nint address, PoolTag tag)
+    {
+        bool verified = _verifier is not null;
+
+        // One table step takes the block out; a free the checks below refuse puts it back, so a
+        // refused free changes nothing and a racing second free of the same block finds it gone.
+        if (!_pageBlocks.TryTake(address, out LargeBlock block))
+        {
+            throw NotAPageGranularBlock(address, verified);
+        }
+
+        try
+        {
+            PoolBugChecks.CheckFreeIrql(verified, thread.Irql, block.PoolType, address);
+            PoolBugChecks.CheckFreeTag(address, block.Tag.Value, tag);
+            if (block.IsSpecial)
+            {
+                _specialPool.CheckFree(address, block);
+            }
+        }
+        catch (BugCheckException)
+        {
+            _pageBlocks.Restore(address, block);
+            throw;
+        }
+
+        if (block.Tracked)
+        {
+            _verifier?.Untrack(address);
+        }
+
+        bool paged = PoolTypes.IsPaged(block.PoolType);
+        cache.Tags.Freed((block.Tag.Value & ~PoolTag.PROTECTED_POOL) | (paged ? TagCounters.PagedKeyBit : 0), (long)block.RequestedBytes);
+        if (block.IsSpecial)
+        {
+            _specialPool.Release(address, block);
+        }
+        else
+        {
+            _bigPages.Release(cache, block);
+        }
+    }
+
+    /// <summary>What a free of an address the table does not hold is: a double free, a pointer into a live block, or a foreign address.</summary>
+    private BugCheckException NotAPageGranularBlock(nint address, bool verified)
+    {
+        if (address != 0 && _pageBlocks.WasFreed(address))
+        {
+            return PoolBugChecks.DoubleFree(verified, address, address, 0);
+        }
+
+        if (!_pageBlocks.TryFindContaining(address, out nint start, out LargeBlock live))
+        {
+            return PoolBugChecks.NeverAllocated(verified, address);
+        }
+
+        long offset = (long)(address - start);
+        string where = offset < 0 ? $"{-offset} bytes before the start of {live.Describe(start)}, in its pages"
+            : offset < (long)live.RequestedBytes ? $"{offset} bytes inside {live.Describe(start)}"
+            : $"{offset - (long)live.RequestedBytes} bytes beyond the end of {live.Describe(start)}, in its pages";
+        return PoolBugChecks.InvalidAddress(verified, address, where);
+    }
+}
