@@ -32,6 +32,7 @@ public sealed class RuntimeRoutineContractTests
         ("block", r => r.Block, t => t == typeof(nint), "nint"),
         ("routine", r => r.Routine, t => IsRuntimeType(t, "PKDEFERRED_ROUTINE"), "PKDEFERRED_ROUTINE"),
         ("dpc", r => r.Dpc, t => IsRuntimeType(t, "KDPC"), "KDPC"),
+        ("allocator", r => r.Allocator, t => IsRuntimeType(t, "PALLOCATE_FUNCTION"), "PALLOCATE_FUNCTION"),
     ];
 
     public static TheoryData<string> Rows() => [.. RuntimeRoutines.All.Select(r => r.Name)];

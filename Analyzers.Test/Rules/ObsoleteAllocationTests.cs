@@ -28,7 +28,7 @@ public sealed class ObsoleteAllocationTests
 
         await VerifyCS.VerifyCodeFixAsync(
             source,
-            new[] { VerifyCS.Diagnostic(DiagnosticIds.ObsoleteAllocation).WithLocation(0).WithArguments("ExAllocatePool", "ExAllocatePoolWithTag") },
+            new[] { VerifyCS.Diagnostic(DiagnosticIds.ObsoleteAllocation).WithLocation(0).WithArguments("ExAllocatePool", "ExAllocatePoolWithTag", "ExAllocatePool2") },
             fixedSource);
     }
 
@@ -50,7 +50,7 @@ public sealed class ObsoleteAllocationTests
 
         await VerifyCS.VerifyCodeFixAsync(
             source,
-            new[] { VerifyCS.Diagnostic(DiagnosticIds.ObsoleteAllocation).WithLocation(0).WithArguments("ExAllocatePoolWithQuota", "ExAllocatePoolWithQuotaTag") },
+            new[] { VerifyCS.Diagnostic(DiagnosticIds.ObsoleteAllocation).WithLocation(0).WithArguments("ExAllocatePoolWithQuota", "ExAllocatePoolWithQuotaTag", "ExAllocatePool2") },
             fixedSource);
     }
 
@@ -327,7 +327,7 @@ public sealed class ObsoleteAllocationTests
             }
             """;
 
-        DiagnosticResult expected = VerifyCS.Diagnostic(DiagnosticIds.ObsoleteAllocation).WithLocation(0).WithArguments("ExAllocatePool", "ExAllocatePoolWithTag");
+        DiagnosticResult expected = VerifyCS.Diagnostic(DiagnosticIds.ObsoleteAllocation).WithLocation(0).WithArguments("ExAllocatePool", "ExAllocatePoolWithTag", "ExAllocatePool2");
         var test = new VerifyCS.Test { TestCode = source, FixedCode = source };
         test.ExpectedDiagnostics.Add(expected);
         test.FixedState.ExpectedDiagnostics.Add(expected);
@@ -583,9 +583,9 @@ public sealed class ObsoleteAllocationTests
 
         DiagnosticResult[] expected = new[]
         {
-            VerifyCS.Diagnostic(DiagnosticIds.ObsoleteAllocation).WithLocation(0).WithArguments("ExAllocatePool", "ExAllocatePoolWithTag"),
-            VerifyCS.Diagnostic(DiagnosticIds.ObsoleteAllocation).WithLocation(1).WithArguments("ExAllocatePoolWithQuota", "ExAllocatePoolWithQuotaTag"),
-            VerifyCS.Diagnostic(DiagnosticIds.ObsoleteAllocation).WithLocation(2).WithArguments("ExAllocatePool", "ExAllocatePoolWithTag"),
+            VerifyCS.Diagnostic(DiagnosticIds.ObsoleteAllocation).WithLocation(0).WithArguments("ExAllocatePool", "ExAllocatePoolWithTag", "ExAllocatePool2"),
+            VerifyCS.Diagnostic(DiagnosticIds.ObsoleteAllocation).WithLocation(1).WithArguments("ExAllocatePoolWithQuota", "ExAllocatePoolWithQuotaTag", "ExAllocatePool2"),
+            VerifyCS.Diagnostic(DiagnosticIds.ObsoleteAllocation).WithLocation(2).WithArguments("ExAllocatePool", "ExAllocatePoolWithTag", "ExAllocatePool2"),
         };
         var test = new VerifyCS.Test { TestCode = source, FixedCode = source };
         test.ExpectedDiagnostics.AddRange(expected);
@@ -603,7 +603,7 @@ public sealed class ObsoleteAllocationTests
             }
             """;
 
-        DiagnosticResult expected = VerifyCS.Diagnostic(DiagnosticIds.ObsoleteAllocation).WithLocation(0).WithArguments("ExAllocatePool", "ExAllocatePoolWithTag");
+        DiagnosticResult expected = VerifyCS.Diagnostic(DiagnosticIds.ObsoleteAllocation).WithLocation(0).WithArguments("ExAllocatePool", "ExAllocatePoolWithTag", "ExAllocatePool2");
         var test = new VerifyCS.Test { TestCode = source, FixedCode = source };
         test.ExpectedDiagnostics.Add(expected);
         test.FixedState.ExpectedDiagnostics.Add(expected);

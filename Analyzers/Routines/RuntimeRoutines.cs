@@ -25,12 +25,14 @@ internal static class RuntimeRoutines
 
     public static ImmutableArray<RuntimeRoutine> All { get; } =
     [
-        // Ex: pool allocation (KERNEL-FACTS §3). The untagged two tag every block "None" (POOL001).
+        // Ex: pool allocation (KERNEL-FACTS §3). The untagged two tag every block "None" (POOL001); their
+        // replacement's replacement is the modern routine (POOL001's ExAllocatePool2 fix).
         new("Ex", "ExAllocatePool", Allocate, Argument, poolType: "PoolType", size: "NumberOfBytes", replacement: "ExAllocatePoolWithTag"),
         new("Ex", "ExAllocatePoolWithQuota", Allocate, Argument, poolType: "PoolType", size: "NumberOfBytes", replacement: "ExAllocatePoolWithQuotaTag", traits: Quota),
-        new("Ex", "ExAllocatePoolWithTag", Allocate, Argument, poolType: "PoolType", size: "NumberOfBytes", tag: "Tag"),
-        new("Ex", "ExAllocatePoolWithQuotaTag", Allocate, Argument, poolType: "PoolType", size: "NumberOfBytes", tag: "Tag", traits: Quota),
-        new("Ex", "ExAllocatePoolWithTagPriority", Allocate, Argument, poolType: "PoolType", size: "NumberOfBytes", tag: "Tag", priority: "Priority"),
+        // The tagged three are deprecated in turn (Windows 10 2004): their replacements take POOL_FLAGS (POOL007).
+        new("Ex", "ExAllocatePoolWithTag", Allocate, Argument, poolType: "PoolType", size: "NumberOfBytes", tag: "Tag", replacement: "ExAllocatePool2"),
+        new("Ex", "ExAllocatePoolWithQuotaTag", Allocate, Argument, poolType: "PoolType", size: "NumberOfBytes", tag: "Tag", replacement: "ExAllocatePool2", traits: Quota),
+        new("Ex", "ExAllocatePoolWithTagPriority", Allocate, Argument, poolType: "PoolType", size: "NumberOfBytes", tag: "Tag", priority: "Priority", replacement: "ExAllocatePool3"),
 
         // Ex: the modern pool API (§9): POOL_FLAGS, zeroed unless POOL_FLAG_UNINITIALIZED, NULL on failure.
         new("Ex", "ExAllocatePool2", Allocate, Argument, poolFlags: "Flags", size: "NumberOfBytes", tag: "Tag", traits: Zeroed),
@@ -49,11 +51,11 @@ internal static class RuntimeRoutines
         new("Ex", "ExFreePoolWithTag", Free, block: "P", tag: "Tag"),
 
         // Ex: lookaside lists (§4). The paged twins run only at IRQL <= APC_LEVEL.
-        new("Ex", "ExInitializeNPagedLookasideList", LookasideInitialize, NonPaged, target: "Lookaside", typeModifiers: "Flags", size: "Size", tag: "Tag"),
+        new("Ex", "ExInitializeNPagedLookasideList", LookasideInitialize, NonPaged, target: "Lookaside", typeModifiers: "Flags", size: "Size", tag: "Tag", allocator: "Allocate"),
         new("Ex", "ExAllocateFromNPagedLookasideList", LookasideAllocate, NonPaged, target: "Lookaside"),
         new("Ex", "ExFreeToNPagedLookasideList", LookasideFree, NonPaged, target: "Lookaside", block: "Entry"),
         new("Ex", "ExDeleteNPagedLookasideList", LookasideDelete, NonPaged, target: "Lookaside"),
-        new("Ex", "ExInitializePagedLookasideList", LookasideInitialize, Paged, target: "Lookaside", typeModifiers: "Flags", size: "Size", tag: "Tag"),
+        new("Ex", "ExInitializePagedLookasideList", LookasideInitialize, Paged, target: "Lookaside", typeModifiers: "Flags", size: "Size", tag: "Tag", allocator: "Allocate"),
         new("Ex", "ExAllocateFromPagedLookasideList", LookasideAllocate, Paged, target: "Lookaside"),
         new("Ex", "ExFreeToPagedLookasideList", LookasideFree, Paged, target: "Lookaside", block: "Entry"),
         new("Ex", "ExDeletePagedLookasideList", LookasideDelete, Paged, target: "Lookaside"),
@@ -85,7 +87,7 @@ internal static class RuntimeRoutines
         new("Ex", "ExInitializeDriverRuntime", DriverInitialize),
 
         // Rtl: memory routines, any IRQL on resident memory.
-        new("Rtl", "RtlZeroMemory", MemoryFill, block: "Destination", length: "Length"),
+        new("Rtl", "RtlZeroMemory", MemoryFill, block: "Destination", length: "Length", traits: Zeroed),
         new("Rtl", "RtlFillMemory", MemoryFill, block: "Destination", length: "Length"),
         new("Rtl", "RtlCopyMemory", MemoryCopy, block: "Destination", length: "Length"),
         new("Rtl", "RtlMoveMemory", MemoryCopy, block: "Destination", length: "Length"),
