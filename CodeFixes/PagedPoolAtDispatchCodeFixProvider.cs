@@ -29,13 +29,13 @@ public sealed class PagedPoolAtDispatchCodeFixProvider : PlannedCodeFixProvider<
     /// <inheritdoc/>
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.PagedPoolAtDispatch);
 
-    private protected override string ActionKey => EquivalenceKey;
+    private protected override ImmutableArray<string> ActionKeys { get; } = [EquivalenceKey];
 
     private protected override string Title(FixPlan plan) => $"Use '{plan.TwinName}'";
 
     private protected override void Apply(DocumentEditor editor, FixPlan plan) => editor.ReplaceNode(plan.Target, plan.Replacement);
 
-    private protected override FixPlan? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic)
+    private protected override FixPlan? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, string actionKey)
     {
         if (!diagnostic.Properties.ContainsKey(PagedPoolAtDispatchAnalyzer.PoolTypeArgumentProperty)
             || root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not ExpressionSyntax argument

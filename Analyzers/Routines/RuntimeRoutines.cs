@@ -114,6 +114,32 @@ internal static class RuntimeRoutines
             ? Find(type.Name, method.Name)
             : null;
 
+    /// <summary>
+    /// The allocation routine that takes <c>POOL_FLAGS</c> and replaces <paramref name="row"/>, following
+    /// replacements (<c>ExAllocatePool</c> → <c>ExAllocatePoolWithTag</c> → <c>ExAllocatePool2</c>); null
+    /// when <paramref name="row"/> takes no pool type or the chain ends without one.
+    /// </summary>
+    public static RuntimeRoutine? ModernReplacement(RuntimeRoutine row)
+    {
+        if (row is not { Kind: RoutineKind.Allocate, PoolType: not null })
+        {
+            return null;
+        }
+
+        // The chain is short (two steps at most); the bound keeps a cycle in a bad row from looping.
+        RuntimeRoutine? current = row;
+        for (int step = 0; step < 4 && current?.Replacement is { } replacement; step++)
+        {
+            current = Find(current.Component, replacement);
+            if (current is { PoolFlags: not null })
+            {
+                return current;
+            }
+        }
+
+        return null;
+    }
+
     // Routine names carry their component's prefix, so the name alone is a key. A duplicate row keeps the
     // first (the contract test reports it); nothing here may throw inside a compiler.
     private static Dictionary<string, RuntimeRoutine> Index(ImmutableArray<RuntimeRoutine> rows)

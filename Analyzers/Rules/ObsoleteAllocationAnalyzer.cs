@@ -59,7 +59,7 @@ public sealed class ObsoleteAllocationAnalyzer : PoolAnalyzer
         }
 
         // The tagged replacement is deprecated in turn; its replacement is the modern routine.
-        string modern = RuntimeRoutines.Find(routine.Component, replacement)?.Replacement ?? replacement;
+        string modern = RuntimeRoutines.ModernReplacement(routine)?.Name ?? replacement;
         context.ReportDiagnostic(Diagnostic.Create(Rule, syntax.GetMethodNameLocation(), method.Name, replacement, modern));
     }
 }
