@@ -35,6 +35,11 @@ public sealed class PoolFlagsConfusionAnalyzer : PoolAnalyzer
         description: "POOL_TYPE and POOL_FLAGS values mean different things: NonPagedPoolNx (0x200) is POOL_FLAG_RESERVED2 as flags, so an ExAllocatePool2 call with it always fails. Translate a pool type (NonPagedPoolNx → POOL_FLAG_NON_PAGED, PagedPool → POOL_FLAG_PAGED) and pass exactly one of POOL_FLAG_PAGED, POOL_FLAG_NON_PAGED and POOL_FLAG_NON_PAGED_EXECUTE, without reserved bits.",
         helpLinkUri: HelpLinks.For(DiagnosticIds.PoolFlagsConfusion));
 
+    /// <summary>The property set on a converted constant pool type that has an exact translation: the code fix writes it.</summary>
+    public const string TranslatableProperty = "Translatable";
+
+    private static readonly ImmutableDictionary<string, string?> s_translatable = ImmutableDictionary<string, string?>.Empty.Add(TranslatableProperty, "true");
+
     private const string PassFlags = "pass POOL_FLAGS to ExAllocatePool2 or ExAllocatePool3, and a POOL_TYPE to the routines that take one";
 
     /// <inheritdoc/>
@@ -115,7 +120,10 @@ public sealed class PoolFlagsConfusionAnalyzer : PoolAnalyzer
 
         if (toFlags)
         {
-            context.ReportDiagnostic(Diagnostic.Create(Rule, conversion.Syntax.GetLocation(), what, ReadAsFlags((ulong)value), Translation(value)));
+            ImmutableDictionary<string, string?> properties = PoolTypeTranslation.Translate(value, quota: false, out _) == TranslationProblem.None
+                ? s_translatable
+                : ImmutableDictionary<string, string?>.Empty;
+            context.ReportDiagnostic(Diagnostic.Create(Rule, conversion.Syntax.GetLocation(), properties, what, ReadAsFlags((ulong)value), Translation(value)));
         }
         else
         {
