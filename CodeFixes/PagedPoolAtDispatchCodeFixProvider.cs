@@ -89,7 +89,7 @@ public sealed class PagedPoolAtDispatchCodeFixProvider : PlannedCodeFixProvider<
             }
         }
 
-        return modifiers == 0 ? new FixPlan(argument, RuntimeSyntax.Members(poolType, names).WithTriviaFrom(argument), twin.Name) : null;
+        return modifiers == 0 ? new FixPlan(argument, RuntimeSyntax.Members(poolType, names, qualified: true).WithTriviaFrom(argument), twin.Name) : null;
     }
 
     /// <summary>The node to replace and its nonpaged replacement.</summary>

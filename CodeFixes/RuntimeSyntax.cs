@@ -32,18 +32,23 @@ internal static class RuntimeSyntax
         => SyntaxFactory.ParseTypeName(type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat))
             .WithAdditionalAnnotations(Simplifier.Annotation, Simplifier.AddImportsAnnotation);
 
-    /// <summary><c>Type.Member</c>, simplified as a whole.</summary>
-    public static ExpressionSyntax Member(INamedTypeSymbol type, string member)
-        => SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, Type(type), SyntaxFactory.IdentifierName(member))
-            .WithAdditionalAnnotations(Simplifier.Annotation);
+    /// <summary>
+    /// <c>Type.Member</c>, simplified as a whole (to <c>Member</c> under <c>using static</c>), or, when
+    /// <paramref name="qualified"/>, only the type is (always <c>Type.Member</c>).
+    /// </summary>
+    public static ExpressionSyntax Member(INamedTypeSymbol type, string member, bool qualified = false)
+    {
+        ExpressionSyntax access = SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, Type(type), SyntaxFactory.IdentifierName(member));
+        return qualified ? access : access.WithAdditionalAnnotations(Simplifier.Annotation);
+    }
 
     /// <summary><c>Type.A | Type.B | …</c> for members of a flags enum, in the order given.</summary>
-    public static ExpressionSyntax Members(INamedTypeSymbol type, IReadOnlyList<string> members)
+    public static ExpressionSyntax Members(INamedTypeSymbol type, IReadOnlyList<string> members, bool qualified = false)
     {
-        ExpressionSyntax result = Member(type, members[0]);
+        ExpressionSyntax result = Member(type, members[0], qualified);
         for (int i = 1; i < members.Count; i++)
         {
-            result = SyntaxFactory.BinaryExpression(SyntaxKind.BitwiseOrExpression, result, Member(type, members[i]));
+            result = SyntaxFactory.BinaryExpression(SyntaxKind.BitwiseOrExpression, result, Member(type, members[i], qualified));
         }
 
         return result;

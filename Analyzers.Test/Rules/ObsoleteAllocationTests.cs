@@ -304,12 +304,41 @@ public sealed class ObsoleteAllocationTests
     }
 
     [Fact]
-    public async Task OwnTaggedRoutineHidesRuntimeOne_NoFixOffered()
+    public async Task OwnTaggedRoutineHidesRuntimeOne_OnlyTheExAllocatePool2ActionOffered()
     {
         string source = Sources.Usings + """
             class Driver
             {
                 static nint ExAllocatePoolWithTag(POOL_TYPE type, nuint size, string tag) => 0;
+                nint Allocate() => {|POOL001:ExAllocatePool|}(NonPagedPoolNx, 64);
+            }
+            """;
+        string fixedSource = Sources.Usings + """
+            class Driver
+            {
+                static nint ExAllocatePoolWithTag(POOL_TYPE type, nuint size, string tag) => 0;
+                nint Allocate() => ExAllocatePool2(POOL_FLAGS.POOL_FLAG_NON_PAGED, 64, "Driv");
+            }
+            """;
+
+        // The first and only action offered is the second kind: the tagged routine would bind to the type's own method.
+        await new VerifyCS.Test
+        {
+            TestCode = source,
+            FixedCode = fixedSource,
+            CodeActionIndex = 0,
+            CodeActionEquivalenceKey = ObsoleteAllocationCodeFixProvider.ModernEquivalenceKey,
+        }.RunAsync();
+    }
+
+    [Fact]
+    public async Task OwnModernAndTaggedRoutinesHideRuntimeOnes_NoFixOffered()
+    {
+        string source = Sources.Usings + """
+            class Driver
+            {
+                static nint ExAllocatePoolWithTag(POOL_TYPE type, nuint size, string tag) => 0;
+                static nint ExAllocatePool2(POOL_FLAGS flags, nuint size, PoolTag tag) => 0;
                 nint Allocate() => {|POOL001:ExAllocatePool|}(NonPagedPoolNx, 64);
             }
             """;
