@@ -122,12 +122,7 @@ public abstract class TagEditCodeFixProvider : CodeFixProvider
                 return SyntaxFactory.LiteralExpression(SyntaxKind.StringLiteralExpression, SyntaxFactory.Literal(Tag));
             }
 
-            uint value = 0;
-            for (int i = 3; i >= 0; i--)
-            {
-                value = (value << 8) | (i < Tag.Length ? Tag[i] : ' ');
-            }
-
+            uint value = PoolTagRules.TagValue(Tag);
             return SyntaxFactory.LiteralExpression(
                 SyntaxKind.NumericLiteralExpression,
                 SyntaxFactory.Literal("0x" + value.ToString("X8", CultureInfo.InvariantCulture) + "u", value));

@@ -164,7 +164,7 @@ internal static class PoolTagRules
     }
 
     /// <summary>The ULONG of a 1–4 character text tag: first character in the lowest byte, padded with spaces.</summary>
-    private static uint TagValue(string text)
+    public static uint TagValue(string text)
     {
         uint value = 0;
         for (int i = 3; i >= 0; i--)

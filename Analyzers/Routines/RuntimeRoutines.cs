@@ -104,6 +104,9 @@ internal static class RuntimeRoutines
     public static RuntimeRoutine? Find(string component, string name)
         => s_byName.TryGetValue(name, out RuntimeRoutine? row) && row.Component == component ? row : null;
 
+    /// <summary>The row of the routine named <paramref name="name"/> in any component, or null: for a first look at syntax, before binding.</summary>
+    public static RuntimeRoutine? FindByName(string name) => s_byName.TryGetValue(name, out RuntimeRoutine? row) ? row : null;
+
     /// <summary>
     /// The row of <paramref name="method"/> when it belongs to a class of the runtime's namespace, matched by
     /// full name: for code fixes, which have no compilation-wide <see cref="RuntimeSymbols"/> at hand. Analyzers
