@@ -95,6 +95,9 @@ internal static class PoolFlagsValue
         return offending != 0 ? PoolFlagsProblem.UndefinedRequired : PoolFlagsProblem.None;
     }
 
+    /// <summary>True when <paramref name="flags"/> has a reserved or undefined required bit: wrong in any flags, whatever else is set.</summary>
+    public static bool HasBitsNeverValid(ulong flags) => (flags & (ReservedMask | (RequiredMask & ~KnownRequired))) != 0;
+
     /// <summary>The member names that write <paramref name="flags"/>, pool first; null when a bit has no member.</summary>
     public static List<string>? Names(ulong flags)
     {

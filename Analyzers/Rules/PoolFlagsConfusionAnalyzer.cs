@@ -139,7 +139,7 @@ public sealed class PoolFlagsConfusionAnalyzer : PoolAnalyzer
         {
             // A flags argument is judged, more fully, where the call is analyzed. Elsewhere a value may be
             // one part of flags still being put together, so only bits that are never flags count.
-            if ((problem is PoolFlagsProblem.Reserved or PoolFlagsProblem.UndefinedRequired) && PoolTypeValue.IsKnown(value) && !IsFlagsArgument(conversion))
+            if (PoolFlagsValue.HasBitsNeverValid((ulong)value) && PoolTypeValue.IsKnown(value) && !IsFlagsArgument(conversion))
             {
                 context.ReportDiagnostic(Diagnostic.Create(
                     Rule,
@@ -214,7 +214,7 @@ public sealed class PoolFlagsConfusionAnalyzer : PoolAnalyzer
         PoolFlagsProblem problem = PoolFlagsValue.Validate(value, out ulong offending);
         return "is " + PoolFlagsValue.Display(value) + (problem == PoolFlagsProblem.None
             ? ", which asks for something else"
-            : ", which " + PoolFlagsValue.Describe(problem, offending) + ": an allocation with it always fails");
+            : ", which " + PoolFlagsValue.Describe(problem, offending) + ", so an allocation with it always fails");
     }
 
     private static string ReadAsPoolType(long value)
