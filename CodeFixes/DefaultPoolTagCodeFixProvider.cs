@@ -141,14 +141,4 @@ public sealed class DefaultPoolTagCodeFixProvider : TagEditCodeFixProvider
 
         return RuntimeRoutines.FindByName(name) is { Kind: RoutineKind.Free, Tag: not null };
     }
-
-    private static ExpressionSyntax Unparenthesized(ExpressionSyntax expression)
-    {
-        while (expression is ParenthesizedExpressionSyntax parenthesized)
-        {
-            expression = parenthesized.Expression;
-        }
-
-        return expression;
-    }
 }

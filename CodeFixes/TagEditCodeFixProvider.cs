@@ -64,7 +64,8 @@ public abstract class TagEditCodeFixProvider : CodeFixProvider
         SyntaxReference reference = symbol.DeclaringSyntaxReferences[0];
         Document? declaring = solution.GetDocument(reference.SyntaxTree);
         if (declaring is null
-            || await reference.GetSyntaxAsync(cancellationToken).ConfigureAwait(false) is not VariableDeclaratorSyntax { Initializer.Value: LiteralExpressionSyntax literal }
+            || await reference.GetSyntaxAsync(cancellationToken).ConfigureAwait(false) is not VariableDeclaratorSyntax { Initializer.Value: { } initializer }
+            || Unparenthesized(initializer) is not LiteralExpressionSyntax literal
             || await declaring.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false) is not { } model)
         {
             return null;
@@ -73,6 +74,16 @@ public abstract class TagEditCodeFixProvider : CodeFixProvider
         bool text = literal.IsKind(SyntaxKind.StringLiteralExpression) || literal.IsKind(SyntaxKind.NullLiteralExpression);
         bool number = literal.IsKind(SyntaxKind.NumericLiteralExpression) && literal.Token.Value is uint or int;
         return text || number ? new TagEdit(declaring.Id, literal.Span, tagAt(model, literal), numeric: !text) : null;
+    }
+
+    private protected static ExpressionSyntax Unparenthesized(ExpressionSyntax expression)
+    {
+        while (expression is ParenthesizedExpressionSyntax parenthesized)
+        {
+            expression = parenthesized.Expression;
+        }
+
+        return expression;
     }
 
     /// <summary>Applies the edits, each once, document by document.</summary>
