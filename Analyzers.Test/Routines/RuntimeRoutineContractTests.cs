@@ -119,6 +119,11 @@ public sealed class RuntimeRoutineContractTests
                     yield return $"{row}: an untagged allocation names its tagged replacement (POOL001)";
                 }
 
+                if (row.Replacement is not null && row.PoolType is not null && RuntimeRoutines.ModernReplacement(row) is null)
+                {
+                    yield return $"{row}: a replaced pool-type allocation leads, through replacements, to one that takes POOL_FLAGS (POOL001, POOL007)";
+                }
+
                 break;
             case RoutineKind.Free or RoutineKind.LookasideFree or RoutineKind.ZoneFree:
                 if (row.Block is null)
