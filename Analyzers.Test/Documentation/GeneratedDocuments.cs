@@ -55,8 +55,8 @@ internal static partial class GeneratedDocuments
             r => $"`{DeprecatedAllocationAnalyzer.ModernReplacement(r)!.Name}`"),
         [DiagnosticIds.PoolFlagsConfusion] = () => RoutineTable(
             "Argument checked",
-            RuntimeRoutines.All.Where(r => r.PoolFlags is not null),
-            r => $"`{r.PoolFlags}`"),
+            RuntimeRoutines.All.Where(r => r.PoolFlags is not null || r.TypeModifiers is not null),
+            r => r.PoolFlags is { } flags ? $"`{flags}`" : $"`{r.TypeModifiers}`: reported when it is `POOL_FLAGS` converted"),
         [DiagnosticIds.ObsoleteRoutine] = () => RoutineTable(
             "Replacement",
             RuntimeRoutines.All.Where(r => r.Has(RoutineTraits.Obsolete)),

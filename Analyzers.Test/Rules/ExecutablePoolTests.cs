@@ -263,6 +263,7 @@ public sealed class ExecutablePoolTests
                     ExInitializeNPagedLookasideList(_list, null, null, (uint)POOL_NX_ALLOCATION, 64, "Drv1", 0);
                     ExInitializeNPagedLookasideList(_list, null, null, (uint)(POOL_NX_ALLOCATION | POOL_RAISE_IF_ALLOCATION_FAILURE), 64, "Drv1", 0);
                     ExInitializeNPagedLookasideList(_list, null, null, modifiers, 64, "Drv1", 0);
+                    ExInitializeNPagedLookasideList(_list, null, null, (uint)POOL_FLAG_NON_PAGED_EXECUTE, 64, "Drv1", 0); // POOL_FLAGS as Flags: POOL008's
                     ExInitializePagedLookasideList(_paged, null, null, 0, 64, "Drv1", 0);
                 }
             }

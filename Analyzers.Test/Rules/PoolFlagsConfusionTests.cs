@@ -154,6 +154,45 @@ public sealed class PoolFlagsConfusionTests
     }
 
     [Fact]
+    public async Task FlagsPassedAsLookasideFlags_ReportedWithTheModifiersMeant()
+    {
+        string source = Sources.ModernUsings + """
+            class Driver
+            {
+                readonly NPAGED_LOOKASIDE_LIST _requests = new();
+                readonly NPAGED_LOOKASIDE_LIST _executable = new();
+                readonly PAGED_LOOKASIDE_LIST _names = new();
+                readonly PAGED_LOOKASIDE_LIST _other = new();
+
+                void Initialize(POOL_FLAGS flags)
+                {
+                    ExInitializeNPagedLookasideList(_requests, null, null, {|#0:(uint)POOL_FLAG_NON_PAGED|}, 64, "Drv1", 0);
+                    ExInitializeNPagedLookasideList(_executable, null, null, {|#1:(uint)(POOL_FLAG_NON_PAGED_EXECUTE | POOL_FLAG_RAISE_ON_FAILURE)|}, 64, "Drv2", 0);
+                    ExInitializePagedLookasideList(_names, null, null, {|#2:(uint)(POOL_FLAG_PAGED | POOL_FLAG_RAISE_ON_FAILURE)|}, 64, "Drv3", 0);
+                    ExInitializePagedLookasideList(_other, null, null, {|#3:(uint)flags|}, 64, "Drv4", 0);
+                }
+            }
+            """;
+
+        static DiagnosticResult Expected(int location, string flags, string routine, string remedy) =>
+            VerifyCS.Diagnostic(DiagnosticIds.PoolFlagsConfusion).WithLocation(location).WithArguments(
+                $"POOL_FLAGS '{flags}' passed as the Flags of '{routine}'",
+                "reads flag bits as pool type modifiers, and the routine accepts only POOL_RAISE_IF_ALLOCATION_FAILURE and POOL_NX_ALLOCATION there",
+                remedy);
+
+        await VerifyCS.VerifyCodeFixAsync(
+            source,
+            new[]
+            {
+                Expected(0, "POOL_FLAG_NON_PAGED", "ExInitializeNPagedLookasideList", "write (uint)POOL_NX_ALLOCATION"),
+                Expected(1, "POOL_FLAG_NON_PAGED_EXECUTE | POOL_FLAG_RAISE_ON_FAILURE", "ExInitializeNPagedLookasideList", "write (uint)POOL_RAISE_IF_ALLOCATION_FAILURE"),
+                Expected(2, "POOL_FLAG_PAGED | POOL_FLAG_RAISE_ON_FAILURE", "ExInitializePagedLookasideList", "write (uint)POOL_RAISE_IF_ALLOCATION_FAILURE"),
+                Expected(3, "flags", "ExInitializePagedLookasideList", "pass 0, POOL_RAISE_IF_ALLOCATION_FAILURE or POOL_NX_ALLOCATION as uint"),
+            },
+            source);
+    }
+
+    [Fact]
     public async Task IntegerThatOnlyMakesSenseAsTheOtherType_Reported()
     {
         string source = Sources.ModernUsings + """

@@ -77,7 +77,10 @@ public sealed class ExecutablePoolAnalyzer : PoolAnalyzer
 
                 break;
             case { Kind: RoutineKind.LookasideInitialize, Pool: RoutinePool.NonPaged, TypeModifiers: { } typeModifiers } row:
-                if (Constant(invocation, typeModifiers) is { } modifiers && (modifiers.Value & PoolTypeValue.NoExecute) == 0)
+                // POOL_FLAGS passed as Flags is POOL008's: the fix there writes the modifiers they meant.
+                if (Constant(invocation, typeModifiers) is { } modifiers && (modifiers.Value & PoolTypeValue.NoExecute) == 0
+                    && !(modifiers.Argument.Value is IConversionOperation { OperatorMethod: null } conversion && symbols.PoolFlags is { } flagsType
+                        && PoolFlagsConfusionAnalyzer.IsConvertedFrom(conversion, flagsType)))
                 {
                     bool ownAllocator = row.Allocator is { } allocator && invocation.GetArgument(allocator) is { } routine && !IsNull(routine.Value);
                     Report(

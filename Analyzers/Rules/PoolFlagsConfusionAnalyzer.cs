@@ -8,6 +8,7 @@ namespace PoolAnalyzers;
 /// <summary>
 /// POOL008: a <c>POOL_TYPE</c> converted to <c>POOL_FLAGS</c> or back (a cast, or casts through an
 /// integer), an integer constant converted to one of them whose value only makes sense as the other,
+/// <c>POOL_FLAGS</c> converted to the pool type modifiers a lookaside initializer takes in <c>Flags</c>,
 /// and a constant <c>POOL_FLAGS</c> argument that fails every allocation: not exactly one of
 /// PAGED / NON_PAGED / NON_PAGED_EXECUTE, or a reserved or undefined required bit.
 /// </summary>
@@ -163,7 +164,14 @@ public sealed class PoolFlagsConfusionAnalyzer : PoolAnalyzer
     private static void AnalyzeInvocation(OperationAnalysisContext context, RuntimeSymbols symbols, INamedTypeSymbol poolFlags)
     {
         var invocation = (IInvocationOperation)context.Operation;
-        if (symbols.Classify(invocation.TargetMethod) is not { PoolFlags: { } parameter }
+        RuntimeRoutine? routine = symbols.Classify(invocation.TargetMethod);
+        if (routine is { TypeModifiers: { } typeModifiers })
+        {
+            AnalyzeTypeModifiers(context, invocation, routine, typeModifiers, poolFlags);
+            return;
+        }
+
+        if (routine is not { PoolFlags: { } parameter }
             || invocation.GetArgument(parameter) is not { ArgumentKind: ArgumentKind.Explicit, Value: { } flags }
             || CrossesFromPoolType(flags, symbols.PoolType))
         {
@@ -192,6 +200,49 @@ public sealed class PoolFlagsConfusionAnalyzer : PoolAnalyzer
             PoolFlagsValue.Describe(problem, offending) + ", so the allocation always fails"
                 + (readsAsPoolType ? "; " + PoolFlagsValue.Hex((ulong)value) + " reads as the POOL_TYPE " + PoolTypeValue.Display(value) : string.Empty),
             readsAsPoolType ? Translation(value) : PoolFlagsValue.Remedy(problem)));
+    }
+
+    /// <summary>
+    /// A lookaside initializer's <c>Flags</c> (pool type modifiers, a <c>uint</c>) given <c>POOL_FLAGS</c>: the
+    /// bits mean other things there, and the runtime, like the kernel, accepts only
+    /// POOL_RAISE_IF_ALLOCATION_FAILURE and POOL_NX_ALLOCATION. The remedy names the modifiers the flags meant.
+    /// </summary>
+    private static void AnalyzeTypeModifiers(OperationAnalysisContext context, IInvocationOperation invocation, RuntimeRoutine routine, string parameter, INamedTypeSymbol poolFlags)
+    {
+        if (invocation.GetArgument(parameter) is not { ArgumentKind: ArgumentKind.Explicit, Value: IConversionOperation { OperatorMethod: null } conversion }
+            || !IsConvertedFrom(conversion, poolFlags))
+        {
+            return;
+        }
+
+        Optional<object?> constant = conversion.Operand.GetFoldedConstant();
+        string meant = constant.HasValue && OperationExtensions.AsInt64(constant.Value) is { } value
+            ? "write " + TypeModifiers((ulong)value, routine.Pool == RoutinePool.NonPaged)
+            : "pass 0, POOL_RAISE_IF_ALLOCATION_FAILURE or POOL_NX_ALLOCATION as uint";
+        context.ReportDiagnostic(Diagnostic.Create(
+            Rule,
+            conversion.Syntax.GetLocation(),
+            "POOL_FLAGS '" + conversion.Operand.Syntax + "' passed as the Flags of '" + invocation.TargetMethod.Name + "'",
+            "reads flag bits as pool type modifiers, and the routine accepts only POOL_RAISE_IF_ALLOCATION_FAILURE and POOL_NX_ALLOCATION there",
+            meant));
+    }
+
+    /// <summary>True when the conversion chain starts from a value of <paramref name="type"/>.</summary>
+    internal static bool IsConvertedFrom(IConversionOperation conversion, INamedTypeSymbol type)
+        => Source(conversion) is { } source && SymbolEqualityComparer.Default.Equals(source.Type, type);
+
+    /// <summary>The lookaside modifiers <paramref name="flags"/> stand for: NX from POOL_FLAG_NON_PAGED (nonpaged lists), raise from POOL_FLAG_RAISE_ON_FAILURE.</summary>
+    private static string TypeModifiers(ulong flags, bool nonPaged)
+    {
+        bool raise = (flags & PoolFlagsValue.RaiseOnFailure) != 0;
+        bool noExecute = nonPaged && (flags & PoolFlagsValue.NonPaged) != 0;
+        return (raise, noExecute) switch
+        {
+            (true, true) => "(uint)(POOL_RAISE_IF_ALLOCATION_FAILURE | POOL_NX_ALLOCATION)",
+            (true, false) => "(uint)POOL_RAISE_IF_ALLOCATION_FAILURE",
+            (false, true) => "(uint)POOL_NX_ALLOCATION",
+            _ => "0",
+        };
     }
 
     /// <summary>True when the argument is a POOL_TYPE converted to POOL_FLAGS: the conversion reports it.</summary>
