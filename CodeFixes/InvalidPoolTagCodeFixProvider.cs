@@ -1,15 +1,12 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Composition;
-using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Microsoft.CodeAnalysis.Text;
 
 namespace PoolAnalyzers.CodeFixes;
 
@@ -32,7 +29,7 @@ namespace PoolAnalyzers.CodeFixes;
 /// the block must be freed.</para>
 /// </remarks>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(InvalidPoolTagCodeFixProvider)), Shared]
-public sealed class InvalidPoolTagCodeFixProvider : CodeFixProvider
+public sealed class InvalidPoolTagCodeFixProvider : TagEditCodeFixProvider
 {
     /// <summary>The equivalence key of the fix that corrects the tag where it is written: the literal, or the constant's declaration.</summary>
     public const string EquivalenceKey = "POOL002.ReplaceTag";
@@ -43,26 +40,12 @@ public sealed class InvalidPoolTagCodeFixProvider : CodeFixProvider
     /// <inheritdoc/>
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.InvalidPoolTag);
 
-    /// <inheritdoc/>
-    public override FixAllProvider GetFixAllProvider() => SolutionFixAll.Instance;
+    private protected override ImmutableDictionary<string, string> FixAllTitles { get; } = ImmutableDictionary<string, string>.Empty
+        .Add(EquivalenceKey, "Fix invalid pool tags")
+        .Add(UseLiteralEquivalenceKey, "Use pool tag literals for invalid constants");
 
     /// <inheritdoc/>
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
-    {
-        foreach (Diagnostic diagnostic in context.Diagnostics)
-        {
-            foreach (TagFix fix in await FixesForAsync(context.Document, diagnostic, context.CancellationToken).ConfigureAwait(false))
-            {
-                Solution solution = context.Document.Project.Solution;
-                context.RegisterCodeFix(
-                    CodeAction.Create(fix.Title, ct => ApplyAsync(solution, new[] { fix.Edit }, ct), fix.Key),
-                    diagnostic);
-            }
-        }
-    }
-
-    /// <summary>The actions for one diagnostic, in the order they are offered.</summary>
-    private static async Task<List<TagFix>> FixesForAsync(Document document, Diagnostic diagnostic, CancellationToken cancellationToken)
+    private protected override async Task<List<TagFix>> FixesForAsync(Document document, Diagnostic diagnostic, CancellationToken cancellationToken)
     {
         var fixes = new List<TagFix>(2);
         SyntaxNode? root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
@@ -97,7 +80,8 @@ public sealed class InvalidPoolTagCodeFixProvider : CodeFixProvider
         }
 
         bool isTextConstant = type.SpecialType == SpecialType.System_String;
-        if (isTextConstant && await DeclarationEditAsync(document.Project.Solution, symbol, truncated, cancellationToken).ConfigureAwait(false) is { } declaration)
+        if (isTextConstant
+            && await DeclarationEditAsync(document.Project.Solution, symbol, (model, literal) => truncated ?? PoolTagChoice.DerivedAt(model, literal.SpanStart), cancellationToken).ConfigureAwait(false) is { } declaration)
         {
             fixes.Add(new TagFix(EquivalenceKey, $"Change '{symbol.Name}' to \"{declaration.Tag}\"", declaration));
         }
@@ -119,27 +103,6 @@ public sealed class InvalidPoolTagCodeFixProvider : CodeFixProvider
         _ => null,
     };
 
-    /// <summary>The edit of the literal that initializes <paramref name="constant"/>, when it is declared by a literal in a document of <paramref name="solution"/>.</summary>
-    private static async Task<TagEdit?> DeclarationEditAsync(Solution solution, ISymbol constant, string? truncated, CancellationToken cancellationToken)
-    {
-        if (constant.DeclaringSyntaxReferences.Length != 1)
-        {
-            return null;
-        }
-
-        SyntaxReference reference = constant.DeclaringSyntaxReferences[0];
-        Document? declaring = solution.GetDocument(reference.SyntaxTree);
-        if (declaring is null
-            || await reference.GetSyntaxAsync(cancellationToken).ConfigureAwait(false) is not VariableDeclaratorSyntax { Initializer.Value: LiteralExpressionSyntax literal }
-            || !(literal.IsKind(SyntaxKind.StringLiteralExpression) || literal.IsKind(SyntaxKind.NullLiteralExpression))
-            || await declaring.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false) is not { } model)
-        {
-            return null;
-        }
-
-        return new TagEdit(declaring.Id, literal.Span, truncated ?? PoolTagChoice.DerivedAt(model, literal.SpanStart));
-    }
-
     private static bool IsProtectedNumber(Optional<object?> constant)
         => constant.HasValue
             && OperationExtensions.AsInt64(constant.Value) is { } number
@@ -159,139 +122,4 @@ public sealed class InvalidPoolTagCodeFixProvider : CodeFixProvider
     }
 
     private static bool IsPoolTag(ITypeSymbol? type) => RuntimeSymbols.IsRuntimeType(type, "PoolTag");
-
-    /// <summary>Applies the edits, each once, document by document.</summary>
-    private static async Task<Solution> ApplyAsync(Solution solution, IEnumerable<TagEdit> edits, CancellationToken cancellationToken)
-    {
-        foreach (IGrouping<DocumentId, TagEdit> byDocument in edits.Distinct().GroupBy(e => e.Document))
-        {
-            Document? document = solution.GetDocument(byDocument.Key);
-            if (document is null || await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false) is not { } root)
-            {
-                continue;
-            }
-
-            var replacements = new Dictionary<SyntaxNode, string>();
-            foreach (TagEdit edit in byDocument)
-            {
-                SyntaxNode node = root.FindNode(edit.Span, getInnermostNodeForTie: true);
-                if (node.Span == edit.Span && node is ExpressionSyntax && !replacements.ContainsKey(node))
-                {
-                    replacements.Add(node, edit.Tag);
-                }
-            }
-
-            SyntaxNode newRoot = root.ReplaceNodes(
-                replacements.Keys,
-                (original, _) => SyntaxFactory.LiteralExpression(SyntaxKind.StringLiteralExpression, SyntaxFactory.Literal(replacements[original]))
-                    .WithTriviaFrom(original));
-            solution = solution.WithDocumentSyntaxRoot(document.Id, newRoot);
-        }
-
-        return solution;
-    }
-
-    /// <summary>Replace the expression at <see cref="Span"/> of <see cref="Document"/> with the text literal <see cref="Tag"/>.</summary>
-    private sealed class TagEdit(DocumentId document, TextSpan span, string tag) : System.IEquatable<TagEdit>
-    {
-        public DocumentId Document { get; } = document;
-
-        public TextSpan Span { get; } = span;
-
-        public string Tag { get; } = tag;
-
-        public bool Equals(TagEdit? other) => other is not null && Document == other.Document && Span == other.Span && Tag == other.Tag;
-
-        public override bool Equals(object? obj) => Equals(obj as TagEdit);
-
-        public override int GetHashCode() => (Document.GetHashCode() * 31) + Span.GetHashCode();
-    }
-
-    private sealed class TagFix(string key, string title, TagEdit edit)
-    {
-        public string Key { get; } = key;
-
-        public string Title { get; } = title;
-
-        public TagEdit Edit { get; } = edit;
-    }
-
-    /// <summary>
-    /// Fix All across documents: a constant's declaration may sit in another document (or project)
-    /// than its uses, and several uses share one declaration, so the edits of every diagnostic in
-    /// scope are gathered, made unique and applied together.
-    /// </summary>
-    private sealed class SolutionFixAll : FixAllProvider
-    {
-        public static readonly SolutionFixAll Instance = new();
-
-        public override IEnumerable<FixAllScope> GetSupportedFixAllScopes() => new[] { FixAllScope.Document, FixAllScope.Project, FixAllScope.Solution };
-
-        public override Task<CodeAction?> GetFixAsync(FixAllContext fixAllContext)
-        {
-            string? key = fixAllContext.CodeActionEquivalenceKey;
-            if (key is not (EquivalenceKey or UseLiteralEquivalenceKey))
-            {
-                return Task.FromResult<CodeAction?>(null);
-            }
-
-            return Task.FromResult<CodeAction?>(CodeAction.Create(
-                key == EquivalenceKey ? "Fix invalid pool tags" : "Use pool tag literals for invalid constants",
-                ct => FixAllAsync(fixAllContext, key, ct),
-                key));
-        }
-
-        private static async Task<Solution> FixAllAsync(FixAllContext context, string key, CancellationToken cancellationToken)
-        {
-            var edits = new List<TagEdit>();
-            foreach ((Document document, Diagnostic diagnostic) in await DiagnosticsInScopeAsync(context).ConfigureAwait(false))
-            {
-                foreach (TagFix fix in await FixesForAsync(document, diagnostic, cancellationToken).ConfigureAwait(false))
-                {
-                    if (fix.Key == key)
-                    {
-                        edits.Add(fix.Edit);
-                    }
-                }
-            }
-
-            return await ApplyAsync(context.Solution, edits, cancellationToken).ConfigureAwait(false);
-        }
-
-        private static async Task<List<(Document Document, Diagnostic Diagnostic)>> DiagnosticsInScopeAsync(FixAllContext context)
-        {
-            var found = new List<(Document, Diagnostic)>();
-            if (context.Scope == FixAllScope.Document)
-            {
-                if (context.Document is { } document)
-                {
-                    foreach (Diagnostic diagnostic in await context.GetDocumentDiagnosticsAsync(document).ConfigureAwait(false))
-                    {
-                        if (diagnostic.Id == DiagnosticIds.InvalidPoolTag)
-                        {
-                            found.Add((document, diagnostic));
-                        }
-                    }
-                }
-
-                return found;
-            }
-
-            IEnumerable<Project> projects = context.Scope == FixAllScope.Project ? new[] { context.Project } : context.Solution.Projects;
-            foreach (Project project in projects)
-            {
-                foreach (Diagnostic diagnostic in await context.GetAllDiagnosticsAsync(project).ConfigureAwait(false))
-                {
-                    if (diagnostic.Id == DiagnosticIds.InvalidPoolTag
-                        && diagnostic.Location.IsInSource
-                        && project.GetDocument(diagnostic.Location.SourceTree) is { } document)
-                    {
-                        found.Add((document, diagnostic));
-                    }
-                }
-            }
-
-            return found;
-        }
-    }
 }

@@ -1,11 +1,7 @@
-using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
-using System.Threading;
-using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -15,31 +11,45 @@ using Microsoft.CodeAnalysis.Formatting;
 namespace PoolAnalyzers.CodeFixes;
 
 /// <summary>
-/// POOL001 fix: <c>ExAllocatePool(type, n)</c> → <c>ExAllocatePoolWithTag(type, n, tag)</c> (and the quota
-/// twin), keeping the arguments, the qualification and the trivia. The tag is chosen by
-/// <see cref="PoolTagChoice"/>. Method-group references are left alone: their delegate type would change.
+/// POOL001 fix, two actions. The first, <see cref="EquivalenceKey"/>: <c>ExAllocatePool(type, n)</c> →
+/// <c>ExAllocatePoolWithTag(type, n, tag)</c> (and the quota twin), keeping the arguments, the
+/// qualification and the trivia. The second, <see cref="ModernEquivalenceKey"/>: straight to
+/// <c>ExAllocatePool2(flags, n, tag)</c> with the exact translation of <see cref="ModernAllocationRewrite"/>.
+/// Both choose the tag with <see cref="PoolTagChoice"/>. Method-group references are left alone: their
+/// delegate type would change.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(ObsoleteAllocationCodeFixProvider)), Shared]
 public sealed class ObsoleteAllocationCodeFixProvider : PlannedCodeFixProvider<ObsoleteAllocationCodeFixProvider.FixPlan>
 {
-    /// <summary>The equivalence key of the one action this provider offers.</summary>
+    /// <summary>The equivalence key of the action that moves to the tagged routine (the one <c>dotnet format</c> applies).</summary>
     public const string EquivalenceKey = "POOL001.UseTaggedRoutine";
+
+    /// <summary>The equivalence key of the action that moves to <c>ExAllocatePool2</c>.</summary>
+    public const string ModernEquivalenceKey = "POOL001.UseExAllocatePool2";
 
     /// <inheritdoc/>
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.ObsoleteAllocation);
 
-    private protected override string ActionKey => EquivalenceKey;
+    private protected override ImmutableArray<string> ActionKeys { get; } = [EquivalenceKey, ModernEquivalenceKey];
 
-    private protected override string Title(FixPlan plan) => $"Use '{plan.NewName}' with tag {plan.TagDescription}";
+    private protected override string Title(FixPlan plan) => plan.Modern?.Title ?? $"Use '{plan.NewName}' with tag {plan.TagDescription}";
 
-    // The callback sees the node as already rewritten by fixes nested inside it.
     private protected override void Apply(DocumentEditor editor, FixPlan plan)
-        => editor.ReplaceNode(plan.Invocation, (current, _) => Rewrite((InvocationExpressionSyntax)current, plan));
+    {
+        if (plan.Modern is { } modern)
+        {
+            modern.Apply(editor);
+            return;
+        }
 
-    private protected override FixPlan? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic)
+        // The callback sees the node as already rewritten by fixes nested inside it.
+        editor.ReplaceNode(plan.Invocation, (current, _) => Rewrite((InvocationExpressionSyntax)current, plan));
+    }
+
+    private protected override FixPlan? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, string actionKey)
     {
         if (root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not SimpleNameSyntax name
-            || InvocationOf(name) is not { } invocation
+            || CallSyntax.InvocationOf(name) is not { } invocation
             || model.GetSymbolInfo(invocation).Symbol is not IMethodSymbol method
             || RuntimeRoutines.Find(method) is not { IsUntaggedAllocation: true, Replacement: { } newName } routine
             || RuntimeRoutines.Find(routine.Component, newName) is not { Tag: { } tagParameter })
@@ -48,8 +58,15 @@ public sealed class ObsoleteAllocationCodeFixProvider : PlannedCodeFixProvider<O
         }
 
         ExpressionSyntax tag = PoolTagChoice.For(model, invocation.SpanStart, out string tagDescription);
+        if (actionKey == ModernEquivalenceKey)
+        {
+            return ModernAllocationRewrite.Plan(model, invocation, tag, tagDescription) is { } modern
+                ? new FixPlan(invocation, modern.Title, tagParameter, tag, tagDescription, named: false, modern)
+                : null;
+        }
+
         bool named = invocation.ArgumentList.Arguments.Any(a => a.NameColon is not null);
-        var plan = new FixPlan(invocation, newName, tagParameter, tag, tagDescription, named);
+        var plan = new FixPlan(invocation, newName, tagParameter, tag, tagDescription, named, modern: null);
 
         // Offer only a call that binds to the runtime's tagged routine from this very position.
         InvocationExpressionSyntax rewritten = Rewrite(invocation, plan);
@@ -60,15 +77,6 @@ public sealed class ObsoleteAllocationCodeFixProvider : PlannedCodeFixProvider<O
             ? plan
             : null;
     }
-
-    private static InvocationExpressionSyntax? InvocationOf(SimpleNameSyntax name) => name.Parent switch
-    {
-        InvocationExpressionSyntax invocation when invocation.Expression == name => invocation,
-        MemberAccessExpressionSyntax memberAccess when memberAccess.Name == name
-            && memberAccess.Parent is InvocationExpressionSyntax invocation
-            && invocation.Expression == memberAccess => invocation,
-        _ => null,
-    };
 
     private static InvocationExpressionSyntax Rewrite(InvocationExpressionSyntax invocation, FixPlan plan)
     {
@@ -93,10 +101,10 @@ public sealed class ObsoleteAllocationCodeFixProvider : PlannedCodeFixProvider<O
     private static SimpleNameSyntax Renamed(SimpleNameSyntax name, string newName)
         => SyntaxFactory.IdentifierName(SyntaxFactory.Identifier(name.Identifier.LeadingTrivia, newName, name.Identifier.TrailingTrivia));
 
-    /// <summary>One call to rename, with the tag argument to add.</summary>
+    /// <summary>One call to rename, with the tag argument to add; or, for the second action, the move to the modern routine.</summary>
     public sealed class FixPlan
     {
-        internal FixPlan(InvocationExpressionSyntax invocation, string newName, string tagParameter, ExpressionSyntax tag, string tagDescription, bool named)
+        internal FixPlan(InvocationExpressionSyntax invocation, string newName, string tagParameter, ExpressionSyntax tag, string tagDescription, bool named, ModernAllocationPlan? modern)
         {
             Invocation = invocation;
             NewName = newName;
@@ -104,6 +112,7 @@ public sealed class ObsoleteAllocationCodeFixProvider : PlannedCodeFixProvider<O
             Tag = tag;
             TagDescription = tagDescription;
             Named = named;
+            Modern = modern;
         }
 
         internal InvocationExpressionSyntax Invocation { get; }
@@ -117,5 +126,7 @@ public sealed class ObsoleteAllocationCodeFixProvider : PlannedCodeFixProvider<O
         internal string TagDescription { get; }
 
         internal bool Named { get; }
+
+        internal ModernAllocationPlan? Modern { get; }
     }
 }

@@ -1,15 +1,10 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Composition;
-using System.Threading;
-using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Editing;
-using Microsoft.CodeAnalysis.Simplification;
 
 namespace PoolAnalyzers.CodeFixes;
 
@@ -29,13 +24,13 @@ public sealed class PagedPoolAtDispatchCodeFixProvider : PlannedCodeFixProvider<
     /// <inheritdoc/>
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.PagedPoolAtDispatch);
 
-    private protected override string ActionKey => EquivalenceKey;
+    private protected override ImmutableArray<string> ActionKeys { get; } = [EquivalenceKey];
 
     private protected override string Title(FixPlan plan) => $"Use '{plan.TwinName}'";
 
     private protected override void Apply(DocumentEditor editor, FixPlan plan) => editor.ReplaceNode(plan.Target, plan.Replacement);
 
-    private protected override FixPlan? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic)
+    private protected override FixPlan? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, string actionKey)
     {
         if (!diagnostic.Properties.ContainsKey(PagedPoolAtDispatchAnalyzer.PoolTypeArgumentProperty)
             || root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not ExpressionSyntax argument
@@ -43,7 +38,7 @@ public sealed class PagedPoolAtDispatchCodeFixProvider : PlannedCodeFixProvider<
             || model.GetConstantValue(argument) is not { HasValue: true } constant
             || OperationExtensions.AsInt64(constant.Value) is not { } value
             || (value & 1) == 0
-            || NonPagedTwin.For(value & NonPagedTwin.BaseTypeMask) is not { } twin)
+            || NonPagedTwin.For(value & PoolTypeValue.BaseTypeMask) is not { } twin)
         {
             return null;
         }
@@ -56,7 +51,7 @@ public sealed class PagedPoolAtDispatchCodeFixProvider : PlannedCodeFixProvider<
     private static FixPlan? RenamePagedMember(SemanticModel model, ExpressionSyntax argument, INamedTypeSymbol poolType, (long Value, string Name) twin)
     {
         var members = new List<SimpleNameSyntax>();
-        if (!CollectMembers(model, argument, poolType, members))
+        if (!EnumMemberSyntax.TryCollect(model, argument, poolType, members))
         {
             return null;
         }
@@ -64,11 +59,9 @@ public sealed class PagedPoolAtDispatchCodeFixProvider : PlannedCodeFixProvider<
         SimpleNameSyntax? paged = null;
         foreach (SimpleNameSyntax member in members)
         {
-            if (model.GetConstantValue(member.Parent is MemberAccessExpressionSyntax access && access.Name == member ? access : member) is { HasValue: true } c
-                && OperationExtensions.AsInt64(c.Value) is { } v
-                && (v & 1) != 0)
+            if (EnumMemberSyntax.Value(model, member, poolType) is { } v && (v & PoolTypeValue.Paged) != 0)
             {
-                if (paged is not null || (v & ~NonPagedTwin.BaseTypeMask) != 0)
+                if (paged is not null || (v & ~PoolTypeValue.BaseTypeMask) != 0)
                 {
                     return null;
                 }
@@ -77,67 +70,27 @@ public sealed class PagedPoolAtDispatchCodeFixProvider : PlannedCodeFixProvider<
             }
         }
 
-        if (paged is null)
-        {
-            return null;
-        }
-
-        SimpleNameSyntax renamed = SyntaxFactory.IdentifierName(
-            SyntaxFactory.Identifier(paged.Identifier.LeadingTrivia, twin.Name, paged.Identifier.TrailingTrivia));
-        ExpressionSyntax speculative = paged.Parent is MemberAccessExpressionSyntax parentAccess && parentAccess.Name == paged
-            ? parentAccess.WithName(renamed)
-            : renamed;
-        int position = paged.Parent is MemberAccessExpressionSyntax p && p.Name == paged ? p.SpanStart : paged.SpanStart;
-        if (model.GetSpeculativeSymbolInfo(position, speculative, SpeculativeBindingOption.BindAsExpression).Symbol is not IFieldSymbol field
-            || !SymbolEqualityComparer.Default.Equals(field.ContainingType, poolType))
-        {
-            return null;
-        }
-
-        return new FixPlan(paged, renamed, twin.Name);
+        return paged is not null && EnumMemberSyntax.Renamed(model, paged, poolType, twin.Name) is { } renamed
+            ? new FixPlan(paged, renamed, twin.Name)
+            : null;
     }
-
-    private static bool CollectMembers(SemanticModel model, ExpressionSyntax expression, INamedTypeSymbol poolType, List<SimpleNameSyntax> members)
-    {
-        switch (expression)
-        {
-            case ParenthesizedExpressionSyntax parenthesized:
-                return CollectMembers(model, parenthesized.Expression, poolType, members);
-            case BinaryExpressionSyntax binary when binary.IsKind(SyntaxKind.BitwiseOrExpression):
-                return CollectMembers(model, binary.Left, poolType, members) && CollectMembers(model, binary.Right, poolType, members);
-            case MemberAccessExpressionSyntax or IdentifierNameSyntax when IsMemberOf(model, expression, poolType):
-                members.Add(expression is MemberAccessExpressionSyntax access ? access.Name : (SimpleNameSyntax)expression);
-                return true;
-            default:
-                return false;
-        }
-    }
-
-    private static bool IsMemberOf(SemanticModel model, ExpressionSyntax expression, INamedTypeSymbol poolType)
-        => model.GetSymbolInfo(expression).Symbol is IFieldSymbol field && SymbolEqualityComparer.Default.Equals(field.ContainingType, poolType);
 
     /// <summary>Writes <c>POOL_TYPE.Twin | POOL_TYPE.Modifier…</c> for a type given any other way, e.g. <c>(POOL_TYPE)1</c>.</summary>
     private static FixPlan? QualifiedReplacement(ExpressionSyntax argument, INamedTypeSymbol poolType, long value, (long Value, string Name) twin)
     {
-        long modifiers = value & ~NonPagedTwin.BaseTypeMask & ~twin.Value;
-        ExpressionSyntax replacement = Member(poolType, twin.Name);
-        foreach ((long bit, string name) in NonPagedTwin.Modifiers)
+        long modifiers = value & ~PoolTypeValue.BaseTypeMask & ~twin.Value;
+        var names = new List<string> { twin.Name };
+        foreach ((long bit, string name) in PoolTypeValue.Modifiers)
         {
             if ((modifiers & bit) != 0)
             {
-                replacement = SyntaxFactory.BinaryExpression(SyntaxKind.BitwiseOrExpression, replacement, Member(poolType, name));
+                names.Add(name);
                 modifiers &= ~bit;
             }
         }
 
-        return modifiers == 0 ? new FixPlan(argument, replacement.WithTriviaFrom(argument), twin.Name) : null;
+        return modifiers == 0 ? new FixPlan(argument, RuntimeSyntax.Members(poolType, names, qualified: true).WithTriviaFrom(argument), twin.Name) : null;
     }
-
-    private static MemberAccessExpressionSyntax Member(INamedTypeSymbol poolType, string name)
-        => SyntaxFactory.MemberAccessExpression(
-            SyntaxKind.SimpleMemberAccessExpression,
-            SyntaxFactory.ParseTypeName(poolType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)).WithAdditionalAnnotations(Simplifier.Annotation),
-            SyntaxFactory.IdentifierName(name));
 
     /// <summary>The node to replace and its nonpaged replacement.</summary>
     public sealed class FixPlan

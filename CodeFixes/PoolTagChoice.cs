@@ -92,12 +92,31 @@ internal static class PoolTagChoice
             found = field;
         }
 
-        if (found is { IsConst: true } && (found.ConstantValue is not string text || !PoolTagRules.Check(text).IsValid))
+        if (found is { IsConst: true } && (found.ConstantValue is not string text || !PoolTagRules.Check(text).IsValid || PoolTagRules.IsDefaultTag(text)))
         {
             return null;
         }
 
-        return found;
+        // A default tag (POOL005) is never the tag a fix writes, however it is declared.
+        return found is { IsConst: false } && HoldsDefaultTag(found) ? null : found;
+    }
+
+    /// <summary>True when a <c>static readonly PoolTag</c> is initialized with a literal default tag (<c>= "None"</c>, <c>= 0x656E6F4Eu</c>).</summary>
+    private static bool HoldsDefaultTag(IFieldSymbol field)
+    {
+        if (field.DeclaringSyntaxReferences.Length != 1
+            || field.DeclaringSyntaxReferences[0].GetSyntax() is not VariableDeclaratorSyntax { Initializer.Value: LiteralExpressionSyntax literal })
+        {
+            return false;
+        }
+
+        return literal.Token.Value switch
+        {
+            string text => PoolTagRules.IsDefaultTag(text),
+            uint value => PoolTagRules.IsDefaultTag(value),
+            int value => value >= 0 && PoolTagRules.IsDefaultTag((uint)value),
+            _ => false,
+        };
     }
 
     /// <summary>

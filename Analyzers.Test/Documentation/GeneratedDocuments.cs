@@ -39,6 +39,30 @@ internal static partial class GeneratedDocuments
             "Reported when",
             RuntimeRoutines.All.Where(r => r.PoolType is not null || r.Pool == RoutinePool.Paged),
             r => r.PoolType is { } poolType ? $"`{poolType}` is a paged constant" : "always: it uses paged pool"),
+        [DiagnosticIds.DefaultPoolTag] = () => RoutineTable(
+            "Argument",
+            RuntimeRoutines.All.Where(r => r.Kind is RoutineKind.Allocate or RoutineKind.LookasideInitialize && r.Tag is not null),
+            r => $"`{r.Tag}`"),
+        [DiagnosticIds.ExecutablePool] = () => RoutineTable(
+            "Reported when",
+            RuntimeRoutines.All.Where(r => r.PoolType is not null || r.PoolFlags is not null || (r.Kind == RoutineKind.LookasideInitialize && r.Pool == RoutinePool.NonPaged)),
+            r => r.PoolType is { } poolType ? $"`{poolType}` is an executable nonpaged constant"
+                : r.PoolFlags is { } flags ? $"`{flags}` is a constant with `POOL_FLAG_NON_PAGED_EXECUTE`"
+                : $"`{r.TypeModifiers}` is a constant without `POOL_NX_ALLOCATION`"),
+        [DiagnosticIds.DeprecatedAllocation] = () => RoutineTable(
+            "Replacement",
+            RuntimeRoutines.All.Where(r => DeprecatedAllocationAnalyzer.ModernReplacement(r) is not null),
+            r => $"`{DeprecatedAllocationAnalyzer.ModernReplacement(r)!.Name}`"),
+        [DiagnosticIds.PoolFlagsConfusion] = () => RoutineTable(
+            "Argument checked",
+            RuntimeRoutines.All.Where(r => r.PoolFlags is not null || r.TypeModifiers is not null),
+            r => r.PoolFlags is { } flags ? $"`{flags}`" : $"`{r.TypeModifiers}`: reported when it is `POOL_FLAGS` converted"),
+        [DiagnosticIds.ObsoleteRoutine] = () => RoutineTable(
+            "Replacement",
+            RuntimeRoutines.All.Where(r => r.Has(RoutineTraits.Obsolete)),
+            r => r.Replacement is { } replacement ? $"`{replacement}`"
+                : r.Kind == RoutineKind.SystemQuery ? "a version query (`RtlGetVersion` in the WDK)"
+                : "nothing: a lookaside list grows from pool on its own and has no segments"),
     };
 
     /// <summary>The phrase of the package description after which the rule list is generated.</summary>

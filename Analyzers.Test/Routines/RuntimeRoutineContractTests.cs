@@ -32,6 +32,7 @@ public sealed class RuntimeRoutineContractTests
         ("block", r => r.Block, t => t == typeof(nint), "nint"),
         ("routine", r => r.Routine, t => IsRuntimeType(t, "PKDEFERRED_ROUTINE"), "PKDEFERRED_ROUTINE"),
         ("dpc", r => r.Dpc, t => IsRuntimeType(t, "KDPC"), "KDPC"),
+        ("allocator", r => r.Allocator, t => IsRuntimeType(t, "PALLOCATE_FUNCTION"), "PALLOCATE_FUNCTION"),
     ];
 
     public static TheoryData<string> Rows() => [.. RuntimeRoutines.All.Select(r => r.Name)];
@@ -116,6 +117,11 @@ public sealed class RuntimeRoutineContractTests
                 if (row.IsUntaggedAllocation && row.Replacement is null)
                 {
                     yield return $"{row}: an untagged allocation names its tagged replacement (POOL001)";
+                }
+
+                if (row.Replacement is not null && row.PoolType is not null && RuntimeRoutines.ModernReplacement(row) is null)
+                {
+                    yield return $"{row}: a replaced pool-type allocation leads, through replacements, to one that takes POOL_FLAGS (POOL001, POOL007)";
                 }
 
                 break;

@@ -24,9 +24,14 @@ public sealed class ExcludedCodeTests
     private static readonly (string Rule, string Member)[] s_findings =
     [
         ("POOL001", "nint A() => {|POOL001:ExAllocatePool|}(NonPagedPoolNx, 64);"),
-        ("POOL002", "nint B() => ExAllocatePoolWithTag(NonPagedPoolNx, 64, {|POOL002:\"Frederick\"|});"),
-        ("POOL003", "nint C() => ExAllocatePoolWithTag(NonPagedPoolNx, {|POOL003:0|}, \"Drv1\");"),
-        ("POOL004", "[IrqlRequiresMax(DISPATCH_LEVEL)] nint D() => ExAllocatePoolWithTag({|POOL004:PagedPool|}, 64, \"Drv1\");"),
+        ("POOL002", "nint B() => ExAllocatePool2(POOL_FLAGS.POOL_FLAG_NON_PAGED, 64, {|POOL002:\"Frederick\"|});"),
+        ("POOL003", "nint C() => ExAllocatePool2(POOL_FLAGS.POOL_FLAG_NON_PAGED, {|POOL003:0|}, \"Drv1\");"),
+        ("POOL004", "[IrqlRequiresMax(DISPATCH_LEVEL)] nint D() => ExAllocatePoolZero({|POOL004:PagedPool|}, 64, \"Drv1\");"),
+        ("POOL005", "nint E() => ExAllocatePool2(POOL_FLAGS.POOL_FLAG_NON_PAGED, 64, {|POOL005:\"Ddk \"|});"),
+        ("POOL006", "nint F() => ExAllocatePool2({|POOL006:POOL_FLAGS.POOL_FLAG_NON_PAGED_EXECUTE|}, 64, \"Drv1\");"),
+        ("POOL007", "nint G() => {|POOL007:ExAllocatePoolWithTag|}(NonPagedPoolNx, 64, \"Drv1\");"),
+        ("POOL008", "nint H() => ExAllocatePool2({|POOL008:(POOL_FLAGS)NonPagedPoolNx|}, 64, \"Drv1\");"),
+        ("POOL012", "bool I() => Mm.{|POOL012:MmIsThisAnNtAsSystem|}();"),
     ];
 
     /// <summary>Each form: the file name, the text before the usings, and the attributes of the class.</summary>

@@ -28,7 +28,7 @@ public sealed class ObsoleteAllocationTests
 
         await VerifyCS.VerifyCodeFixAsync(
             source,
-            new[] { VerifyCS.Diagnostic(DiagnosticIds.ObsoleteAllocation).WithLocation(0).WithArguments("ExAllocatePool", "ExAllocatePoolWithTag") },
+            new[] { VerifyCS.Diagnostic(DiagnosticIds.ObsoleteAllocation).WithLocation(0).WithArguments("ExAllocatePool", "ExAllocatePoolWithTag", "ExAllocatePool2") },
             fixedSource);
     }
 
@@ -50,7 +50,7 @@ public sealed class ObsoleteAllocationTests
 
         await VerifyCS.VerifyCodeFixAsync(
             source,
-            new[] { VerifyCS.Diagnostic(DiagnosticIds.ObsoleteAllocation).WithLocation(0).WithArguments("ExAllocatePoolWithQuota", "ExAllocatePoolWithQuotaTag") },
+            new[] { VerifyCS.Diagnostic(DiagnosticIds.ObsoleteAllocation).WithLocation(0).WithArguments("ExAllocatePoolWithQuota", "ExAllocatePoolWithQuotaTag", "ExAllocatePool2") },
             fixedSource);
     }
 
@@ -304,12 +304,41 @@ public sealed class ObsoleteAllocationTests
     }
 
     [Fact]
-    public async Task OwnTaggedRoutineHidesRuntimeOne_NoFixOffered()
+    public async Task OwnTaggedRoutineHidesRuntimeOne_OnlyTheExAllocatePool2ActionOffered()
     {
         string source = Sources.Usings + """
             class Driver
             {
                 static nint ExAllocatePoolWithTag(POOL_TYPE type, nuint size, string tag) => 0;
+                nint Allocate() => {|POOL001:ExAllocatePool|}(NonPagedPoolNx, 64);
+            }
+            """;
+        string fixedSource = Sources.Usings + """
+            class Driver
+            {
+                static nint ExAllocatePoolWithTag(POOL_TYPE type, nuint size, string tag) => 0;
+                nint Allocate() => ExAllocatePool2(POOL_FLAGS.POOL_FLAG_NON_PAGED, 64, "Driv");
+            }
+            """;
+
+        // The first and only action offered is the second kind: the tagged routine would bind to the type's own method.
+        await new VerifyCS.Test
+        {
+            TestCode = source,
+            FixedCode = fixedSource,
+            CodeActionIndex = 0,
+            CodeActionEquivalenceKey = ObsoleteAllocationCodeFixProvider.ModernEquivalenceKey,
+        }.RunAsync();
+    }
+
+    [Fact]
+    public async Task OwnModernAndTaggedRoutinesHideRuntimeOnes_NoFixOffered()
+    {
+        string source = Sources.Usings + """
+            class Driver
+            {
+                static nint ExAllocatePoolWithTag(POOL_TYPE type, nuint size, string tag) => 0;
+                static nint ExAllocatePool2(POOL_FLAGS flags, nuint size, PoolTag tag) => 0;
                 nint Allocate() => {|POOL001:ExAllocatePool|}(NonPagedPoolNx, 64);
             }
             """;
@@ -327,7 +356,7 @@ public sealed class ObsoleteAllocationTests
             }
             """;
 
-        DiagnosticResult expected = VerifyCS.Diagnostic(DiagnosticIds.ObsoleteAllocation).WithLocation(0).WithArguments("ExAllocatePool", "ExAllocatePoolWithTag");
+        DiagnosticResult expected = VerifyCS.Diagnostic(DiagnosticIds.ObsoleteAllocation).WithLocation(0).WithArguments("ExAllocatePool", "ExAllocatePoolWithTag", "ExAllocatePool2");
         var test = new VerifyCS.Test { TestCode = source, FixedCode = source };
         test.ExpectedDiagnostics.Add(expected);
         test.FixedState.ExpectedDiagnostics.Add(expected);
@@ -583,9 +612,9 @@ public sealed class ObsoleteAllocationTests
 
         DiagnosticResult[] expected = new[]
         {
-            VerifyCS.Diagnostic(DiagnosticIds.ObsoleteAllocation).WithLocation(0).WithArguments("ExAllocatePool", "ExAllocatePoolWithTag"),
-            VerifyCS.Diagnostic(DiagnosticIds.ObsoleteAllocation).WithLocation(1).WithArguments("ExAllocatePoolWithQuota", "ExAllocatePoolWithQuotaTag"),
-            VerifyCS.Diagnostic(DiagnosticIds.ObsoleteAllocation).WithLocation(2).WithArguments("ExAllocatePool", "ExAllocatePoolWithTag"),
+            VerifyCS.Diagnostic(DiagnosticIds.ObsoleteAllocation).WithLocation(0).WithArguments("ExAllocatePool", "ExAllocatePoolWithTag", "ExAllocatePool2"),
+            VerifyCS.Diagnostic(DiagnosticIds.ObsoleteAllocation).WithLocation(1).WithArguments("ExAllocatePoolWithQuota", "ExAllocatePoolWithQuotaTag", "ExAllocatePool2"),
+            VerifyCS.Diagnostic(DiagnosticIds.ObsoleteAllocation).WithLocation(2).WithArguments("ExAllocatePool", "ExAllocatePoolWithTag", "ExAllocatePool2"),
         };
         var test = new VerifyCS.Test { TestCode = source, FixedCode = source };
         test.ExpectedDiagnostics.AddRange(expected);
@@ -603,7 +632,7 @@ public sealed class ObsoleteAllocationTests
             }
             """;
 
-        DiagnosticResult expected = VerifyCS.Diagnostic(DiagnosticIds.ObsoleteAllocation).WithLocation(0).WithArguments("ExAllocatePool", "ExAllocatePoolWithTag");
+        DiagnosticResult expected = VerifyCS.Diagnostic(DiagnosticIds.ObsoleteAllocation).WithLocation(0).WithArguments("ExAllocatePool", "ExAllocatePoolWithTag", "ExAllocatePool2");
         var test = new VerifyCS.Test { TestCode = source, FixedCode = source };
         test.ExpectedDiagnostics.Add(expected);
         test.FixedState.ExpectedDiagnostics.Add(expected);
@@ -703,5 +732,224 @@ public sealed class ObsoleteAllocationTests
             """;
 
         await VerifyCS.VerifyAnalyzerAsync(source);
+    }
+
+    [Theory]
+    [InlineData("", "ExAllocatePool", "NonPagedPoolNx, 64", "ExAllocatePool2(POOL_FLAG_NON_PAGED, 64, \"Driv\")")]
+    [InlineData("", "ExAllocatePool", "NonPagedPool, 64", "ExAllocatePool2(POOL_FLAG_NON_PAGED_EXECUTE, 64, \"Driv\")")]
+    [InlineData("Ex.", "ExAllocatePool", "PagedPoolCacheAligned | POOL_RAISE_IF_ALLOCATION_FAILURE, 64", "Ex.ExAllocatePool2(POOL_FLAG_PAGED | POOL_FLAG_CACHE_ALIGNED | POOL_FLAG_RAISE_ON_FAILURE, 64, \"Driv\")")]
+    [InlineData("", "ExAllocatePoolWithQuota", "PagedPool, 64", "ExAllocatePool2(POOL_FLAG_PAGED | POOL_FLAG_USE_QUOTA | POOL_FLAG_RAISE_ON_FAILURE, 64, \"Driv\")")]
+    [InlineData("", "ExAllocatePoolWithQuota", "NonPagedPoolNx | POOL_QUOTA_FAIL_INSTEAD_OF_RAISE, 64", "ExAllocatePool2(POOL_FLAG_NON_PAGED | POOL_FLAG_USE_QUOTA, 64, \"Driv\")")]
+    [InlineData("", "ExAllocatePool", "NumberOfBytes: 64, PoolType: PagedPool", "ExAllocatePool2(NumberOfBytes: 64, Flags: POOL_FLAG_PAGED, Tag: \"Driv\")")]
+    public async Task SecondAction_MovesStraightToExAllocatePool2(string qualifier, string routine, string arguments, string fixedCall)
+    {
+        string source = Sources.ModernUsings + $$"""
+            class Driver
+            {
+                nint Allocate() => {{qualifier}}{|POOL001:{{routine}}|}({{arguments}});
+            }
+            """;
+        string fixedSource = Sources.ModernUsings + $$"""
+            class Driver
+            {
+                nint Allocate() => {{fixedCall}};
+            }
+            """;
+
+        await new VerifyCS.Test
+        {
+            TestCode = source,
+            FixedCode = fixedSource,
+            CodeActionIndex = 1,
+            CodeActionEquivalenceKey = ObsoleteAllocationCodeFixProvider.ModernEquivalenceKey,
+        }.RunAsync();
+    }
+
+    [Fact]
+    public async Task SecondAction_UsesTheTypesTagAndDropsARedundantZeroing()
+    {
+        string source = Sources.ModernUsings + """
+            class Driver
+            {
+                private static readonly PoolTag ContextTag = "DrvC";
+
+                nint Allocate(nuint size)
+                {
+                    nint context = {|POOL001:ExAllocatePool|}(PagedPool, size);
+                    if (context == 0)
+                    {
+                        return 0;
+                    }
+
+                    RtlZeroMemory(context, size);
+                    return context;
+                }
+            }
+            """;
+        string fixedSource = Sources.ModernUsings + """
+            class Driver
+            {
+                private static readonly PoolTag ContextTag = "DrvC";
+
+                nint Allocate(nuint size)
+                {
+                    nint context = ExAllocatePool2(POOL_FLAG_PAGED, size, ContextTag);
+                    if (context == 0)
+                    {
+                        return 0;
+                    }
+
+                    return context;
+                }
+            }
+            """;
+
+        await new VerifyCS.Test
+        {
+            TestCode = source,
+            FixedCode = fixedSource,
+            CodeActionIndex = 1,
+            CodeActionEquivalenceKey = ObsoleteAllocationCodeFixProvider.ModernEquivalenceKey,
+        }.RunAsync();
+    }
+
+    [Theory]
+    [InlineData("poolType")]
+    [InlineData("ExDefaultNonPagedPoolType")]
+    [InlineData("NonPagedPoolMustSucceed")]
+    public async Task PoolTypeWithoutTranslation_OnlyTheTaggedRoutineOffered(string poolType)
+    {
+        string source = Sources.Usings + $$"""
+            class Driver
+            {
+                nint Allocate(POOL_TYPE poolType) => {|POOL001:ExAllocatePool|}({{poolType}}, 64);
+            }
+            """;
+        string fixedSource = Sources.Usings + $$"""
+            class Driver
+            {
+                nint Allocate(POOL_TYPE poolType) => ExAllocatePoolWithTag({{poolType}}, 64, "Driv");
+            }
+            """;
+
+        // Index 0 is the only action: asking for the tagged routine's key there proves the other is absent.
+        await new VerifyCS.Test
+        {
+            TestCode = source,
+            FixedCode = fixedSource,
+            CodeActionIndex = 0,
+            CodeActionEquivalenceKey = ObsoleteAllocationCodeFixProvider.EquivalenceKey,
+            CodeActionVerifier = (action, verifier) => verifier.Equal("Use 'ExAllocatePoolWithTag' with tag \"Driv\"", action.Title),
+        }.RunAsync();
+        await new VerifyCS.Test
+        {
+            TestCode = source,
+            FixedCode = source,
+            CodeActionEquivalenceKey = ObsoleteAllocationCodeFixProvider.ModernEquivalenceKey,
+        }.RunAsync();
+    }
+
+    [Fact]
+    public async Task BothActions_TitlesSayWhatTheyWrite()
+    {
+        string source = Sources.Usings + """
+            class Driver
+            {
+                nint Allocate() => {|POOL001:ExAllocatePoolWithQuota|}(PagedPool, 64);
+            }
+            """;
+
+        await new VerifyCS.Test
+        {
+            TestCode = source,
+            FixedCode = Sources.Usings + """
+                class Driver
+                {
+                    nint Allocate() => ExAllocatePool2(POOL_FLAGS.POOL_FLAG_PAGED | POOL_FLAGS.POOL_FLAG_USE_QUOTA | POOL_FLAGS.POOL_FLAG_RAISE_ON_FAILURE, 64, "Driv");
+                }
+                """,
+            CodeActionIndex = 1,
+            CodeActionEquivalenceKey = ObsoleteAllocationCodeFixProvider.ModernEquivalenceKey,
+            CodeActionVerifier = (action, verifier) => verifier.Equal(
+                "Use 'ExAllocatePool2' with POOL_FLAG_PAGED | POOL_FLAG_USE_QUOTA | POOL_FLAG_RAISE_ON_FAILURE and tag \"Driv\"",
+                action.Title),
+        }.RunAsync();
+    }
+
+    [Fact]
+    public async Task SecondAction_FixAllInTwoDocumentsAndTwoProjects()
+    {
+        var test = new VerifyCS.Test { CodeActionIndex = 1, CodeActionEquivalenceKey = ObsoleteAllocationCodeFixProvider.ModernEquivalenceKey };
+        test.TestState.Sources.Add(Sources.ModernUsings + """
+            public class Driver
+            {
+                nint A() => {|POOL001:ExAllocatePool|}(NonPagedPoolNx, 64);
+                nint B() => {|POOL001:ExAllocatePoolWithQuota|}(PagedPool, 64);
+            }
+            """);
+        test.TestState.Sources.Add(Sources.ModernUsings + """
+            class Filter
+            {
+                nint C() => Ex.{|POOL001:ExAllocatePool|}(NonPagedPoolNx, 8);
+            }
+            """);
+        test.TestState.AdditionalProjects["Second"].Sources.Add(Sources.ModernUsings + """
+            class Other
+            {
+                nint D() => {|POOL001:ExAllocatePool|}(PagedPool, 8);
+            }
+            """);
+        test.FixedState.Sources.Add(Sources.ModernUsings + """
+            public class Driver
+            {
+                nint A() => ExAllocatePool2(POOL_FLAG_NON_PAGED, 64, "Driv");
+                nint B() => ExAllocatePool2(POOL_FLAG_PAGED | POOL_FLAG_USE_QUOTA | POOL_FLAG_RAISE_ON_FAILURE, 64, "Driv");
+            }
+            """);
+        test.FixedState.Sources.Add(Sources.ModernUsings + """
+            class Filter
+            {
+                nint C() => Ex.ExAllocatePool2(POOL_FLAG_NON_PAGED, 8, "Filt");
+            }
+            """);
+        test.FixedState.AdditionalProjects["Second"].Sources.Add(Sources.ModernUsings + """
+            class Other
+            {
+                nint D() => ExAllocatePool2(POOL_FLAG_PAGED, 8, "Othe");
+            }
+            """);
+
+        await test.RunAsync();
+    }
+
+    [Fact]
+    public async Task DefaultTagField_NeverReused()
+    {
+        string source = Sources.Usings + """
+            class Driver
+            {
+                private const string DriverTag = "None";
+                nint Allocate() => {|POOL001:ExAllocatePool|}(NonPagedPoolNx, 64);
+            }
+            class Filter
+            {
+                private static readonly PoolTag Tag = "Ddk ";
+                nint Allocate() => {|POOL001:ExAllocatePool|}(NonPagedPoolNx, 64);
+            }
+            """;
+        string fixedSource = Sources.Usings + """
+            class Driver
+            {
+                private const string DriverTag = "None";
+                nint Allocate() => ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Driv");
+            }
+            class Filter
+            {
+                private static readonly PoolTag Tag = "Ddk ";
+                nint Allocate() => ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Filt");
+            }
+            """;
+
+        await VerifyCS.VerifyCodeFixAsync(source, fixedSource);
     }
 }

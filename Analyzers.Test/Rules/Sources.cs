@@ -12,4 +12,16 @@ internal static class Sources
         using static PoolAnalyzers.Runtime.POOL_TYPE;
 
         """;
+
+    /// <summary><see cref="Usings"/> plus the modern pool API's flags and the Rtl memory routines.</summary>
+    public const string ModernUsings = """
+        using System;
+        using PoolAnalyzers.Runtime;
+        using static PoolAnalyzers.Runtime.Ex;
+        using static PoolAnalyzers.Runtime.KIRQL;
+        using static PoolAnalyzers.Runtime.POOL_FLAGS;
+        using static PoolAnalyzers.Runtime.POOL_TYPE;
+        using static PoolAnalyzers.Runtime.Rtl;
+
+        """;
 }

@@ -11,4 +11,7 @@ public static class DiagnosticCategories
 
     /// <summary>Code that runs at an IRQL the routine does not allow.</summary>
     public const string Irql = "PoolAnalyzers.Irql";
+
+    /// <summary>Memory the code can be attacked through: executable pool, which memory integrity (HVCI) forbids.</summary>
+    public const string Security = "PoolAnalyzers.Security";
 }

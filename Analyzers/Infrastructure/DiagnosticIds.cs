@@ -14,4 +14,19 @@ public static class DiagnosticIds
 
     /// <summary>Paged pool used where the IRQL can be DISPATCH_LEVEL or higher.</summary>
     public const string PagedPoolAtDispatch = "POOL004";
+
+    /// <summary>A default pool tag ("None", "Ddk ", "Wdm ") that defeats tagging.</summary>
+    public const string DefaultPoolTag = "POOL005";
+
+    /// <summary>Executable nonpaged pool.</summary>
+    public const string ExecutablePool = "POOL006";
+
+    /// <summary>A deprecated tagged pool routine that ExAllocatePool2 / ExAllocatePool3 replace.</summary>
+    public const string DeprecatedAllocation = "POOL007";
+
+    /// <summary>POOL_TYPE and POOL_FLAGS confused, or invalid POOL_FLAGS.</summary>
+    public const string PoolFlagsConfusion = "POOL008";
+
+    /// <summary>An obsolete routine with a replacement: zones, MmIsThisAnNtAsSystem.</summary>
+    public const string ObsoleteRoutine = "POOL012";
 }

@@ -47,6 +47,11 @@ internal static class PoolTagRules
     /// <summary>The numeric value of <c>"BIG "</c>, reserved for the big-page tracker.</summary>
     private const uint BigPageTag = 0x20474942;
 
+    /// <summary>The default tags' numeric values: <c>"None"</c>, <c>"Ddk "</c>, <c>"Wdm "</c>.</summary>
+    private const uint NoneTag = 0x656E6F4E;
+    private const uint DdkTag = 0x206B6444;
+    private const uint WdmTag = 0x206D6457;
+
     public static TagCheck Check(string? text)
     {
         if (text is null)
@@ -139,6 +144,36 @@ internal static class PoolTagRules
     /// valid tags, so POOL002 accepts them; a fix never writes one.
     /// </summary>
     public static bool IsDefaultTag(string text) => text is "None" or "Ddk " or "Wdm " or "Ddk" or "Wdm";
+
+    /// <summary>The numeric form of <see cref="IsDefaultTag(string)"/>, <c>PROTECTED_POOL</c> ignored.</summary>
+    public static bool IsDefaultTag(uint value) => (value & ~ProtectedPool) is NoneTag or DdkTag or WdmTag;
+
+    /// <summary>Where a default tag comes from, for messages: the text as the tag displays and its origin.</summary>
+    public static string DescribeDefaultTag(object? constant)
+    {
+        uint value = constant switch
+        {
+            string text => TagValue(text),
+            uint number => number & ~ProtectedPool,
+            _ => 0,
+        };
+
+        return value == NoneTag
+            ? "\"None\", the tag the untagged ExAllocatePool routines give every block"
+            : "\"" + (value == DdkTag ? "Ddk " : "Wdm ") + "\", the default of the DDK header macros";
+    }
+
+    /// <summary>The ULONG of a 1–4 character text tag: first character in the lowest byte, padded with spaces.</summary>
+    public static uint TagValue(string text)
+    {
+        uint value = 0;
+        for (int i = 3; i >= 0; i--)
+        {
+            value = (value << 8) | (i < text.Length ? (uint)(text[i] & 0xFF) : 0x20u);
+        }
+
+        return value;
+    }
 
     /// <summary>The first four characters of a too-long tag when they make a valid tag that is not a default tag; otherwise null.</summary>
     public static string? TruncatedTag(string text)

@@ -25,11 +25,12 @@ internal sealed class RuntimeSymbols
 
     private readonly ImmutableArray<INamedTypeSymbol> _components;
 
-    private RuntimeSymbols(INamedTypeSymbol ex, INamedTypeSymbol poolTag, INamedTypeSymbol poolType, ImmutableArray<INamedTypeSymbol> components)
+    private RuntimeSymbols(INamedTypeSymbol ex, INamedTypeSymbol poolTag, INamedTypeSymbol poolType, INamedTypeSymbol? poolFlags, ImmutableArray<INamedTypeSymbol> components)
     {
         Ex = ex;
         PoolTag = poolTag;
         PoolType = poolType;
+        PoolFlags = poolFlags;
         _components = components;
     }
 
@@ -41,6 +42,9 @@ internal sealed class RuntimeSymbols
 
     /// <summary><c>PoolAnalyzers.Runtime.POOL_TYPE</c>.</summary>
     public INamedTypeSymbol PoolType { get; }
+
+    /// <summary><c>PoolAnalyzers.Runtime.POOL_FLAGS</c>, or null for a copy of the runtime types that predates it.</summary>
+    public INamedTypeSymbol? PoolFlags { get; }
 
     /// <summary>The runtime symbols of <paramref name="compilation"/>, or null when the runtime is not referenced.</summary>
     public static RuntimeSymbols? TryCreate(Compilation compilation)
@@ -69,7 +73,8 @@ internal sealed class RuntimeSymbols
             }
         }
 
-        return new RuntimeSymbols(ex, poolTag, poolType, components.ToImmutable());
+        INamedTypeSymbol? poolFlags = assembly.GetTypeByMetadataName(Namespace + "POOL_FLAGS");
+        return new RuntimeSymbols(ex, poolTag, poolType, poolFlags, components.ToImmutable());
     }
 
     private static INamedTypeSymbol? ChooseEx(Compilation compilation)

@@ -20,7 +20,10 @@ internal enum RoutineTraits
     /// <summary>The in-stack queued form of a spin lock routine (the old IRQL lives in a lock handle).</summary>
     Queued = 8,
 
-    /// <summary>Returns zeroed memory (the <c>…Zero</c> helpers; <c>ExAllocatePool2</c> unless POOL_FLAG_UNINITIALIZED).</summary>
+    /// <summary>
+    /// Returns zeroed memory (the <c>…Zero</c> helpers; <c>ExAllocatePool2</c> unless POOL_FLAG_UNINITIALIZED),
+    /// or, on a fill routine, fills with zeros (<c>RtlZeroMemory</c>).
+    /// </summary>
     Zeroed = 16,
 
     /// <summary>On the WDK's list of obsolete routines (zones, <c>MmIsThisAnNtAsSystem</c>).</summary>

@@ -24,6 +24,7 @@ internal sealed class RuntimeRoutine
     /// <param name="block">The memory handed over: the block freed, the entry returned, the destination filled.</param>
     /// <param name="routine">The deferred routine a DPC runs.</param>
     /// <param name="dpc">The DPC a timer queues when it expires.</param>
+    /// <param name="allocator">The allocate routine a lookaside list calls on a miss (null: <c>ExAllocatePoolWithTag</c>).</param>
     /// <param name="replacement">The runtime routine that supersedes this one, named in messages and written by fixes.</param>
     /// <param name="traits">Facts that cut across the kind.</param>
     public RuntimeRoutine(
@@ -43,6 +44,7 @@ internal sealed class RuntimeRoutine
         string? block = null,
         string? routine = null,
         string? dpc = null,
+        string? allocator = null,
         string? replacement = null,
         RoutineTraits traits = RoutineTraits.None)
     {
@@ -62,6 +64,7 @@ internal sealed class RuntimeRoutine
         Block = block;
         Routine = routine;
         Dpc = dpc;
+        Allocator = allocator;
         Replacement = replacement;
         Traits = traits;
     }
@@ -97,6 +100,8 @@ internal sealed class RuntimeRoutine
     public string? Routine { get; }
 
     public string? Dpc { get; }
+
+    public string? Allocator { get; }
 
     public string? Replacement { get; }
 

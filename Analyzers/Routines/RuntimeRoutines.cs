@@ -25,12 +25,14 @@ internal static class RuntimeRoutines
 
     public static ImmutableArray<RuntimeRoutine> All { get; } =
     [
-        // Ex: pool allocation (KERNEL-FACTS §3). The untagged two tag every block "None" (POOL001).
+        // Ex: pool allocation (KERNEL-FACTS §3). The untagged two tag every block "None" (POOL001); their
+        // replacement's replacement is the modern routine (POOL001's ExAllocatePool2 fix).
         new("Ex", "ExAllocatePool", Allocate, Argument, poolType: "PoolType", size: "NumberOfBytes", replacement: "ExAllocatePoolWithTag"),
         new("Ex", "ExAllocatePoolWithQuota", Allocate, Argument, poolType: "PoolType", size: "NumberOfBytes", replacement: "ExAllocatePoolWithQuotaTag", traits: Quota),
-        new("Ex", "ExAllocatePoolWithTag", Allocate, Argument, poolType: "PoolType", size: "NumberOfBytes", tag: "Tag"),
-        new("Ex", "ExAllocatePoolWithQuotaTag", Allocate, Argument, poolType: "PoolType", size: "NumberOfBytes", tag: "Tag", traits: Quota),
-        new("Ex", "ExAllocatePoolWithTagPriority", Allocate, Argument, poolType: "PoolType", size: "NumberOfBytes", tag: "Tag", priority: "Priority"),
+        // The tagged three are deprecated in turn (Windows 10 2004): their replacements take POOL_FLAGS (POOL007).
+        new("Ex", "ExAllocatePoolWithTag", Allocate, Argument, poolType: "PoolType", size: "NumberOfBytes", tag: "Tag", replacement: "ExAllocatePool2"),
+        new("Ex", "ExAllocatePoolWithQuotaTag", Allocate, Argument, poolType: "PoolType", size: "NumberOfBytes", tag: "Tag", replacement: "ExAllocatePool2", traits: Quota),
+        new("Ex", "ExAllocatePoolWithTagPriority", Allocate, Argument, poolType: "PoolType", size: "NumberOfBytes", tag: "Tag", priority: "Priority", replacement: "ExAllocatePool3"),
 
         // Ex: the modern pool API (§9): POOL_FLAGS, zeroed unless POOL_FLAG_UNINITIALIZED, NULL on failure.
         new("Ex", "ExAllocatePool2", Allocate, Argument, poolFlags: "Flags", size: "NumberOfBytes", tag: "Tag", traits: Zeroed),
@@ -49,11 +51,11 @@ internal static class RuntimeRoutines
         new("Ex", "ExFreePoolWithTag", Free, block: "P", tag: "Tag"),
 
         // Ex: lookaside lists (§4). The paged twins run only at IRQL <= APC_LEVEL.
-        new("Ex", "ExInitializeNPagedLookasideList", LookasideInitialize, NonPaged, target: "Lookaside", typeModifiers: "Flags", size: "Size", tag: "Tag"),
+        new("Ex", "ExInitializeNPagedLookasideList", LookasideInitialize, NonPaged, target: "Lookaside", typeModifiers: "Flags", size: "Size", tag: "Tag", allocator: "Allocate"),
         new("Ex", "ExAllocateFromNPagedLookasideList", LookasideAllocate, NonPaged, target: "Lookaside"),
         new("Ex", "ExFreeToNPagedLookasideList", LookasideFree, NonPaged, target: "Lookaside", block: "Entry"),
         new("Ex", "ExDeleteNPagedLookasideList", LookasideDelete, NonPaged, target: "Lookaside"),
-        new("Ex", "ExInitializePagedLookasideList", LookasideInitialize, Paged, target: "Lookaside", typeModifiers: "Flags", size: "Size", tag: "Tag"),
+        new("Ex", "ExInitializePagedLookasideList", LookasideInitialize, Paged, target: "Lookaside", typeModifiers: "Flags", size: "Size", tag: "Tag", allocator: "Allocate"),
         new("Ex", "ExAllocateFromPagedLookasideList", LookasideAllocate, Paged, target: "Lookaside"),
         new("Ex", "ExFreeToPagedLookasideList", LookasideFree, Paged, target: "Lookaside", block: "Entry"),
         new("Ex", "ExDeletePagedLookasideList", LookasideDelete, Paged, target: "Lookaside"),
@@ -106,7 +108,7 @@ internal static class RuntimeRoutines
         new("Ex", "ExInitializeDriverRuntime", DriverInitialize),
 
         // Rtl: memory routines, any IRQL on resident memory.
-        new("Rtl", "RtlZeroMemory", MemoryFill, block: "Destination", length: "Length"),
+        new("Rtl", "RtlZeroMemory", MemoryFill, block: "Destination", length: "Length", traits: Zeroed),
         new("Rtl", "RtlFillMemory", MemoryFill, block: "Destination", length: "Length"),
         new("Rtl", "RtlCopyMemory", MemoryCopy, block: "Destination", length: "Length"),
         new("Rtl", "RtlMoveMemory", MemoryCopy, block: "Destination", length: "Length"),
@@ -123,6 +125,9 @@ internal static class RuntimeRoutines
     public static RuntimeRoutine? Find(string component, string name)
         => s_byName.TryGetValue(name, out RuntimeRoutine? row) && row.Component == component ? row : null;
 
+    /// <summary>The row of the routine named <paramref name="name"/> in any component, or null: for a first look at syntax, before binding.</summary>
+    public static RuntimeRoutine? FindByName(string name) => s_byName.TryGetValue(name, out RuntimeRoutine? row) ? row : null;
+
     /// <summary>
     /// The row of <paramref name="method"/> when it belongs to a class of the runtime's namespace, matched by
     /// full name: for code fixes, which have no compilation-wide <see cref="RuntimeSymbols"/> at hand. Analyzers
@@ -132,6 +137,32 @@ internal static class RuntimeRoutines
         => method is { IsStatic: true, ContainingType: { } type } && RuntimeSymbols.IsRuntimeType(type, type.Name)
             ? Find(type.Name, method.Name)
             : null;
+
+    /// <summary>
+    /// The allocation routine that takes <c>POOL_FLAGS</c> and replaces <paramref name="row"/>, following
+    /// replacements (<c>ExAllocatePool</c> → <c>ExAllocatePoolWithTag</c> → <c>ExAllocatePool2</c>); null
+    /// when <paramref name="row"/> takes no pool type or the chain ends without one.
+    /// </summary>
+    public static RuntimeRoutine? ModernReplacement(RuntimeRoutine row)
+    {
+        if (row is not { Kind: RoutineKind.Allocate, PoolType: not null })
+        {
+            return null;
+        }
+
+        // The chain is short (two steps at most); the bound keeps a cycle in a bad row from looping.
+        RuntimeRoutine? current = row;
+        for (int step = 0; step < 4 && current?.Replacement is { } replacement; step++)
+        {
+            current = Find(current.Component, replacement);
+            if (current is { PoolFlags: not null })
+            {
+                return current;
+            }
+        }
+
+        return null;
+    }
 
     // Routine names carry their component's prefix, so the name alone is a key. A duplicate row keeps the
     // first (the contract test reports it); nothing here may throw inside a compiler.

@@ -7,7 +7,8 @@ namespace PoolAnalyzers;
 
 /// <summary>
 /// POOL001: calls to, and method-group references of, the untagged <c>ExAllocatePool</c> and
-/// <c>ExAllocatePoolWithQuota</c>.
+/// <c>ExAllocatePoolWithQuota</c>. The message names both ways out: the tagged routine (each row's
+/// <see cref="RuntimeRoutine.Replacement"/>) and the modern one that replaces that in turn.
 /// </summary>
 /// <remarks>
 /// The untagged routines label every block <c>"None"</c>, so pool dumps, poolmon and Driver
@@ -20,12 +21,12 @@ public sealed class ObsoleteAllocationAnalyzer : PoolAnalyzer
     /// <summary>The POOL001 descriptor.</summary>
     public static readonly DiagnosticDescriptor Rule = new(
         id: DiagnosticIds.ObsoleteAllocation,
-        title: "Obsolete pool allocation routine",
-        messageFormat: "'{0}' is obsolete: it tags every block \"None\"; call '{1}' with a pool tag",
+        title: "Obsolete untagged pool routine",
+        messageFormat: "'{0}' is obsolete: it tags every block \"None\"; call '{1}' with a pool tag, or '{2}' with POOL_FLAGS and a pool tag",
         category: DiagnosticCategories.Obsolete,
         defaultSeverity: DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
-        description: "ExAllocatePool and ExAllocatePoolWithQuota give every block the default tag \"None\", which defeats pool tagging. Use ExAllocatePoolWithTag or ExAllocatePoolWithQuotaTag with a tag unique to the code path.",
+        description: "ExAllocatePool and ExAllocatePoolWithQuota give every block the default tag \"None\", which defeats pool tagging. Use ExAllocatePoolWithTag or ExAllocatePoolWithQuotaTag with a tag unique to the code path, or, from Windows 10 version 2004, ExAllocatePool2.",
         helpLinkUri: HelpLinks.For(DiagnosticIds.ObsoleteAllocation));
 
     /// <inheritdoc/>
@@ -52,11 +53,13 @@ public sealed class ObsoleteAllocationAnalyzer : PoolAnalyzer
 
     private static void Report(OperationAnalysisContext context, RuntimeSymbols symbols, IMethodSymbol method, SyntaxNode syntax)
     {
-        if (symbols.Classify(method) is not { IsUntaggedAllocation: true, Replacement: { } replacement } || context.Operation.IsInsideNameOf())
+        if (symbols.Classify(method) is not { IsUntaggedAllocation: true, Replacement: { } replacement } routine || context.Operation.IsInsideNameOf())
         {
             return;
         }
 
-        context.ReportDiagnostic(Diagnostic.Create(Rule, syntax.GetMethodNameLocation(), method.Name, replacement));
+        // The tagged replacement is deprecated in turn; its replacement is the modern routine.
+        string modern = RuntimeRoutines.ModernReplacement(routine)?.Name ?? replacement;
+        context.ReportDiagnostic(Diagnostic.Create(Rule, syntax.GetMethodNameLocation(), method.Name, replacement, modern));
     }
 }

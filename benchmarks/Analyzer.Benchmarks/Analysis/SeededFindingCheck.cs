@@ -13,8 +13,9 @@ namespace PoolAnalyzers.Analyzer.Benchmarks.Analysis;
 /// <summary>
 /// The analyzers must report exactly the findings seeded into the corpus before their cost means
 /// anything: a rule that stopped firing, or an analyzer that throws, would otherwise only look faster.
-/// Each seeded rule must report once per seeded file, the plain corpus (no runtime) nothing at all,
-/// and no analyzer may throw (AD0001).
+/// Each seeded rule must report once per seeded file and nothing else may be reported: the driver
+/// corpus's own routines break no rule, so any other finding is a false positive; the plain corpus
+/// (no runtime) gets nothing at all; and no analyzer may throw (AD0001).
 /// </summary>
 internal static class SeededFindingCheck
 {
@@ -56,6 +57,12 @@ internal static class SeededFindingCheck
         {
             problems.Add("the plain corpus does not reference the runtime, yet the rules reported " + string.Join(", ", actual.Select(p => Invariant($"{p.Key} ×{p.Value}"))));
         }
+        else
+        {
+            problems.AddRange(actual
+                .Where(p => p.Key != "AD0001" && !expected.ContainsKey(p.Key))
+                .Select(p => Invariant($"{p.Key}: {p.Value} findings, none seeded (the corpus's own routines break no rule)")));
+        }
 
         if (problems.Count > 0)
         {
@@ -65,8 +72,7 @@ internal static class SeededFindingCheck
         }
 
         string seeded = string.Join(", ", expected.Select(p => Invariant($"{p.Key} {p.Value}")));
-        string others = string.Join(", ", actual.Where(p => !expected.ContainsKey(p.Key)).Select(p => Invariant($"{p.Key} {p.Value}")));
-        return Invariant($"{corpus.Kind} corpus: seeded findings all reported ({(seeded.Length == 0 ? "none seeded" : seeded)}){(others.Length == 0 ? string.Empty : "; unseeded findings: " + others)}.");
+        return Invariant($"{corpus.Kind} corpus: exactly the seeded findings reported ({(seeded.Length == 0 ? "none seeded" : seeded)}).");
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

@@ -5,10 +5,11 @@ using System.Text;
 namespace PoolAnalyzers.Analyzer.Benchmarks.Corpus;
 
 /// <summary>
-/// Writes one driver-style source file: a device object that uses pool allocation, lookaside
-/// lists, a zone, a spin lock and explicit IRQL changes the way WDK C code does, followed by
-/// ordinary C#. Each file carries a rotating subset of the device routines, with pool types,
-/// sizes and tags varied per file; <see cref="SeededFinding"/> adds one deliberate mistake.
+/// Writes one driver-style source file: a device object that uses pool allocation (the modern
+/// routine and the down-level helpers), lookaside lists, spin locks of both kinds and explicit IRQL
+/// changes the way WDK C code does, followed by ordinary C#. Each file carries a rotating subset of
+/// the device routines, with allocation routines, pool flags and types, sizes and tags varied per
+/// file. The routines break no rule; <see cref="SeededFinding"/> adds one deliberate mistake.
 /// </summary>
 internal static class DriverFileWriter
 {
@@ -16,19 +17,27 @@ internal static class DriverFileWriter
     private const int OrdinaryMembersPerFile = 1;
     private const string TagAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz0123456789";
 
-    private static readonly string[] NonPagedTypes =
+    // Allocation calls with {0} the size and {1} the tag: the modern routine with POOL_FLAGS, and the
+    // down-level helpers with POOL_TYPE, so the rules evaluate both kinds of constant.
+    private static readonly string[] NonPagedAllocations =
     [
-        "NonPagedPoolNx",
-        "NonPagedPoolNxCacheAligned",
-        "NonPagedPool | POOL_NX_ALLOCATION",
-        "NonPagedPoolNx | POOL_COLD_ALLOCATION",
+        "ExAllocatePool2(POOL_FLAG_NON_PAGED, {0}, {1})",
+        "ExAllocatePool2(POOL_FLAG_NON_PAGED | POOL_FLAG_CACHE_ALIGNED, {0}, {1})",
+        "ExAllocatePoolUninitialized(NonPagedPoolNx, {0}, {1})",
+        "ExAllocatePoolZero(NonPagedPool | POOL_NX_ALLOCATION, {0}, {1})",
     ];
 
-    private static readonly string[] PagedTypes =
+    private static readonly string[] PagedAllocations =
     [
-        "PagedPool",
-        "PagedPool | POOL_COLD_ALLOCATION",
-        "PagedPoolCacheAligned",
+        "ExAllocatePool2(POOL_FLAG_PAGED, {0}, {1})",
+        "ExAllocatePoolZero(PagedPool | POOL_COLD_ALLOCATION, {0}, {1})",
+        "ExAllocatePoolUninitialized(PagedPoolCacheAligned, {0}, {1})",
+    ];
+
+    private static readonly string[] QuotaAllocations =
+    [
+        "ExAllocatePool2(POOL_FLAG_NON_PAGED | POOL_FLAG_USE_QUOTA, {0}, {1})",
+        "ExAllocatePoolQuotaUninitialized(NonPagedPoolNx | POOL_QUOTA_FAIL_INSTEAD_OF_RAISE, {0}, {1})",
     ];
 
     private static readonly Func<Shape, string>[] Routines =
@@ -36,8 +45,8 @@ internal static class DriverFileWriter
         Initialize,
         QueueRequest,
         NormalizeName,
-        CycleZoneBlocks,
-        InterlockedBlocks,
+        CycleRequests,
+        SpareBuffers,
         Grow,
         Shutdown,
     ];
@@ -50,8 +59,9 @@ internal static class DriverFileWriter
             RequestTag: RandomTag(random, "Rq"),
             NameTag: RandomTag(random, "Nm"),
             ScratchTag: RandomTag(random, "Sc"),
-            NonPaged: NonPagedTypes[random.Next(NonPagedTypes.Length)],
-            Paged: PagedTypes[random.Next(PagedTypes.Length)],
+            NonPaged: NonPagedAllocations[random.Next(NonPagedAllocations.Length)],
+            Paged: PagedAllocations[random.Next(PagedAllocations.Length)],
+            Quota: QuotaAllocations[random.Next(QuotaAllocations.Length)],
             RequestSize: 8 * random.Next(4, 64),
             NameSize: 16 * random.Next(2, 32),
             Header: 8 * random.Next(1, 4),
@@ -71,6 +81,7 @@ internal static class DriverFileWriter
             using static PoolAnalyzers.Runtime.Ex;
             using static PoolAnalyzers.Runtime.Ke;
             using static PoolAnalyzers.Runtime.KIRQL;
+            using static PoolAnalyzers.Runtime.POOL_FLAGS;
             using static PoolAnalyzers.Runtime.POOL_TYPE;
 
             namespace Driver.Module{{suffix}};
@@ -78,21 +89,22 @@ internal static class DriverFileWriter
             internal sealed class Device{{suffix}}
             {
                 private const string DeviceTag = "{{shape.DeviceTag}}";
-                private const uint ZoneTag = 0x{{TagValue(RandomTag(random, "Zn")):X8}}u;
+                private const uint ReserveTag = 0x{{TagValue(RandomTag(random, "Rs")):X8}}u;
                 private const uint BlockSize = {{16 * random.Next(2, 16)}};
-                private const uint SegmentSize = BlockSize * {{random.Next(8, 64)}};
+                private const uint ReserveSize = BlockSize * {{random.Next(8, 64)}};
 
                 private readonly KSPIN_LOCK _lock = new();
                 private readonly NPAGED_LOOKASIDE_LIST _requests = new();
                 private readonly PAGED_LOOKASIDE_LIST _names = new();
-                private readonly ZONE_HEADER _zone = new();
+                private readonly KSPIN_LOCK _spareLock = new();
+                private readonly Stack<nint> _spares = new();
                 private readonly Dictionary<int, nint> _buffers = new();
 
-                private nint Segment { get; set; }
+                private nint Reserve { get; set; }
 
                 public override string ToString() => string.Create(
                     CultureInfo.InvariantCulture,
-                    $"{DeviceTag}: {_buffers.Count} buffers, {_requests.TotalAllocates} requests, {_names.TotalAllocates} names, zone full {ExIsFullZone(_zone)}, lock {_lock}");
+                    $"{DeviceTag}: {_buffers.Count} buffers, {_requests.TotalAllocates} requests, {_names.TotalAllocates} names, {_spares.Count} spares, lock {_lock}");
 
             """);
         for (int i = 0; i < RoutinesPerFile; i++)
@@ -116,15 +128,11 @@ internal static class DriverFileWriter
             public NTSTATUS Initialize()
             {
                 KeInitializeSpinLock(_lock);
-                ExInitializeNPagedLookasideList(_requests, null, null, 0, {{shape.RequestSize}}, "{{shape.RequestTag}}", {{shape.Depth}});
+                KeInitializeSpinLock(_spareLock);
+                ExInitializeNPagedLookasideList(_requests, null, null, (uint)POOL_NX_ALLOCATION, {{shape.RequestSize}}, "{{shape.RequestTag}}", {{shape.Depth}});
                 ExInitializePagedLookasideList(_names, null, null, 0, {{shape.NameSize}}, "{{shape.NameTag}}", {{shape.Depth}});
-                Segment = ExAllocatePoolWithTag({{shape.NonPaged}}, SegmentSize, ZoneTag);
-                if (Segment == 0)
-                {
-                    return NTSTATUS.STATUS_INSUFFICIENT_RESOURCES;
-                }
-
-                return ExInitializeZone(_zone, BlockSize, Segment, SegmentSize);
+                Reserve = {{Call(shape.NonPaged, "ReserveSize", "ReserveTag")}};
+                return Reserve == 0 ? NTSTATUS.STATUS_INSUFFICIENT_RESOURCES : NTSTATUS.STATUS_SUCCESS;
             }
 
         """;
@@ -142,7 +150,7 @@ internal static class DriverFileWriter
                         return false;
                     }
 
-                    nint copy = ExAllocatePoolWithTag({{shape.NonPaged}}, (nuint)length + {{shape.Header}}, DeviceTag);
+                    nint copy = {{Call(shape.NonPaged, $"(nuint)length + {shape.Header}", "DeviceTag")}};
                     ExFreeToNPagedLookasideList(_requests, entry);
                     _buffers[id] = copy;
                     return copy != 0;
@@ -160,7 +168,7 @@ internal static class DriverFileWriter
             public string NormalizeName(string name)
             {
                 nint cached = ExAllocateFromPagedLookasideList(_names);
-                nint scratch = ExAllocatePoolWithTag({{shape.Paged}}, (nuint)(name.Length * 2 + 2), "{{shape.ScratchTag}}");
+                nint scratch = {{Call(shape.Paged, "(nuint)(name.Length * 2 + 2)", $"\"{shape.ScratchTag}\"")}};
                 var builder = new StringBuilder(name.Length);
                 foreach (char c in name)
                 {
@@ -174,20 +182,20 @@ internal static class DriverFileWriter
 
         """;
 
-    private static string CycleZoneBlocks(Shape shape) => """
-            public int CycleZoneBlocks(int count)
+    private static string CycleRequests(Shape shape) => """
+            public int CycleRequests(int count)
             {
                 KeRaiseIrql(DISPATCH_LEVEL, out KIRQL oldIrql);
                 int cycled = 0;
-                for (int i = 0; i < count && !ExIsFullZone(_zone); i++)
+                for (int i = 0; i < count; i++)
                 {
-                    nint block = ExAllocateFromZone(_zone);
-                    if (block == 0)
+                    nint entry = ExAllocateFromNPagedLookasideList(_requests);
+                    if (entry == 0)
                     {
                         break;
                     }
 
-                    ExFreeToZone(_zone, block);
+                    ExFreeToNPagedLookasideList(_requests, entry);
                     cycled++;
                 }
 
@@ -197,17 +205,22 @@ internal static class DriverFileWriter
 
         """;
 
-    private static string InterlockedBlocks(Shape shape) => """
+    private static string SpareBuffers(Shape shape) => """
             [IrqlRequiresMax(DISPATCH_LEVEL)]
-            public nint TakeBlock() => ExInterlockedAllocateFromZone(_zone, _lock);
+            public nint TakeSpare()
+            {
+                KeAcquireInStackQueuedSpinLock(_spareLock, out KLOCK_QUEUE_HANDLE handle);
+                nint spare = _spares.Count == 0 ? 0 : _spares.Pop();
+                KeReleaseInStackQueuedSpinLock(ref handle);
+                return spare;
+            }
 
             [IrqlRequiresMax(DISPATCH_LEVEL)]
-            public void ReturnBlock(nint block)
+            public void ReturnSpare(nint buffer)
             {
-                if (ExIsObjectInFirstZoneSegment(_zone, block))
-                {
-                    ExInterlockedFreeToZone(_zone, block, _lock);
-                }
+                KeAcquireInStackQueuedSpinLock(_spareLock, out KLOCK_QUEUE_HANDLE handle);
+                _spares.Push(buffer);
+                KeReleaseInStackQueuedSpinLock(ref handle);
             }
 
         """;
@@ -216,8 +229,16 @@ internal static class DriverFileWriter
             [IrqlRequiresMax(PASSIVE_LEVEL)]
             public NTSTATUS Grow()
             {
-                nint extra = ExAllocatePoolWithQuotaTag({{shape.NonPaged}} | POOL_QUOTA_FAIL_INSTEAD_OF_RAISE, SegmentSize, ZoneTag);
-                return extra == 0 ? NTSTATUS.STATUS_QUOTA_EXCEEDED : ExInterlockedExtendZone(_zone, extra, SegmentSize, _lock);
+                nint extra = {{Call(shape.Quota, "ReserveSize", "ReserveTag")}};
+                if (extra == 0)
+                {
+                    return NTSTATUS.STATUS_QUOTA_EXCEEDED;
+                }
+
+                KeAcquireInStackQueuedSpinLock(_spareLock, out KLOCK_QUEUE_HANDLE handle);
+                _spares.Push(extra);
+                KeReleaseInStackQueuedSpinLock(ref handle);
+                return NTSTATUS.STATUS_SUCCESS;
             }
 
         """;
@@ -229,7 +250,9 @@ internal static class DriverFileWriter
                 KIRQL irql = KeRaiseIrqlToDpcLevel();
                 KeAcquireSpinLockAtDpcLevel(_lock);
                 nint[] buffers = _buffers.Values.ToArray();
+                nint[] spares = _spares.ToArray();
                 _buffers.Clear();
+                _spares.Clear();
                 KeReleaseSpinLockFromDpcLevel(_lock);
                 KeLowerIrql(irql);
 
@@ -238,9 +261,14 @@ internal static class DriverFileWriter
                     ExFreePoolWithTag(buffer, DeviceTag);
                 }
 
+                foreach (nint spare in spares)
+                {
+                    ExFreePool2(spare, ReserveTag, null, 0);
+                }
+
                 ExDeleteNPagedLookasideList(_requests);
                 ExDeletePagedLookasideList(_names);
-                ExFreePoolWithTag(Segment, ZoneTag);
+                ExFreePoolWithTag(Reserve, ReserveTag);
             }
 
         """;
@@ -259,12 +287,12 @@ internal static class DriverFileWriter
             """,
         SeededFinding.InvalidTag => """
                 [IrqlRequiresMax(PASSIVE_LEVEL)]
-                public nint AllocateWithLongTag() => ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Buffer");
+                public nint AllocateWithLongTag() => ExAllocatePool2(POOL_FLAG_NON_PAGED, 64, "Buffer");
 
             """,
         SeededFinding.ZeroSize => """
                 [IrqlRequiresMax(PASSIVE_LEVEL)]
-                public nint AllocateNothing() => ExAllocatePoolWithTag(NonPagedPoolNx, 0, DeviceTag);
+                public nint AllocateNothing() => ExAllocatePool2(POOL_FLAG_NON_PAGED, 0, DeviceTag);
 
             """,
         SeededFinding.PagedAtDispatch => """
@@ -272,14 +300,42 @@ internal static class DriverFileWriter
                 public nint AllocatePagedUnderLock()
                 {
                     KeAcquireSpinLock(_lock, out KIRQL oldIrql);
-                    nint buffer = ExAllocatePoolWithTag(PagedPool, 128, DeviceTag);
+                    nint buffer = ExAllocatePoolZero(PagedPool, 128, DeviceTag);
                     KeReleaseSpinLock(_lock, oldIrql);
                     return buffer;
                 }
 
             """,
+        SeededFinding.DefaultTag => """
+                [IrqlRequiresMax(PASSIVE_LEVEL)]
+                public nint AllocateWithDefaultTag() => ExAllocatePool2(POOL_FLAG_NON_PAGED, 64, "Wdm ");
+
+            """,
+        SeededFinding.ExecutablePool => """
+                [IrqlRequiresMax(PASSIVE_LEVEL)]
+                public nint AllocateExecutable() => ExAllocatePoolZero(NonPagedPool, 64, DeviceTag);
+
+            """,
+        SeededFinding.DeprecatedAllocation => """
+                [IrqlRequiresMax(PASSIVE_LEVEL)]
+                public nint AllocateTheOldWay() => ExAllocatePoolWithTag(NonPagedPoolNx, 64, DeviceTag);
+
+            """,
+        SeededFinding.FlagsConfusion => """
+                [IrqlRequiresMax(PASSIVE_LEVEL)]
+                public nint AllocateWithPoolTypeAsFlags() => ExAllocatePool2((POOL_FLAGS)NonPagedPoolNx, 64, DeviceTag);
+
+            """,
+        SeededFinding.ObsoleteRoutine => """
+                [IrqlRequiresMax(PASSIVE_LEVEL)]
+                public uint ReserveBlocks() => Mm.MmIsThisAnNtAsSystem() ? 64u : 16u;
+
+            """,
         _ => throw new ArgumentOutOfRangeException(nameof(finding), finding, "Unknown seeded finding."),
     };
+
+    /// <summary>An allocation call: <paramref name="format"/> (one of the allocation lists above) with its size and tag.</summary>
+    private static string Call(string format, string size, string tag) => string.Format(CultureInfo.InvariantCulture, format, size, tag);
 
     private static string RandomTag(Random random, string prefix) =>
         string.Concat(prefix, TagAlphabet[random.Next(TagAlphabet.Length)].ToString(), TagAlphabet[random.Next(TagAlphabet.Length)].ToString());
@@ -304,6 +360,7 @@ internal static class DriverFileWriter
         string ScratchTag,
         string NonPaged,
         string Paged,
+        string Quota,
         int RequestSize,
         int NameSize,
         int Header,

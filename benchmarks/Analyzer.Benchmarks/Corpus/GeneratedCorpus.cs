@@ -43,13 +43,18 @@ public sealed class GeneratedCorpus
 
     public ImmutableArray<MetadataReference> References { get; }
 
-    /// <summary>Which files of the driver corpus carry a deliberate finding (4 in every 100).</summary>
+    /// <summary>Which files of the driver corpus carry a deliberate finding (one of each rule in every 100).</summary>
     internal static SeededFinding FindingFor(int index) => (index % 100) switch
     {
         7 => SeededFinding.ObsoleteAllocation,
+        13 => SeededFinding.DefaultTag,
+        19 => SeededFinding.ExecutablePool,
         31 => SeededFinding.InvalidTag,
+        42 => SeededFinding.DeprecatedAllocation,
         57 => SeededFinding.ZeroSize,
+        68 => SeededFinding.FlagsConfusion,
         83 => SeededFinding.PagedAtDispatch,
+        94 => SeededFinding.ObsoleteRoutine,
         _ => SeededFinding.None,
     };
 

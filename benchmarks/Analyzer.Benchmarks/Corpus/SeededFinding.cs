@@ -17,6 +17,21 @@ internal enum SeededFinding
 
     /// <summary>POOL004: paged pool in a routine that may run at DISPATCH_LEVEL.</summary>
     PagedAtDispatch,
+
+    /// <summary>POOL005: the default tag <c>"Wdm "</c>.</summary>
+    DefaultTag,
+
+    /// <summary>POOL006: executable <c>NonPagedPool</c>.</summary>
+    ExecutablePool,
+
+    /// <summary>POOL007: a call to the deprecated <c>ExAllocatePoolWithTag</c>.</summary>
+    DeprecatedAllocation,
+
+    /// <summary>POOL008: a <c>POOL_TYPE</c> cast to <c>POOL_FLAGS</c>.</summary>
+    FlagsConfusion,
+
+    /// <summary>POOL012: a call to the obsolete <c>MmIsThisAnNtAsSystem</c>.</summary>
+    ObsoleteRoutine,
 }
 
 internal static class SeededFindings
@@ -28,6 +43,11 @@ internal static class SeededFindings
         SeededFinding.InvalidTag => DiagnosticIds.InvalidPoolTag,
         SeededFinding.ZeroSize => DiagnosticIds.ZeroSizeRequest,
         SeededFinding.PagedAtDispatch => DiagnosticIds.PagedPoolAtDispatch,
+        SeededFinding.DefaultTag => DiagnosticIds.DefaultPoolTag,
+        SeededFinding.ExecutablePool => DiagnosticIds.ExecutablePool,
+        SeededFinding.DeprecatedAllocation => DiagnosticIds.DeprecatedAllocation,
+        SeededFinding.FlagsConfusion => DiagnosticIds.PoolFlagsConfusion,
+        SeededFinding.ObsoleteRoutine => DiagnosticIds.ObsoleteRoutine,
         _ => null,
     };
 }
