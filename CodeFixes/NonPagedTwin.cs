@@ -1,3 +1,5 @@
+using Microsoft.CodeAnalysis;
+
 namespace PoolAnalyzers.CodeFixes;
 
 /// <summary>
@@ -18,6 +20,35 @@ internal static class NonPagedTwin
         (256, "POOL_COLD_ALLOCATION"),
         (512, "POOL_NX_ALLOCATION"),
     };
+
+    /// <summary>The POOL_FLAGS enum's name.</summary>
+    public const string PoolFlagsType = "POOL_FLAGS";
+
+    public const long PoolFlagPaged = 0x100;
+
+    public const long PoolFlagNonPaged = 0x40;
+
+    public const string PoolFlagNonPagedName = "POOL_FLAG_NON_PAGED";
+
+    /// <summary>The three pool-kind flags: NON_PAGED, NON_PAGED_EXECUTE and PAGED; a request sets exactly one.</summary>
+    public const long PoolFlagKinds = 0x40 | 0x80 | PoolFlagPaged;
+
+    /// <summary>The first member of <paramref name="flagsType"/> whose value is exactly <paramref name="flag"/>, skipping the range markers (…_START, …_END).</summary>
+    public static string? FlagName(INamedTypeSymbol flagsType, long flag)
+    {
+        foreach (ISymbol member in flagsType.GetMembers())
+        {
+            if (member is IFieldSymbol { HasConstantValue: true } field
+                && !field.Name.EndsWith("_START", System.StringComparison.Ordinal)
+                && !field.Name.EndsWith("_END", System.StringComparison.Ordinal)
+                && OperationExtensions.AsInt64(field.ConstantValue) == flag)
+            {
+                return field.Name;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>The twin of a paged base type, or null.</summary>
     public static (long Value, string Name)? For(long baseType) => baseType switch

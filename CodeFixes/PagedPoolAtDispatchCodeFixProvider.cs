@@ -15,7 +15,7 @@ namespace PoolAnalyzers.CodeFixes;
 
 /// <summary>
 /// POOL004 fix: replaces the paged pool type with its nonpaged no-execute twin (<see cref="NonPagedTwin"/>),
-/// keeping modifier flags. Where the type is written with enum members (<c>POOL_TYPE.PagedPool</c>,
+/// keeping modifier flags, and <c>POOL_FLAG_PAGED</c> with <c>POOL_FLAG_NON_PAGED</c>, keeping the other flags. Where the type is written with enum members (<c>POOL_TYPE.PagedPool</c>,
 /// <c>PagedPool | POOL_COLD_ALLOCATION</c> through <c>using static</c>) only the paged member is renamed,
 /// so the way the enum is referenced stays; anything else (<c>(POOL_TYPE)1</c>) becomes qualified
 /// <c>POOL_TYPE</c> members. Lookaside calls have no fix: the list itself must change.
@@ -41,19 +41,33 @@ public sealed class PagedPoolAtDispatchCodeFixProvider : PlannedCodeFixProvider<
             || root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not ExpressionSyntax argument
             || model.GetTypeInfo(argument).Type is not INamedTypeSymbol { TypeKind: TypeKind.Enum } poolType
             || model.GetConstantValue(argument) is not { HasValue: true } constant
-            || OperationExtensions.AsInt64(constant.Value) is not { } value
-            || (value & 1) == 0
-            || NonPagedTwin.For(value & NonPagedTwin.BaseTypeMask) is not { } twin)
+            || OperationExtensions.AsInt64(constant.Value) is not { } value)
         {
             return null;
         }
 
-        return RenamePagedMember(model, argument, poolType, twin)
+        if (poolType.Name == NonPagedTwin.PoolFlagsType)
+        {
+            return (value & NonPagedTwin.PoolFlagKinds) == NonPagedTwin.PoolFlagPaged
+                ? RenamePagedMember(model, argument, poolType, (NonPagedTwin.PoolFlagNonPaged, NonPagedTwin.PoolFlagNonPagedName), NonPagedTwin.PoolFlagPaged)
+                    ?? QualifiedFlags(argument, poolType, (value & ~NonPagedTwin.PoolFlagPaged) | NonPagedTwin.PoolFlagNonPaged)
+                : null;
+        }
+
+        if ((value & 1) == 0 || NonPagedTwin.For(value & NonPagedTwin.BaseTypeMask) is not { } twin)
+        {
+            return null;
+        }
+
+        return RenamePagedMember(model, argument, poolType, twin, pagedBit: 1)
             ?? QualifiedReplacement(argument, poolType, value, twin);
     }
 
-    /// <summary>Renames the one paged member of an OR of enum members, keeping how each is referenced.</summary>
-    private static FixPlan? RenamePagedMember(SemanticModel model, ExpressionSyntax argument, INamedTypeSymbol poolType, (long Value, string Name) twin)
+    /// <summary>
+    /// Renames the one paged member of an OR of enum members (the one with <paramref name="pagedBit"/>), keeping
+    /// how each is referenced. A POOL_TYPE member must carry no modifier bits; a POOL_FLAGS member must be exactly the flag.
+    /// </summary>
+    private static FixPlan? RenamePagedMember(SemanticModel model, ExpressionSyntax argument, INamedTypeSymbol poolType, (long Value, string Name) twin, long pagedBit)
     {
         var members = new List<SimpleNameSyntax>();
         if (!CollectMembers(model, argument, poolType, members))
@@ -66,9 +80,10 @@ public sealed class PagedPoolAtDispatchCodeFixProvider : PlannedCodeFixProvider<
         {
             if (model.GetConstantValue(member.Parent is MemberAccessExpressionSyntax access && access.Name == member ? access : member) is { HasValue: true } c
                 && OperationExtensions.AsInt64(c.Value) is { } v
-                && (v & 1) != 0)
+                && (v & pagedBit) != 0)
             {
-                if (paged is not null || (v & ~NonPagedTwin.BaseTypeMask) != 0)
+                bool exact = pagedBit == 1 ? (v & ~NonPagedTwin.BaseTypeMask) == 0 : v == pagedBit;
+                if (paged is not null || !exact)
                 {
                     return null;
                 }
@@ -131,6 +146,30 @@ public sealed class PagedPoolAtDispatchCodeFixProvider : PlannedCodeFixProvider<
         }
 
         return modifiers == 0 ? new FixPlan(argument, replacement.WithTriviaFrom(argument), twin.Name) : null;
+    }
+
+    /// <summary>Writes POOL_FLAGS as qualified members, one per bit, for a value given any other way (<c>(POOL_FLAGS)0x100</c>); null when a bit has no member.</summary>
+    private static FixPlan? QualifiedFlags(ExpressionSyntax argument, INamedTypeSymbol flagsType, long value)
+    {
+        ExpressionSyntax? replacement = null;
+        for (int bit = 0; bit < 64; bit++)
+        {
+            long flag = unchecked(1L << bit);
+            if ((value & flag) == 0)
+            {
+                continue;
+            }
+
+            if (NonPagedTwin.FlagName(flagsType, flag) is not { } name)
+            {
+                return null;
+            }
+
+            MemberAccessExpressionSyntax member = Member(flagsType, name);
+            replacement = replacement is null ? member : SyntaxFactory.BinaryExpression(SyntaxKind.BitwiseOrExpression, replacement, member);
+        }
+
+        return replacement is null ? null : new FixPlan(argument, replacement.WithTriviaFrom(argument), NonPagedTwin.PoolFlagNonPagedName);
     }
 
     private static MemberAccessExpressionSyntax Member(INamedTypeSymbol poolType, string name)

@@ -14,4 +14,10 @@ public static class DiagnosticIds
 
     /// <summary>Paged pool used where the IRQL can be DISPATCH_LEVEL or higher.</summary>
     public const string PagedPoolAtDispatch = "POOL004";
+
+    /// <summary>Routine called at an IRQL its annotations forbid.</summary>
+    public const string ForbiddenIrqlCall = "POOL013";
+
+    /// <summary>IRQL not restored or spin lock still held when the method returns.</summary>
+    public const string IrqlNotRestored = "POOL014";
 }

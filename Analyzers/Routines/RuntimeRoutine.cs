@@ -24,6 +24,8 @@ internal sealed class RuntimeRoutine
     /// <param name="block">The memory handed over: the block freed, the entry returned, the destination filled.</param>
     /// <param name="routine">The deferred routine a DPC runs.</param>
     /// <param name="dpc">The DPC a timer queues when it expires.</param>
+    /// <param name="irql">The <c>KIRQL</c> a raise goes to, for a routine whose metadata cannot say it (<c>KeRaiseIrql</c>'s <c>NewIrql</c>).</param>
+    /// <param name="handle">The <c>KLOCK_QUEUE_HANDLE</c> an in-stack queued spin lock routine fills or reads.</param>
     /// <param name="replacement">The runtime routine that supersedes this one, named in messages and written by fixes.</param>
     /// <param name="traits">Facts that cut across the kind.</param>
     public RuntimeRoutine(
@@ -43,6 +45,8 @@ internal sealed class RuntimeRoutine
         string? block = null,
         string? routine = null,
         string? dpc = null,
+        string? irql = null,
+        string? handle = null,
         string? replacement = null,
         RoutineTraits traits = RoutineTraits.None)
     {
@@ -62,6 +66,8 @@ internal sealed class RuntimeRoutine
         Block = block;
         Routine = routine;
         Dpc = dpc;
+        Irql = irql;
+        Handle = handle;
         Replacement = replacement;
         Traits = traits;
     }
@@ -97,6 +103,10 @@ internal sealed class RuntimeRoutine
     public string? Routine { get; }
 
     public string? Dpc { get; }
+
+    public string? Irql { get; }
+
+    public string? Handle { get; }
 
     public string? Replacement { get; }
 

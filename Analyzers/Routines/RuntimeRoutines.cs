@@ -71,7 +71,7 @@ internal static class RuntimeRoutines
 
         // Ke: IRQL and spin locks (§7). Saved and restored levels are marked in metadata ([IrqlSaves], [IrqlRestores]).
         new("Ke", "KeGetCurrentIrql", IrqlQuery),
-        new("Ke", "KeRaiseIrql", IrqlRaise),
+        new("Ke", "KeRaiseIrql", IrqlRaise, irql: "NewIrql"),
         new("Ke", "KeRaiseIrqlToDpcLevel", IrqlRaise),
         new("Ke", "KeLowerIrql", IrqlLower),
         new("Ke", "KeInitializeSpinLock", SpinLockInitialize, target: "SpinLock"),
