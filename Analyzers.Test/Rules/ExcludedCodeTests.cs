@@ -27,6 +27,8 @@ public sealed class ExcludedCodeTests
         ("POOL002", "nint B() => ExAllocatePoolWithTag(NonPagedPoolNx, 64, {|POOL002:\"Frederick\"|});"),
         ("POOL003", "nint C() => ExAllocatePoolWithTag(NonPagedPoolNx, {|POOL003:0|}, \"Drv1\");"),
         ("POOL004", "[IrqlRequiresMax(DISPATCH_LEVEL)] nint D() => ExAllocatePoolWithTag({|POOL004:PagedPool|}, 64, \"Drv1\");"),
+        ("POOL013", "[IrqlRequiresMax(DISPATCH_LEVEL)] void E() => {|POOL013:ExInitializeDriverRuntime|}(DrvRtPoolNxOptIn);"),
+        ("POOL014", "void F(KSPIN_LOCK l) => Ke.{|POOL014:KeAcquireSpinLock|}(l, out _);"),
     ];
 
     /// <summary>Each form: the file name, the text before the usings, and the attributes of the class.</summary>
