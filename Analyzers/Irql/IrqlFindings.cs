@@ -193,7 +193,7 @@ internal static class IrqlFindings
 
         return entry.Value.OriginOf(level) switch
         {
-            { Kind: OriginKind.Role } role => "runs at " + name + " as a '" + role.Name + "' routine (converted at " + Origin.Cite(role.Site!) + ")",
+            { Kind: OriginKind.Role } role => ((entry.Value.Levels & ~IrqlLevels.Bit(level)) == 0 ? "runs at " : "may run at ") + name + " as a '" + role.Name + "' routine (converted at " + Origin.Cite(role.Site!) + ")",
             { Kind: OriginKind.Caller } caller => "is called at " + name + " from " + caller.DescribeChain(),
             _ => "may run at " + name,
         };
