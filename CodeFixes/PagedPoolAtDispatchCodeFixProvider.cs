@@ -36,19 +36,37 @@ public sealed class PagedPoolAtDispatchCodeFixProvider : PlannedCodeFixProvider<
             || root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not ExpressionSyntax argument
             || model.GetTypeInfo(argument).Type is not INamedTypeSymbol { TypeKind: TypeKind.Enum } poolType
             || model.GetConstantValue(argument) is not { HasValue: true } constant
-            || OperationExtensions.AsInt64(constant.Value) is not { } value
-            || (value & 1) == 0
-            || NonPagedTwin.For(value & PoolTypeValue.BaseTypeMask) is not { } twin)
+            || OperationExtensions.AsInt64(constant.Value) is not { } value)
         {
             return null;
         }
 
-        return RenamePagedMember(model, argument, poolType, twin)
+        if (poolType.Name == "POOL_FLAGS")
+        {
+            // POOL_FLAG_PAGED → POOL_FLAG_NON_PAGED (no-execute), every other flag kept.
+            const long paged = (long)PoolFlagsValue.Paged;
+            return ((ulong)value & PoolFlagsValue.PoolMask) == PoolFlagsValue.Paged
+                ? RenamePagedMember(model, argument, poolType, ((long)PoolFlagsValue.NonPaged, NonPagedFlagName), paged)
+                    ?? QualifiedFlags(argument, poolType, ((ulong)value & ~PoolFlagsValue.Paged) | PoolFlagsValue.NonPaged)
+                : null;
+        }
+
+        if ((value & 1) == 0 || NonPagedTwin.For(value & PoolTypeValue.BaseTypeMask) is not { } twin)
+        {
+            return null;
+        }
+
+        return RenamePagedMember(model, argument, poolType, twin, PoolTypeValue.Paged)
             ?? QualifiedReplacement(argument, poolType, value, twin);
     }
 
-    /// <summary>Renames the one paged member of an OR of enum members, keeping how each is referenced.</summary>
-    private static FixPlan? RenamePagedMember(SemanticModel model, ExpressionSyntax argument, INamedTypeSymbol poolType, (long Value, string Name) twin)
+    private const string NonPagedFlagName = "POOL_FLAG_NON_PAGED";
+
+    /// <summary>
+    /// Renames the one paged member of an OR of enum members (the one with <paramref name="pagedBit"/>), keeping how
+    /// each is referenced. A POOL_TYPE member must carry no modifier bits; a POOL_FLAGS member must be exactly the flag.
+    /// </summary>
+    private static FixPlan? RenamePagedMember(SemanticModel model, ExpressionSyntax argument, INamedTypeSymbol poolType, (long Value, string Name) twin, long pagedBit)
     {
         var members = new List<SimpleNameSyntax>();
         if (!EnumMemberSyntax.TryCollect(model, argument, poolType, members))
@@ -59,9 +77,10 @@ public sealed class PagedPoolAtDispatchCodeFixProvider : PlannedCodeFixProvider<
         SimpleNameSyntax? paged = null;
         foreach (SimpleNameSyntax member in members)
         {
-            if (EnumMemberSyntax.Value(model, member, poolType) is { } v && (v & PoolTypeValue.Paged) != 0)
+            if (EnumMemberSyntax.Value(model, member, poolType) is { } v && (v & pagedBit) != 0)
             {
-                if (paged is not null || (v & ~PoolTypeValue.BaseTypeMask) != 0)
+                bool exact = pagedBit == PoolTypeValue.Paged ? (v & ~PoolTypeValue.BaseTypeMask) == 0 : v == pagedBit;
+                if (paged is not null || !exact)
                 {
                     return null;
                 }
@@ -90,6 +109,24 @@ public sealed class PagedPoolAtDispatchCodeFixProvider : PlannedCodeFixProvider<
         }
 
         return modifiers == 0 ? new FixPlan(argument, RuntimeSyntax.Members(poolType, names, qualified: true).WithTriviaFrom(argument), twin.Name) : null;
+    }
+
+    /// <summary>Writes POOL_FLAGS as qualified members, one per bit, for a value given any other way (<c>(POOL_FLAGS)0x100</c>); null when a bit has no name.</summary>
+    private static FixPlan? QualifiedFlags(ExpressionSyntax argument, INamedTypeSymbol flagsType, ulong value)
+    {
+        var names = new List<string>();
+        foreach ((ulong bit, string name) in PoolFlagsValue.Members)
+        {
+            if ((value & bit) != 0)
+            {
+                names.Add(name);
+                value &= ~bit;
+            }
+        }
+
+        return value == 0 && names.Count > 0
+            ? new FixPlan(argument, RuntimeSyntax.Members(flagsType, names, qualified: true).WithTriviaFrom(argument), NonPagedFlagName)
+            : null;
     }
 
     /// <summary>The node to replace and its nonpaged replacement.</summary>

@@ -32,6 +32,8 @@ public sealed class ExcludedCodeTests
         ("POOL007", "nint G() => {|POOL007:ExAllocatePoolWithTag|}(NonPagedPoolNx, 64, \"Drv1\");"),
         ("POOL008", "nint H() => ExAllocatePool2({|POOL008:(POOL_FLAGS)NonPagedPoolNx|}, 64, \"Drv1\");"),
         ("POOL012", "bool I() => Mm.{|POOL012:MmIsThisAnNtAsSystem|}();"),
+        ("POOL013", "[IrqlRequiresMax(DISPATCH_LEVEL)] void J() => {|POOL013:ExInitializeDriverRuntime|}(DrvRtPoolNxOptIn);"),
+        ("POOL014", "void K(KSPIN_LOCK l) => Ke.{|POOL014:KeAcquireSpinLock|}(l, out _);"),
     ];
 
     /// <summary>Each form: the file name, the text before the usings, and the attributes of the class.</summary>

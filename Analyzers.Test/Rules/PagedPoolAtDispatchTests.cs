@@ -29,7 +29,7 @@ public sealed class PagedPoolAtDispatchTests
 
         await VerifyCS.VerifyCodeFixAsync(
             source,
-            new[] { VerifyCS.Diagnostic(DiagnosticIds.PagedPoolAtDispatch).WithLocation(0).WithArguments("ExAllocatePoolWithTag", "PagedPool", "Dpc", "DISPATCH_LEVEL") },
+            new[] { VerifyCS.Diagnostic(DiagnosticIds.PagedPoolAtDispatch).WithLocation(0).WithArguments("ExAllocatePoolWithTag", "PagedPool", "Dpc", "may run at DISPATCH_LEVEL") },
             fixedSource);
     }
 
@@ -143,7 +143,7 @@ public sealed class PagedPoolAtDispatchTests
 
         await VerifyCS.VerifyCodeFixAsync(
             source,
-            new[] { VerifyCS.Diagnostic(DiagnosticIds.PagedPoolAtDispatch).WithLocation(0).WithArguments("ExAllocatePoolWithQuotaTag", "PagedPool", "C", "HIGH_LEVEL") },
+            new[] { VerifyCS.Diagnostic(DiagnosticIds.PagedPoolAtDispatch).WithLocation(0).WithArguments("ExAllocatePoolWithQuotaTag", "PagedPool", "C", "may run at HIGH_LEVEL") },
             fixedSource);
     }
 
@@ -231,7 +231,7 @@ public sealed class PagedPoolAtDispatchTests
             """;
 
         DiagnosticResult expected = VerifyCS.Diagnostic(DiagnosticIds.PagedPoolAtDispatch).WithLocation(0)
-            .WithArguments("ExInitializePagedLookasideList", "a paged lookaside list", "Dpc", "DISPATCH_LEVEL");
+            .WithArguments("ExInitializePagedLookasideList", "a paged lookaside list", "Dpc", "may run at DISPATCH_LEVEL");
         var test = new VerifyCS.Test { TestCode = source, FixedCode = source };
         test.ExpectedDiagnostics.Add(expected);
         test.FixedState.ExpectedDiagnostics.Add(expected);
@@ -438,7 +438,7 @@ public sealed class PagedPoolAtDispatchTests
 
         await VerifyCS.VerifyCodeFixAsync(
             source,
-            new[] { VerifyCS.Diagnostic(DiagnosticIds.PagedPoolAtDispatch).WithLocation(0).WithArguments("ExAllocatePoolWithTag", "PagedPool", "Dpc", "DISPATCH_LEVEL") },
+            new[] { VerifyCS.Diagnostic(DiagnosticIds.PagedPoolAtDispatch).WithLocation(0).WithArguments("ExAllocatePoolWithTag", "PagedPool", "Dpc", "may run at DISPATCH_LEVEL") },
             fixedSource);
     }
 
@@ -470,7 +470,7 @@ public sealed class PagedPoolAtDispatchTests
 
         await VerifyCS.VerifyCodeFixAsync(
             source,
-            new[] { VerifyCS.Diagnostic(DiagnosticIds.PagedPoolAtDispatch).WithLocation(0).WithArguments("ExAllocatePoolWithTag", "T", "Dpc", "DISPATCH_LEVEL") },
+            new[] { VerifyCS.Diagnostic(DiagnosticIds.PagedPoolAtDispatch).WithLocation(0).WithArguments("ExAllocatePoolWithTag", "T", "Dpc", "may run at DISPATCH_LEVEL") },
             fixedSource);
     }
 
@@ -539,7 +539,7 @@ public sealed class PagedPoolAtDispatchTests
             """;
 
         DiagnosticResult expected = VerifyCS.Diagnostic(DiagnosticIds.PagedPoolAtDispatch).WithLocation(0)
-            .WithArguments("ExAllocateFromPagedLookasideList", "a paged lookaside list", "lambda in Passive", "DISPATCH_LEVEL");
+            .WithArguments("ExAllocateFromPagedLookasideList", "a paged lookaside list", "lambda in Passive", "may run at DISPATCH_LEVEL");
         var test = new VerifyCS.Test { TestCode = source, FixedCode = source };
         test.ExpectedDiagnostics.Add(expected);
         test.FixedState.ExpectedDiagnostics.Add(expected);
@@ -562,8 +562,8 @@ public sealed class PagedPoolAtDispatchTests
 
         await VerifyCS.VerifyAnalyzerAsync(
             source,
-            VerifyCS.Diagnostic(DiagnosticIds.PagedPoolAtDispatch).WithLocation(0).WithArguments("ExAllocatePoolWithTag", "PagedPool", "Isr", "HIGH_LEVEL"),
-            VerifyCS.Diagnostic(DiagnosticIds.PagedPoolAtDispatch).WithLocation(1).WithArguments("ExAllocatePoolWithTag", "PagedPool", "Dpc", "DISPATCH_LEVEL"));
+            VerifyCS.Diagnostic(DiagnosticIds.PagedPoolAtDispatch).WithLocation(0).WithArguments("ExAllocatePoolWithTag", "PagedPool", "Isr", "may run at HIGH_LEVEL"),
+            VerifyCS.Diagnostic(DiagnosticIds.PagedPoolAtDispatch).WithLocation(1).WithArguments("ExAllocatePoolWithTag", "PagedPool", "Dpc", "may run at DISPATCH_LEVEL"));
     }
 
     [Fact]
@@ -616,8 +616,8 @@ public sealed class PagedPoolAtDispatchTests
 
         await VerifyCS.VerifyAnalyzerAsync(
             source,
-            VerifyCS.Diagnostic(DiagnosticIds.PagedPoolAtDispatch).WithLocation(0).WithArguments("ExAllocatePoolWithTag", "PagedPool", "Driver", "DISPATCH_LEVEL"),
-            VerifyCS.Diagnostic(DiagnosticIds.PagedPoolAtDispatch).WithLocation(1).WithArguments("ExAllocatePoolWithTag", "PagedPool", "Block.get", "DISPATCH_LEVEL"),
-            VerifyCS.Diagnostic(DiagnosticIds.PagedPoolAtDispatch).WithLocation(2).WithArguments("ExAllocatePoolWithTag", "PagedPool", "lambda in _later", "DISPATCH_LEVEL"));
+            VerifyCS.Diagnostic(DiagnosticIds.PagedPoolAtDispatch).WithLocation(0).WithArguments("ExAllocatePoolWithTag", "PagedPool", "Driver", "may run at DISPATCH_LEVEL"),
+            VerifyCS.Diagnostic(DiagnosticIds.PagedPoolAtDispatch).WithLocation(1).WithArguments("ExAllocatePoolWithTag", "PagedPool", "Block.get", "may run at DISPATCH_LEVEL"),
+            VerifyCS.Diagnostic(DiagnosticIds.PagedPoolAtDispatch).WithLocation(2).WithArguments("ExAllocatePoolWithTag", "PagedPool", "lambda in _later", "may run at DISPATCH_LEVEL"));
     }
 }

@@ -24,4 +24,11 @@ internal static class Sources
         using static PoolAnalyzers.Runtime.Rtl;
 
         """;
+
+    /// <summary><see cref="Usings"/> plus the kernel core routines (spin locks, IRQL) and POOL_FLAGS.</summary>
+    public const string KernelUsings = Usings + """
+        using static PoolAnalyzers.Runtime.Ke;
+        using static PoolAnalyzers.Runtime.POOL_FLAGS;
+
+        """;
 }

@@ -29,4 +29,10 @@ public static class DiagnosticIds
 
     /// <summary>An obsolete routine with a replacement: zones, MmIsThisAnNtAsSystem.</summary>
     public const string ObsoleteRoutine = "POOL012";
+
+    /// <summary>Routine called at an IRQL its annotations forbid.</summary>
+    public const string ForbiddenIrqlCall = "POOL013";
+
+    /// <summary>IRQL not restored or spin lock still held when the method returns.</summary>
+    public const string IrqlNotRestored = "POOL014";
 }

@@ -25,6 +25,8 @@ internal sealed class RuntimeRoutine
     /// <param name="routine">The deferred routine a DPC runs.</param>
     /// <param name="dpc">The DPC a timer queues when it expires.</param>
     /// <param name="allocator">The allocate routine a lookaside list calls on a miss (null: <c>ExAllocatePoolWithTag</c>).</param>
+    /// <param name="irql">The <c>KIRQL</c> a raise goes to, for a routine whose metadata cannot say it (<c>KeRaiseIrql</c>'s <c>NewIrql</c>).</param>
+    /// <param name="handle">The <c>KLOCK_QUEUE_HANDLE</c> an in-stack queued spin lock routine fills or reads.</param>
     /// <param name="replacement">The runtime routine that supersedes this one, named in messages and written by fixes.</param>
     /// <param name="traits">Facts that cut across the kind.</param>
     public RuntimeRoutine(
@@ -45,6 +47,8 @@ internal sealed class RuntimeRoutine
         string? routine = null,
         string? dpc = null,
         string? allocator = null,
+        string? irql = null,
+        string? handle = null,
         string? replacement = null,
         RoutineTraits traits = RoutineTraits.None)
     {
@@ -65,6 +69,8 @@ internal sealed class RuntimeRoutine
         Routine = routine;
         Dpc = dpc;
         Allocator = allocator;
+        Irql = irql;
+        Handle = handle;
         Replacement = replacement;
         Traits = traits;
     }
@@ -102,6 +108,10 @@ internal sealed class RuntimeRoutine
     public string? Dpc { get; }
 
     public string? Allocator { get; }
+
+    public string? Irql { get; }
+
+    public string? Handle { get; }
 
     public string? Replacement { get; }
 

@@ -73,7 +73,7 @@ internal static class RuntimeRoutines
 
         // Ke: IRQL and spin locks (§7). Saved and restored levels are marked in metadata ([IrqlSaves], [IrqlRestores]).
         new("Ke", "KeGetCurrentIrql", IrqlQuery),
-        new("Ke", "KeRaiseIrql", IrqlRaise),
+        new("Ke", "KeRaiseIrql", IrqlRaise, irql: "NewIrql"),
         new("Ke", "KeRaiseIrqlToDpcLevel", IrqlRaise),
         new("Ke", "KeLowerIrql", IrqlLower),
         new("Ke", "KeInitializeSpinLock", SpinLockInitialize, target: "SpinLock"),
@@ -81,10 +81,10 @@ internal static class RuntimeRoutines
         new("Ke", "KeReleaseSpinLock", SpinLockRelease, target: "SpinLock"),
         new("Ke", "KeAcquireSpinLockAtDpcLevel", SpinLockAcquire, target: "SpinLock", traits: AtDpcLevel),
         new("Ke", "KeReleaseSpinLockFromDpcLevel", SpinLockRelease, target: "SpinLock", traits: AtDpcLevel),
-        new("Ke", "KeAcquireInStackQueuedSpinLock", SpinLockAcquire, target: "SpinLock", traits: Queued),
-        new("Ke", "KeReleaseInStackQueuedSpinLock", SpinLockRelease, traits: Queued),
-        new("Ke", "KeAcquireInStackQueuedSpinLockAtDpcLevel", SpinLockAcquire, target: "SpinLock", traits: Queued | AtDpcLevel),
-        new("Ke", "KeReleaseInStackQueuedSpinLockFromDpcLevel", SpinLockRelease, traits: Queued | AtDpcLevel),
+        new("Ke", "KeAcquireInStackQueuedSpinLock", SpinLockAcquire, target: "SpinLock", handle: "LockHandle", traits: Queued),
+        new("Ke", "KeReleaseInStackQueuedSpinLock", SpinLockRelease, handle: "LockHandle", traits: Queued),
+        new("Ke", "KeAcquireInStackQueuedSpinLockAtDpcLevel", SpinLockAcquire, target: "SpinLock", handle: "LockHandle", traits: Queued | AtDpcLevel),
+        new("Ke", "KeReleaseInStackQueuedSpinLockFromDpcLevel", SpinLockRelease, handle: "LockHandle", traits: Queued | AtDpcLevel),
 
         // Ke: DPCs on the emulated processors and the processor queries (§10). Deferred routines run at DISPATCH_LEVEL.
         new("Ke", "KeInitializeDpc", DpcInitialize, target: "Dpc", routine: "DeferredRoutine"),

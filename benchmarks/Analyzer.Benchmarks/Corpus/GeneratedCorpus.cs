@@ -55,6 +55,9 @@ public sealed class GeneratedCorpus
         68 => SeededFinding.FlagsConfusion,
         83 => SeededFinding.PagedAtDispatch,
         94 => SeededFinding.ObsoleteRoutine,
+        45 => SeededFinding.ForbiddenIrqlCall,
+        69 => SeededFinding.LockLeftHeld,
+        93 => SeededFinding.PagedInHelperUnderLock,
         _ => SeededFinding.None,
     };
 

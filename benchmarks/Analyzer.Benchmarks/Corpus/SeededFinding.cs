@@ -32,6 +32,15 @@ internal enum SeededFinding
 
     /// <summary>POOL012: a call to the obsolete <c>MmIsThisAnNtAsSystem</c>.</summary>
     ObsoleteRoutine,
+
+    /// <summary>POOL004 across a call: paged pool in an unannotated helper called under a spin lock.</summary>
+    PagedInHelperUnderLock,
+
+    /// <summary>POOL013: a PASSIVE_LEVEL-only helper called under a spin lock.</summary>
+    ForbiddenIrqlCall,
+
+    /// <summary>POOL014: an early return with the spin lock still held.</summary>
+    LockLeftHeld,
 }
 
 internal static class SeededFindings
@@ -42,12 +51,14 @@ internal static class SeededFindings
         SeededFinding.ObsoleteAllocation => DiagnosticIds.ObsoleteAllocation,
         SeededFinding.InvalidTag => DiagnosticIds.InvalidPoolTag,
         SeededFinding.ZeroSize => DiagnosticIds.ZeroSizeRequest,
-        SeededFinding.PagedAtDispatch => DiagnosticIds.PagedPoolAtDispatch,
         SeededFinding.DefaultTag => DiagnosticIds.DefaultPoolTag,
         SeededFinding.ExecutablePool => DiagnosticIds.ExecutablePool,
         SeededFinding.DeprecatedAllocation => DiagnosticIds.DeprecatedAllocation,
         SeededFinding.FlagsConfusion => DiagnosticIds.PoolFlagsConfusion,
         SeededFinding.ObsoleteRoutine => DiagnosticIds.ObsoleteRoutine,
+        SeededFinding.PagedAtDispatch or SeededFinding.PagedInHelperUnderLock => DiagnosticIds.PagedPoolAtDispatch,
+        SeededFinding.ForbiddenIrqlCall => DiagnosticIds.ForbiddenIrqlCall,
+        SeededFinding.LockLeftHeld => DiagnosticIds.IrqlNotRestored,
         _ => null,
     };
 }

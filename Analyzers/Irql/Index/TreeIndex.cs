@@ -1,0 +1,217 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace PoolAnalyzers.Irql.Index;
+
+/// <summary>A member body of a syntax tree and the simple names it calls, constructs or passes as method groups.</summary>
+internal sealed class IndexedMember(SyntaxNode declaration, string? name, ImmutableArray<string> mentions, bool declaresIrqlEffect)
+{
+    /// <summary>
+    /// The declaration the body belongs to: a method, constructor, destructor, operator or accessor
+    /// declaration, the arrow clause of an expression-bodied property, or the compilation unit of top-level statements.
+    /// </summary>
+    public SyntaxNode Declaration { get; } = declaration;
+
+    /// <summary>The name calls use: a method's name, a constructor's type name; null for the rest.</summary>
+    public string? Name { get; } = name;
+
+    /// <summary>Every simple name the body (its lambdas and local functions included) invokes, constructs, or may convert to a delegate.</summary>
+    public ImmutableArray<string> Mentions { get; } = mentions;
+
+    /// <summary>The declaration carries <c>[IrqlRaises]</c>, <c>[IrqlSaves]</c> or <c>[IrqlRestores]</c> (by syntax).</summary>
+    public bool DeclaresIrqlEffect { get; } = declaresIrqlEffect;
+}
+
+/// <summary>
+/// What one syntax tree says about calls, by name only: built without binding, once per tree and kept
+/// while the tree lives, so a compilation that differs from the last one in a single document (every
+/// edit in an IDE) re-reads only that document.
+/// </summary>
+internal sealed class TreeIndex
+{
+    private static readonly ConditionalWeakTable<SyntaxTree, TreeIndex> s_cache = new();
+
+    private static readonly HashSet<string> s_effectAttributes =
+    [
+        "IrqlRaises", "IrqlRaisesAttribute", "IrqlSaves", "IrqlSavesAttribute", "IrqlRestores", "IrqlRestoresAttribute",
+    ];
+
+    private TreeIndex(ImmutableArray<IndexedMember> members) => Members = members;
+
+    public ImmutableArray<IndexedMember> Members { get; }
+
+    public static TreeIndex For(SyntaxTree tree, CancellationToken cancellationToken)
+    {
+        if (s_cache.TryGetValue(tree, out TreeIndex? index))
+        {
+            return index;
+        }
+
+        index = Build(tree.GetRoot(cancellationToken), cancellationToken);
+        return s_cache.GetValue(tree, _ => index);
+    }
+
+    private static TreeIndex Build(SyntaxNode root, CancellationToken cancellationToken)
+    {
+        ImmutableArray<IndexedMember>.Builder members = ImmutableArray.CreateBuilder<IndexedMember>();
+        var topLevel = new HashSet<string>(System.StringComparer.Ordinal);
+        var stack = new Stack<SyntaxNode>();
+        stack.Push(root);
+        while (stack.Count > 0)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            SyntaxNode node = stack.Pop();
+            switch (node)
+            {
+                case BaseMethodDeclarationSyntax method when method.Body is not null || method.ExpressionBody is not null:
+                    members.Add(Member(method, NameOf(method), HasEffect(method.AttributeLists) || HasEffect(method.ParameterList)));
+                    break;
+                case AccessorDeclarationSyntax accessor when accessor.Body is not null || accessor.ExpressionBody is not null:
+                    members.Add(Member(accessor, null, HasEffect(accessor.AttributeLists)));
+                    break;
+                case BasePropertyDeclarationSyntax property:
+                    if (property is PropertyDeclarationSyntax { ExpressionBody: { } propertyArrow })
+                    {
+                        members.Add(Member(propertyArrow, null, false));
+                    }
+                    else if (property is IndexerDeclarationSyntax { ExpressionBody: { } indexerArrow })
+                    {
+                        members.Add(Member(indexerArrow, null, false));
+                    }
+                    else if (property.AccessorList is { } accessors)
+                    {
+                        Push(stack, accessors);
+                    }
+
+                    break;
+                case GlobalStatementSyntax global:
+                    Mentions(global, topLevel);
+                    break;
+                case CompilationUnitSyntax or BaseNamespaceDeclarationSyntax or TypeDeclarationSyntax or AccessorListSyntax:
+                    Push(stack, node);
+                    break;
+            }
+        }
+
+        if (topLevel.Count > 0)
+        {
+            members.Add(new IndexedMember(root, null, [.. topLevel], false));
+        }
+
+        return new TreeIndex(members.ToImmutable());
+    }
+
+    private static void Push(Stack<SyntaxNode> stack, SyntaxNode parent)
+    {
+        // Reverse, so members come out in source order.
+        ChildSyntaxList children = parent.ChildNodesAndTokens();
+        for (int i = children.Count - 1; i >= 0; i--)
+        {
+            if (children[i].AsNode() is { } child)
+            {
+                stack.Push(child);
+            }
+        }
+    }
+
+    private static IndexedMember Member(SyntaxNode declaration, string? name, bool declaresEffect)
+    {
+        var mentions = new HashSet<string>(System.StringComparer.Ordinal);
+        Mentions(declaration, mentions);
+        return new IndexedMember(declaration, name, [.. mentions], declaresEffect);
+    }
+
+    private static string? NameOf(BaseMethodDeclarationSyntax method) => method switch
+    {
+        MethodDeclarationSyntax ordinary => ordinary.Identifier.ValueText,
+        ConstructorDeclarationSyntax constructor => constructor.Identifier.ValueText,
+        _ => null,
+    };
+
+    private static void Mentions(SyntaxNode body, HashSet<string> mentions)
+    {
+        foreach (SyntaxNode node in body.DescendantNodes())
+        {
+            switch (node)
+            {
+                case InvocationExpressionSyntax invocation when SimpleName(invocation.Expression) is { } invoked:
+                    mentions.Add(invoked);
+                    break;
+                case ObjectCreationExpressionSyntax creation when TypeName(creation.Type) is { } created:
+                    mentions.Add(created);
+                    break;
+                case IdentifierNameSyntax or MemberAccessExpressionSyntax when IsMethodGroupPosition(node) && SimpleName((ExpressionSyntax)node) is { } group:
+                    mentions.Add(group);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Where a method group can be converted to a delegate: an argument, an initializer, an assignment's value, a cast, a return.</summary>
+    private static bool IsMethodGroupPosition(SyntaxNode node)
+    {
+        SyntaxNode? parent = node.Parent;
+        return parent switch
+        {
+            ArgumentSyntax or EqualsValueClauseSyntax or ReturnStatementSyntax or ArrowExpressionClauseSyntax or CastExpressionSyntax => true,
+            AssignmentExpressionSyntax assignment => assignment.Right == node,
+            _ => false,
+        };
+    }
+
+    private static string? SimpleName(ExpressionSyntax expression) => expression switch
+    {
+        SimpleNameSyntax simple => simple.Identifier.ValueText,
+        MemberAccessExpressionSyntax access => access.Name.Identifier.ValueText,
+        MemberBindingExpressionSyntax binding => binding.Name.Identifier.ValueText,
+        _ => null,
+    };
+
+    private static string? TypeName(TypeSyntax type) => type switch
+    {
+        SimpleNameSyntax simple => simple.Identifier.ValueText,
+        QualifiedNameSyntax qualified => qualified.Right.Identifier.ValueText,
+        AliasQualifiedNameSyntax alias => alias.Name.Identifier.ValueText,
+        _ => null,
+    };
+
+    private static bool HasEffect(ParameterListSyntax parameters)
+    {
+        foreach (ParameterSyntax parameter in parameters.Parameters)
+        {
+            if (HasEffect(parameter.AttributeLists))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool HasEffect(SyntaxList<AttributeListSyntax> lists)
+    {
+        foreach (AttributeListSyntax list in lists)
+        {
+            foreach (AttributeSyntax attribute in list.Attributes)
+            {
+                string? name = attribute.Name switch
+                {
+                    SimpleNameSyntax simple => simple.Identifier.ValueText,
+                    QualifiedNameSyntax qualified => qualified.Right.Identifier.ValueText,
+                    _ => null,
+                };
+                if (name is not null && s_effectAttributes.Contains(name))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+}

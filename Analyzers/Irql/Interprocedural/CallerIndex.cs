@@ -1,0 +1,83 @@
+using System.Collections.Generic;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using PoolAnalyzers.Irql.Index;
+
+namespace PoolAnalyzers.Irql.Interprocedural;
+
+/// <summary>
+/// The direct callers of methods of the project, across every tree of the compilation, found lazily:
+/// the first time any method of a name is asked for, each member body that mentions the name (from
+/// <see cref="CompilationIndex"/>) is analyzed once and every call and conversion in it is filed under
+/// its target. Calls dispatched at run time (virtual, interface, delegate) are not filed: their target
+/// is not known, so they give no method an entry IRQL.
+/// </summary>
+internal sealed class CallerIndex(IrqlEngine engine)
+{
+    private readonly HashSet<string> _resolvedNames = new(System.StringComparer.Ordinal);
+    private readonly HashSet<IndexedMember> _analyzed = [];
+    private readonly Dictionary<IMethodSymbol, List<CallSite>> _sites = new(SymbolEqualityComparer.Default);
+    private readonly HashSet<IMethodSymbol> _sorted = new(SymbolEqualityComparer.Default);
+
+    /// <summary>The calls to <paramref name="method"/> and its conversions to annotated delegates, ordered by file and position.</summary>
+    public IReadOnlyList<CallSite> SitesOf(IMethodSymbol method, CancellationToken cancellationToken)
+    {
+        string name = method.MethodKind == MethodKind.Constructor ? method.ContainingType.Name : method.Name;
+        if (_resolvedNames.Add(name))
+        {
+            foreach (IndexedMember member in engine.Index(cancellationToken).Mentioning(name))
+            {
+                if (_analyzed.Add(member) && engine.FlowOfDeclaration(member.Declaration, cancellationToken) is { } flow)
+                {
+                    File(flow);
+                }
+            }
+        }
+
+        if (!_sites.TryGetValue(method, out List<CallSite>? sites))
+        {
+            return [];
+        }
+
+        if (_sorted.Add(method))
+        {
+            sites.Sort(CallSite.Compare);
+        }
+
+        return sites;
+    }
+
+    private void File(MemberFlow flow)
+    {
+        foreach (FunctionFacts function in flow.Functions)
+        {
+            foreach (CallFact call in function.Calls)
+            {
+                if (!call.IsVirtual && call.Callee.HasSourceBody)
+                {
+                    Add(call.Callee.Method, new CallSite(flow, function, call));
+                }
+            }
+
+            foreach (ConversionFact conversion in function.Conversions)
+            {
+                if (conversion.Target.MethodKind is not (MethodKind.AnonymousFunction or MethodKind.LocalFunction) && !conversion.Target.IsVirtual && !conversion.Target.IsAbstract)
+                {
+                    Add(conversion.Target, new CallSite(flow, function, conversion));
+                }
+            }
+        }
+    }
+
+    private void Add(IMethodSymbol target, CallSite site)
+    {
+        if (!_sites.TryGetValue(target, out List<CallSite>? sites))
+        {
+            sites = [];
+            _sites.Add(target, sites);
+        }
+
+        sites.Add(site);
+        _sorted.Remove(target);
+    }
+}

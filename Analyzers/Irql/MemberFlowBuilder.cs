@@ -1,0 +1,179 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+using PoolAnalyzers.Flow;
+
+namespace PoolAnalyzers.Irql;
+
+/// <summary>
+/// Computes the <see cref="MemberFlow"/> of a member body. A body in which nothing can change the IRQL
+/// (no raise, lower, spin lock, IRQL query, or call to a method that may change it) runs at its entry
+/// IRQL everywhere, so it is walked once without a control-flow graph; only the others pay for
+/// <see cref="ControlFlowGraph.Create(IMethodBodyOperation, CancellationToken)"/> and a fixed point.
+/// </summary>
+internal static class MemberFlowBuilder
+{
+    public static MemberFlow Build(ISymbol member, IOperation body, IIrqlContext context, CancellationToken cancellationToken)
+    {
+        var nested = new List<FunctionFacts>();
+        FunctionFacts facts = (NeedsGraph(body, context) ? CreateGraph(body, cancellationToken) : null) is { } graph
+            ? AnalyzeGraph(graph, member, FunctionKind.Member, body.Syntax, nested, EmptyExits, context, cancellationToken)
+            : Straight(body, member, FunctionKind.Member, body.Syntax, nested, context);
+        nested.Insert(0, facts);
+        return new MemberFlow(member, [.. nested]);
+    }
+
+    private static readonly IReadOnlyDictionary<IMethodSymbol, IrqlValue> EmptyExits = new Dictionary<IMethodSymbol, IrqlValue>(SymbolEqualityComparer.Default);
+
+    /// <summary>True when something in the body (nested functions included) may change the IRQL, hold a lock or test the IRQL.</summary>
+    private static bool NeedsGraph(IOperation body, IIrqlContext context)
+    {
+        foreach (IOperation operation in body.Descendants())
+        {
+            IMethodSymbol? target = operation switch
+            {
+                IInvocationOperation invocation => invocation.TargetMethod.OriginalDefinition,
+                IObjectCreationOperation { Constructor: { } constructor } => constructor.OriginalDefinition,
+                _ => null,
+            };
+            if (target is null)
+            {
+                continue;
+            }
+
+            Callee callee = context.CalleeOf(target);
+            bool dispatched = operation is IInvocationOperation { IsVirtual: true } || target.MethodKind == MethodKind.DelegateInvoke;
+            if (callee.ChangesState || callee.QueriesIrql || ((dispatched || (callee.HasSourceBody && !callee.Contract.RequiresSame)) && context.MayChangeIrql(target)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static ControlFlowGraph? CreateGraph(IOperation body, CancellationToken cancellationToken) => body switch
+    {
+        IMethodBodyOperation method => ControlFlowGraph.Create(method, cancellationToken),
+        IConstructorBodyOperation constructor => ControlFlowGraph.Create(constructor, cancellationToken),
+        IBlockOperation { Parent: null } block => ControlFlowGraph.Create(block, cancellationToken),
+        IFieldInitializerOperation field => ControlFlowGraph.Create(field, cancellationToken),
+        IPropertyInitializerOperation property => ControlFlowGraph.Create(property, cancellationToken),
+        _ => null,
+    };
+
+    private static FunctionFacts AnalyzeGraph(
+        ControlFlowGraph graph,
+        ISymbol symbol,
+        FunctionKind kind,
+        SyntaxNode declaration,
+        List<FunctionFacts> nested,
+        IReadOnlyDictionary<IMethodSymbol, IrqlValue> outerExits,
+        IIrqlContext context,
+        CancellationToken cancellationToken)
+    {
+        // Local functions first: calls to them apply their exit IRQL.
+        var localExits = new Dictionary<IMethodSymbol, IrqlValue>(SymbolEqualityComparer.Default);
+        foreach (KeyValuePair<IMethodSymbol, IrqlValue> outer in outerExits)
+        {
+            localExits[outer.Key] = outer.Value;
+        }
+
+        foreach (IMethodSymbol localFunction in graph.LocalFunctions)
+        {
+            SyntaxNode localDeclaration = localFunction.DeclaringSyntaxReferences.Length > 0 ? localFunction.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) : declaration;
+            FunctionFacts local = AnalyzeGraph(graph.GetLocalFunctionControlFlowGraph(localFunction, cancellationToken), localFunction, FunctionKind.LocalFunction, localDeclaration, nested, localExits, context, cancellationToken);
+            nested.Add(local);
+            if (local.Analyzed)
+            {
+                localExits[localFunction] = local.ExitValue;
+            }
+        }
+
+        var domain = new IrqlDomain(context, localExits);
+        FlowResult<IrqlState>? result = ForwardFlow.Run(graph, IrqlState.Entry, domain, cancellationToken);
+        IrqlContract contract = context.ContractOf(symbol);
+        FunctionFacts facts;
+        if (result is null)
+        {
+            facts = new FunctionFacts(symbol, kind, declaration, contract, [], [], [], IrqlValue.Unknowable, analyzed: false);
+        }
+        else
+        {
+            var recorder = new FunctionRecorder();
+            domain.Recorder = recorder;
+            result.Replay(domain);
+            ImmutableArray<ExitFact>.Builder exits = ImmutableArray.CreateBuilder<ExitFact>();
+            IrqlValue? exitValue = null;
+            foreach (ExitEdge<IrqlState> edge in result.Exits)
+            {
+                foreach (IrqlPath path in edge.State.Paths)
+                {
+                    exits.Add(new ExitFact(path, edge.Origin, edge.State.Collapsed));
+                    exitValue = exitValue is { } known ? known.Union(path.Irql) : path.Irql;
+                }
+            }
+
+            facts = new FunctionFacts(symbol, kind, declaration, contract, recorder.Calls(), recorder.Conversions(), exits.ToImmutable(), exitValue ?? IrqlValue.Entry, analyzed: true);
+        }
+
+        foreach (BasicBlock block in graph.Blocks)
+        {
+            foreach (IOperation operation in block.Operations)
+            {
+                AnalyzeLambdas(graph, operation, nested, localExits, context, cancellationToken);
+            }
+
+            if (block.BranchValue is { } branchValue)
+            {
+                AnalyzeLambdas(graph, branchValue, nested, localExits, context, cancellationToken);
+            }
+        }
+
+        return facts;
+    }
+
+    private static void AnalyzeLambdas(ControlFlowGraph graph, IOperation operation, List<FunctionFacts> nested, IReadOnlyDictionary<IMethodSymbol, IrqlValue> localExits, IIrqlContext context, CancellationToken cancellationToken)
+    {
+        foreach (IOperation descendant in operation.DescendantsAndSelf())
+        {
+            if (descendant is IFlowAnonymousFunctionOperation lambda)
+            {
+                nested.Add(AnalyzeGraph(graph.GetAnonymousFunctionControlFlowGraph(lambda, cancellationToken), lambda.Symbol, FunctionKind.Lambda, lambda.Syntax, nested, localExits, context, cancellationToken));
+            }
+        }
+    }
+
+    /// <summary>A body that cannot change the IRQL: every call runs at the entry IRQL, and so does every exit.</summary>
+    private static FunctionFacts Straight(IOperation body, ISymbol symbol, FunctionKind kind, SyntaxNode declaration, List<FunctionFacts> nested, IIrqlContext context)
+    {
+        var recorder = new FunctionRecorder();
+        var domain = new IrqlDomain(context, EmptyExits) { Recorder = recorder };
+        domain.Walk(IrqlPath.Start, body);
+        var facts = new FunctionFacts(symbol, kind, declaration, context.ContractOf(symbol), recorder.Calls(), recorder.Conversions(), [new ExitFact(IrqlPath.Start, null, collapsed: false)], IrqlValue.Entry, analyzed: true);
+        AddNested(body, nested, context);
+        return facts;
+    }
+
+    private static void AddNested(IOperation operation, List<FunctionFacts> nested, IIrqlContext context)
+    {
+        foreach (IOperation child in operation.ChildOperations)
+        {
+            switch (child)
+            {
+                case IAnonymousFunctionOperation lambda:
+                    nested.Add(Straight(lambda.Body, lambda.Symbol, FunctionKind.Lambda, lambda.Syntax, nested, context));
+                    break;
+                case ILocalFunctionOperation { Body: { } localBody } localFunction:
+                    nested.Add(Straight(localBody, localFunction.Symbol, FunctionKind.LocalFunction, localFunction.Syntax, nested, context));
+                    break;
+                default:
+                    AddNested(child, nested, context);
+                    break;
+            }
+        }
+    }
+}
