@@ -157,7 +157,7 @@ public sealed class PagedPoolAtDispatchFlowTests
                     ExAllocatePool2(POOL_FLAG_NON_PAGED, 64, "Drv1");
                     ExAllocatePool2(POOL_FLAG_NON_PAGED | POOL_FLAG_UNINITIALIZED, 64, "Drv1");
                     ExAllocatePool2(POOL_FLAGS.POOL_FLAG_NON_PAGED, 64, "Drv1");
-                    ExAllocatePool2(POOL_FLAGS.POOL_FLAG_UNINITIALIZED | POOL_FLAGS.POOL_FLAG_NON_PAGED, 64, "Drv1");
+                    ExAllocatePool2(POOL_FLAGS.POOL_FLAG_NON_PAGED | POOL_FLAGS.POOL_FLAG_UNINITIALIZED, 64, "Drv1");
                     ExAllocatePool3(POOL_FLAG_NON_PAGED, 64, "Drv1", null, 0);
                     ExAllocatePool2(POOL_FLAG_NON_PAGED, 64, "Drv1");
                     ExAllocatePool2(POOL_FLAG_PAGED | POOL_FLAG_NON_PAGED, 64, "Drv1");
