@@ -15,6 +15,15 @@ public static class DiagnosticIds
     /// <summary>Paged pool used where the IRQL can be DISPATCH_LEVEL or higher.</summary>
     public const string PagedPoolAtDispatch = "POOL004";
 
+    /// <summary>Pool allocation result used without a NULL check.</summary>
+    public const string UncheckedAllocation = "POOL009";
+
+    /// <summary>Pool allocation leaked on some path.</summary>
+    public const string PoolLeak = "POOL010";
+
+    /// <summary>Mismatched or double free.</summary>
+    public const string MismatchedFree = "POOL011";
+
     /// <summary>Routine called at an IRQL its annotations forbid.</summary>
     public const string ForbiddenIrqlCall = "POOL013";
 
