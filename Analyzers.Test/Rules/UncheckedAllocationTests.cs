@@ -80,6 +80,182 @@ public sealed class UncheckedAllocationTests
         Expect(8, "i", "ExAllocatePoolWithTag", "38"),
         Expect(9, "j", "ExAllocatePoolWithQuotaTag", "40"));
 
+    [Fact]
+    public Task EveryCheckForm_Silent() => VerifyAsync(
+        """
+            void Checks()
+            {
+                nint a = ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Drv1");
+                if (a == 0) return;
+                *(int*)a = 1;
+
+                nint b = ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Drv1");
+                if (b != 0) { *(int*)b = 1; }
+
+                nint c = ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Drv1");
+                if (c == IntPtr.Zero) throw new InvalidOperationException();
+                *(int*)c = 1;
+
+                nint d = ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Drv1");
+                if (d == nint.Zero) return;
+                *(int*)d = 1;
+
+                nint e = ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Drv1");
+                if (e is 0) return;
+                *(int*)e = 1;
+
+                nint f = ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Drv1");
+                if (f is not 0) { *(int*)f = 1; }
+
+                nint g = ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Drv1");
+                if (g == default) return;
+                *(int*)g = 1;
+
+                nint h = ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Drv1");
+                if (!(0 != h)) return;
+                *(int*)h = 1;
+
+                nint i = ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Drv1");
+                if (i != 0 && *(int*)i == 0) { }
+
+                nint j = ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Drv1");
+                int k = j == 0 ? 0 : *(int*)j;
+
+                nint l = ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Drv1");
+                bool ok = l != 0;
+                if (ok) { *(int*)l = 1; }
+
+                nint m = ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Drv1");
+                if (!IsUsable(m)) return;
+                *(int*)m = 1;
+
+                nint n = ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Drv1");
+                while (n == 0) { n = ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Drv1"); }
+                *(int*)n = 1;
+
+                _saved = a + b + c + d + e + f + g + h + i + j + k + l + m + n;
+            }
+
+            static bool IsUsable(nint p) => p != 0;
+        """);
+
+    [Fact]
+    public Task RaisingAllocations_Silent() => VerifyAsync(
+        """
+            void Raising(POOL_TYPE variable)
+            {
+                nint a = ExAllocatePoolWithTag(NonPagedPoolNx | POOL_RAISE_IF_ALLOCATION_FAILURE, 64, "Drv1");
+                *(int*)a = 1;
+                nint b = ExAllocatePool2(POOL_FLAG_NON_PAGED | POOL_FLAG_RAISE_ON_FAILURE, 64, "Drv1");
+                *(int*)b = 1;
+                nint c = ExAllocatePoolWithQuotaTag(NonPagedPoolNx, 64, "Drv1");
+                *(int*)c = 1;
+                nint d = ExAllocatePoolQuotaZero(PagedPool, 64, "Drv1");
+                *(int*)d = 1;
+                nint e = ExAllocatePoolWithTag(variable, 64, "Drv1");
+                *(int*)e = 1;
+                _saved = a + b + c + d + e;
+            }
+        """);
+
+    [Fact]
+    public Task ReturnedStoredOrPassed_NotAUse() => VerifyAsync(
+        """
+            nint Returned() => ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Drv1");
+
+            nint ReturnedLocal()
+            {
+                nint p = ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Drv1");
+                return p;
+            }
+
+            void Stored(nint[] table, out nint result)
+            {
+                nint p = ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Drv1");
+                _saved = p;
+                nint q = ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Drv1");
+                table[0] = q;
+                result = ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Drv1");
+                nint r = ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Drv1");
+                Keep(r);
+                ExFreePoolWithTag(ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Drv1"), "Drv1");
+            }
+
+            static void Keep(nint p) { }
+        """);
+
+    [Fact]
+    public Task DebugAssert_IsNotACheck() => VerifyAsync(
+        """
+            void Asserted()
+            {
+                nint p = ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Drv1");
+                Debug.Assert(p != 0);
+                *(int*){|#0:p|} = 1;
+                ExFreePoolWithTag(p, "Drv1");
+            }
+        """,
+        Expect(0, "p", "ExAllocatePoolWithTag", "20"));
+
+    [Fact]
+    public Task UncheckedOnOnePath_ReportedWithThePath() => VerifyAsync(
+        """
+            void OnePath(bool retry)
+            {
+                nint p = ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Drv1");
+                if (retry)
+                {
+                    if (p == 0) return;
+                }
+
+                *(int*){|#0:p|} = 1;
+                ExFreePoolWithTag(p, "Drv1");
+            }
+        """,
+        VerifyCS.Diagnostic(DiagnosticIds.UncheckedAllocation).WithLocation(0).WithArguments("p", "ExAllocatePoolWithTag", "20", ", on the path where 'retry' (line 21) is false"));
+
+    [Fact]
+    public Task ConditionalOperandsAndLambdas_Followed() => VerifyAsync(
+        """
+            void Choose(bool big)
+            {
+                nint p = big ? ExAllocatePoolWithTag(NonPagedPoolNx, 4096, "Drv1") : ExAllocateFromNPagedLookasideList(_list);
+                *(int*){|#0:p|} = 1;
+                _saved = p;
+                Action work = () =>
+                {
+                    nint q = ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Drv1");
+                    *(int*){|#1:q|} = 1;
+                    ExFreePoolWithTag(q, "Drv1");
+                };
+                work();
+            }
+        """,
+        Expect(0, "p", "ExAllocatePoolWithTag", "20"),
+        Expect(1, "q", "ExAllocatePoolWithTag", "25"));
+
+    [Fact]
+    public Task NoRuntimeReference_Silent()
+    {
+        var test = new VerifyCS.Test
+        {
+            ReferenceRuntime = false,
+            TestCode = """
+                unsafe class Driver
+                {
+                    static nint ExAllocatePoolWithTag(int type, nuint size, uint tag) => 0;
+
+                    void Write()
+                    {
+                        nint p = ExAllocatePoolWithTag(0, 64, 1);
+                        *(int*)p = 1;
+                    }
+                }
+                """,
+        };
+        return test.RunAsync();
+    }
+
     private static DiagnosticResult Expect(int location, string pointer, string routine, string line)
         => VerifyCS.Diagnostic(DiagnosticIds.UncheckedAllocation).WithLocation(location).WithArguments(pointer, routine, line, string.Empty);
 }

@@ -108,7 +108,8 @@ internal sealed class LifetimeDomain : FlowDomain<LifetimeState>
             case ILocalReferenceOperation local:
                 return IsHolder(local.Local) ? new Value(state.HeldBy(local.Local), derived: false) : default;
             case IFlowCaptureOperation capture:
-                state = state.WithHolder(capture.Id, Eval(ref state, capture.Value).Sites);
+                Value captured = Eval(ref state, capture.Value);
+                state = state.WithHolder(capture.Id, captured.Sites);
                 return default;
             case IFlowCaptureReferenceOperation captureReference:
                 return new Value(state.HeldBy(captureReference.Id), derived: false);
@@ -244,6 +245,12 @@ internal sealed class LifetimeDomain : FlowDomain<LifetimeState>
         if (assignment.Target is ILocalReferenceOperation local && IsHolder(local.Local))
         {
             Value value = Eval(ref state, assignment.Value);
+            if (assignment.Value.Type?.SpecialType == SpecialType.System_Boolean && ReadHolders(state, assignment.Value) is var tested and not 0)
+            {
+                // bool ok = p != 0; if (ok) …: the test is kept for later, so the block counts as checked.
+                state = state.Update(tested, facts => facts.With(facts.States & ~BlockStates.Unchecked).AsOpaque());
+            }
+
             if (value.Derived)
             {
                 // An interior pointer: usable, but the analysis does not follow it back to its block.
@@ -280,8 +287,13 @@ internal sealed class LifetimeDomain : FlowDomain<LifetimeState>
         {
             if ((value.Sites & (1UL << site)) != 0 && state.Blocks[site] is { } facts && facts.MayBe(BlockStates.Unchecked))
             {
+                if (unchecked_ == 0)
+                {
+                    // One report per use, naming the first of the blocks the pointer may hold.
+                    Recorder?.Unchecked(SiteOf(site), facts, Holder(use));
+                }
+
                 unchecked_ |= 1UL << site;
-                Recorder?.Unchecked(SiteOf(site), facts, Holder(use));
             }
         }
 
