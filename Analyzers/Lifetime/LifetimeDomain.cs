@@ -115,6 +115,10 @@ internal sealed class LifetimeDomain : FlowDomain<LifetimeState>
                 return new Value(state.HeldBy(captureReference.Id), derived: false);
             case IConversionOperation conversion:
                 return Eval(ref state, conversion.Operand);
+            case IExpressionStatementOperation statement:
+                // The value is dropped: a block allocated here is held by nobody.
+                Eval(ref state, statement.Operation);
+                return default;
             case IBinaryOperation binary:
                 Value left = Eval(ref state, binary.LeftOperand);
                 Value right = Eval(ref state, binary.RightOperand);

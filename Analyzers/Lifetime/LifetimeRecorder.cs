@@ -158,6 +158,9 @@ internal sealed class LifetimeRecorder
     public static ImmutableArray<string> LeakArguments(AllocationSite site, BlockFacts facts, ExitEdge<LifetimeState> exit, ISymbol function)
     {
         string returns = exit.Origin.Source.BranchValue is { } returned ? " at line " + PathText.Line(returned.Syntax) : string.Empty;
-        return [site.Routine.Name, PathText.Line(site.Call.Syntax), function.Name, returns + PathText.Through(facts.Step, facts.StepValue)];
+        string name = function is IMethodSymbol { MethodKind: MethodKind.AnonymousFunction } && !function.DeclaringSyntaxReferences.IsEmpty
+            ? "the lambda at line " + PathText.Line(function.DeclaringSyntaxReferences[0].GetSyntax())
+            : "'" + function.Name + "'";
+        return [site.Routine.Name, PathText.Line(site.Call.Syntax), name, returns + PathText.Through(facts.Step, facts.StepValue)];
     }
 }

@@ -22,7 +22,7 @@ public sealed class PoolLeakAnalyzer : LifetimeRuleAnalyzer
     public static readonly DiagnosticDescriptor Rule = new(
         id: DiagnosticIds.PoolLeak,
         title: "Pool allocation leaked on some path",
-        messageFormat: "The block '{0}' allocates at line {1} is not freed, returned or stored when '{2}' returns{3}",
+        messageFormat: "The block '{0}' allocates at line {1} is not freed, returned or stored when {2} returns{3}",
         category: DiagnosticCategories.Correctness,
         defaultSeverity: DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
