@@ -49,7 +49,7 @@ internal sealed class LifetimeRecorder
             }
 
             any = true;
-            if (facts.States != BlockStates.Freed)
+            if ((facts.States & ~BlockStates.Unchecked) != BlockStates.Freed)
             {
                 allFreed = false;
             }
@@ -102,7 +102,7 @@ internal sealed class LifetimeRecorder
         {
             AccessPath? owner = routine.Target is { } target ? AccessPath.Of(free.GetArgument(target)?.Value) : null;
             return owner is not null && site.Owner is not null && !owner.Equals(site.Owner)
-                ? "returns a block of " + Describe(site.Family) + " '" + site.Owner + "' (" + allocated + ") to '" + owner + "', another one: " + Advice(site.Family)
+                ? "returns " + Describe(site.Family) + " '" + site.Owner + "' (allocated by " + allocated + ") to '" + owner + "': " + Advice(site.Family)
                 : null;
         }
 
