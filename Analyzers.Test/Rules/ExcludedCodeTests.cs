@@ -27,6 +27,9 @@ public sealed class ExcludedCodeTests
         ("POOL002", "nint B() => ExAllocatePoolWithTag(NonPagedPoolNx, 64, {|POOL002:\"Frederick\"|});"),
         ("POOL003", "nint C() => ExAllocatePoolWithTag(NonPagedPoolNx, {|POOL003:0|}, \"Drv1\");"),
         ("POOL004", "[IrqlRequiresMax(DISPATCH_LEVEL)] nint D() => ExAllocatePoolWithTag({|POOL004:PagedPool|}, 64, \"Drv1\");"),
+        ("POOL009", "void G() { nint p = ExAllocatePoolWithTag(NonPagedPoolNx, 64, \"Drv1\"); Rtl.RtlZeroMemory({|POOL009:p|}, 64); ExFreePoolWithTag(p, \"Drv1\"); }"),
+        ("POOL010", "void H() => {|POOL010:ExAllocatePoolWithTag|}(NonPagedPoolNx, 64, \"Drv1\");"),
+        ("POOL011", "void I() { nint q = ExAllocatePoolWithTag(NonPagedPoolNx, 64, \"Drv1\"); if (q != 0) {|POOL011:ExFreePoolWithTag|}(q, \"Drv2\"); }"),
         ("POOL013", "[IrqlRequiresMax(DISPATCH_LEVEL)] void E() => {|POOL013:ExInitializeDriverRuntime|}(DrvRtPoolNxOptIn);"),
         ("POOL014", "void F(KSPIN_LOCK l) => Ke.{|POOL014:KeAcquireSpinLock|}(l, out _);"),
     ];
