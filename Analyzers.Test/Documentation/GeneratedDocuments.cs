@@ -37,8 +37,10 @@ internal static partial class GeneratedDocuments
             r => string.Join(", ", new[] { r.Size, r.SegmentSize }.OfType<string>().Select(p => $"`{p}`"))),
         [DiagnosticIds.PagedPoolAtDispatch] = () => RoutineTable(
             "Reported when",
-            RuntimeRoutines.All.Where(r => r.PoolType is not null || r.Pool == RoutinePool.Paged),
-            r => r.PoolType is { } poolType ? $"`{poolType}` is a paged constant" : "always: it uses paged pool"),
+            RuntimeRoutines.All.Where(r => r.PoolType is not null || r.PoolFlags is not null || r.Pool == RoutinePool.Paged),
+            r => r.PoolType is { } poolType ? $"`{poolType}` is a paged constant"
+                : r.PoolFlags is { } poolFlags ? $"`{poolFlags}` is a constant whose only pool flag is `POOL_FLAG_PAGED`"
+                : "always: it uses paged pool"),
     };
 
     /// <summary>The phrase of the package description after which the rule list is generated.</summary>

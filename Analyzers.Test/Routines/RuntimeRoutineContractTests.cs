@@ -32,6 +32,8 @@ public sealed class RuntimeRoutineContractTests
         ("block", r => r.Block, t => t == typeof(nint), "nint"),
         ("routine", r => r.Routine, t => IsRuntimeType(t, "PKDEFERRED_ROUTINE"), "PKDEFERRED_ROUTINE"),
         ("dpc", r => r.Dpc, t => IsRuntimeType(t, "KDPC"), "KDPC"),
+        ("irql", r => r.Irql, t => IsRuntimeType(t, "KIRQL"), "KIRQL"),
+        ("handle", r => r.Handle, t => IsRuntimeType(t, "KLOCK_QUEUE_HANDLE"), "KLOCK_QUEUE_HANDLE"),
     ];
 
     public static TheoryData<string> Rows() => [.. RuntimeRoutines.All.Select(r => r.Name)];
@@ -139,6 +141,11 @@ public sealed class RuntimeRoutineContractTests
         if (zone && targetType != "ZONE_HEADER")
         {
             yield return $"{row}: a zone routine's target is its ZONE_HEADER";
+        }
+
+        if (row.Kind is RoutineKind.SpinLockAcquire or RoutineKind.SpinLockRelease && row.Has(RoutineTraits.Queued) && row.Handle is null)
+        {
+            yield return $"{row}: an in-stack queued spin lock routine names its KLOCK_QUEUE_HANDLE (the IRQL engine pairs acquire and release by it)";
         }
 
         if (!lookaside && row.Kind != RoutineKind.Allocate && row.Pool != RoutinePool.None)

@@ -40,7 +40,7 @@ internal sealed class CallFact(SyntaxNode syntax, Callee callee, bool isVirtual,
 }
 
 /// <summary>A method group, lambda or local function converted to a delegate type: the delegate's IRQL attributes are the target's entry IRQL.</summary>
-internal sealed class ConversionFact(SyntaxNode syntax, IMethodSymbol target, INamedTypeSymbol delegateType, IrqlContract contract)
+internal sealed class ConversionFact(SyntaxNode syntax, IMethodSymbol target, INamedTypeSymbol delegateType, IrqlContract contract, string? dpcInitializer)
 {
     public SyntaxNode Syntax { get; } = syntax;
 
@@ -49,6 +49,9 @@ internal sealed class ConversionFact(SyntaxNode syntax, IMethodSymbol target, IN
     public INamedTypeSymbol DelegateType { get; } = delegateType;
 
     public IrqlContract Contract { get; } = contract;
+
+    /// <summary>The routine (<c>KeInitializeDpc</c>) the conversion is the deferred-routine argument of, or null.</summary>
+    public string? DpcInitializer { get; } = dpcInitializer;
 }
 
 /// <summary>One path class leaving a function normally, and the branch it left by.</summary>

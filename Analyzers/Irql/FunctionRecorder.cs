@@ -29,7 +29,7 @@ internal sealed class FunctionRecorder
         _calls[index].States.Add(new CallState(path.Irql, path.Reason, checksRequirement));
     }
 
-    public void Conversion(IOperation conversion, IMethodSymbol target, INamedTypeSymbol delegateType, IrqlContract contract)
+    public void Conversion(IOperation conversion, IMethodSymbol target, INamedTypeSymbol delegateType, IrqlContract contract, string? dpcInitializer)
     {
         foreach (ConversionFact known in _conversions)
         {
@@ -39,7 +39,7 @@ internal sealed class FunctionRecorder
             }
         }
 
-        _conversions.Add(new ConversionFact(conversion.Syntax, target, delegateType, contract));
+        _conversions.Add(new ConversionFact(conversion.Syntax, target, delegateType, contract, dpcInitializer));
     }
 
     public ImmutableArray<CallFact> Calls()

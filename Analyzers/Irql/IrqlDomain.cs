@@ -401,9 +401,17 @@ internal sealed class IrqlDomain(IIrqlContext context, IReadOnlyDictionary<IMeth
         IrqlContract contract = context.CalleeOf(delegateType.DelegateInvokeMethod!).Contract;
         if (target is not null && contract.StatesEntry)
         {
-            Recorder.Conversion(creation, target, delegateType, contract);
+            Recorder.Conversion(creation, target, delegateType, contract, DpcInitializerOf(creation));
         }
     }
+
+    /// <summary>The DPC initializer (<c>KeInitializeDpc</c>) whose deferred-routine argument <paramref name="creation"/> is, or null.</summary>
+    private string? DpcInitializerOf(IDelegateCreationOperation creation)
+        => creation.Parent is IArgumentOperation { Parameter.Name: { } parameter, Parent: IInvocationOperation invocation }
+            && context.CalleeOf(invocation.TargetMethod.OriginalDefinition).Routine is { Kind: RoutineKind.DpcInitialize, Routine: { } role } routine
+            && parameter == role
+                ? routine.Name
+                : null;
 
     private static IrqlPath ForgetWritten(IrqlPath path, IOperation? target)
     {

@@ -193,11 +193,14 @@ internal static class IrqlFindings
 
         return entry.Value.OriginOf(level) switch
         {
-            { Kind: OriginKind.Role } role => ((entry.Value.Levels & ~IrqlLevels.Bit(level)) == 0 ? "runs at " : "may run at ") + name + " as a '" + role.Name + "' routine (converted at " + Origin.Cite(role.Site!) + ")",
+            { Kind: OriginKind.Role } role => RunsOrMay(entry, level) + name + " as a '" + role.Name + "' routine (converted at " + Origin.Cite(role.Site!) + ")",
+            { Kind: OriginKind.DeferredRoutine } dpc => RunsOrMay(entry, level) + name + " as the deferred routine of a DPC (" + dpc.Name + " at " + Origin.Cite(dpc.Site!) + ")",
             { Kind: OriginKind.Caller } caller => "is called at " + name + " from " + caller.DescribeChain(),
             _ => "may run at " + name,
         };
     }
+
+    private static string RunsOrMay(LazyEntry entry, int level) => (entry.Value.Levels & ~IrqlLevels.Bit(level)) == 0 ? "runs at " : "may run at ";
 
     /// <summary><c> at line 14 (on the path where 'entry == 0' is true at line 12)</c>, or less when less is known.</summary>
     private static string DescribePath(ExitFact exit)

@@ -26,8 +26,11 @@ internal enum OriginKind
     /// <summary>The function's own requirement attributes.</summary>
     Annotation,
 
-    /// <summary>The function converted to a delegate type with IRQL attributes (a DPC routine).</summary>
+    /// <summary>The function converted to a delegate type with IRQL attributes.</summary>
     Role,
+
+    /// <summary>The function given as a DPC's deferred routine (<c>KeInitializeDpc</c>): it runs at DISPATCH_LEVEL, for the DPC and for any timer that queues it.</summary>
+    DeferredRoutine,
 
     /// <summary>A call from another function that runs at the level.</summary>
     Caller,
@@ -52,7 +55,7 @@ internal sealed class Origin : IEquatable<Origin>
     /// <summary>The call, conversion or declaration the origin points at.</summary>
     public SyntaxNode? Site { get; }
 
-    /// <summary>The routine called, the delegate type, the annotation text, or the calling function.</summary>
+    /// <summary>The routine called, the delegate type, the DPC initializer, the annotation text, or the calling function.</summary>
     public string Name { get; }
 
     /// <summary>For <see cref="OriginKind.Caller"/>: why the caller runs at the level.</summary>
@@ -63,6 +66,8 @@ internal sealed class Origin : IEquatable<Origin>
     public static Origin Annotation(SyntaxNode? declaration, string annotation) => new(OriginKind.Annotation, declaration, annotation, null);
 
     public static Origin Role(SyntaxNode conversion, string delegateType) => new(OriginKind.Role, conversion, delegateType, null);
+
+    public static Origin DeferredRoutine(SyntaxNode argument, string initializer) => new(OriginKind.DeferredRoutine, argument, initializer, null);
 
     public static Origin Caller(SyntaxNode call, string caller, Origin? why) => new(OriginKind.Caller, call, caller, why);
 
@@ -84,6 +89,7 @@ internal sealed class Origin : IEquatable<Origin>
         OriginKind.Callee => "IRQL raised by '" + Name + "' at " + Cite(Site!),
         OriginKind.Annotation => "annotated " + Name,
         OriginKind.Role => "a '" + Name + "' routine, converted at " + Cite(Site!),
+        OriginKind.DeferredRoutine => "the deferred routine of a DPC, " + Name + " at " + Cite(Site!),
         _ => "called from '" + Name + "'" + (Inner is null ? string.Empty : ", " + Inner.DescribeChain()),
     };
 

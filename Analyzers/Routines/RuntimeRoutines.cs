@@ -79,6 +79,27 @@ internal static class RuntimeRoutines
         new("Ke", "KeReleaseSpinLock", SpinLockRelease, target: "SpinLock"),
         new("Ke", "KeAcquireSpinLockAtDpcLevel", SpinLockAcquire, target: "SpinLock", traits: AtDpcLevel),
         new("Ke", "KeReleaseSpinLockFromDpcLevel", SpinLockRelease, target: "SpinLock", traits: AtDpcLevel),
+        new("Ke", "KeAcquireInStackQueuedSpinLock", SpinLockAcquire, target: "SpinLock", handle: "LockHandle", traits: Queued),
+        new("Ke", "KeReleaseInStackQueuedSpinLock", SpinLockRelease, handle: "LockHandle", traits: Queued),
+        new("Ke", "KeAcquireInStackQueuedSpinLockAtDpcLevel", SpinLockAcquire, target: "SpinLock", handle: "LockHandle", traits: Queued | AtDpcLevel),
+        new("Ke", "KeReleaseInStackQueuedSpinLockFromDpcLevel", SpinLockRelease, handle: "LockHandle", traits: Queued | AtDpcLevel),
+
+        // Ke: DPCs on the emulated processors and the processor queries (§10). Deferred routines run at DISPATCH_LEVEL.
+        new("Ke", "KeInitializeDpc", DpcInitialize, target: "Dpc", routine: "DeferredRoutine"),
+        new("Ke", "KeInsertQueueDpc", DpcQueue, target: "Dpc"),
+        new("Ke", "KeRemoveQueueDpc", DpcDequeue, target: "Dpc"),
+        new("Ke", "KeFlushQueuedDpcs", DpcFlush),
+        new("Ke", "KeSetTargetProcessorDpc", DpcTarget, target: "Dpc"),
+        new("Ke", "KeGetCurrentProcessorNumber", SystemQuery),
+        new("Ke", "KeQueryActiveProcessorCount", SystemQuery),
+        new("Ke", "KeQueryActiveProcessors", SystemQuery),
+
+        // Ke: timers (§10). Expiry queues the timer's DPC.
+        new("Ke", "KeInitializeTimer", TimerInitialize, target: "Timer"),
+        new("Ke", "KeSetTimer", TimerSet, target: "Timer", dpc: "Dpc"),
+        new("Ke", "KeSetTimerEx", TimerSet, target: "Timer", dpc: "Dpc"),
+        new("Ke", "KeCancelTimer", TimerCancel, target: "Timer"),
+        new("Ke", "KeReadStateTimer", TimerQuery, target: "Timer"),
         new("Ke", "KeBugCheckEx", BugCheck),
 
         // Ex: the NX opt-in (POOL_NX_OPTIN): ExDefaultNonPagedPoolType becomes NonPagedPoolNx.

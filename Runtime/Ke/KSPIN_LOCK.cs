@@ -1,64 +1,143 @@
-using System;
+using System.Runtime.CompilerServices;
 using System.Threading;
 
 namespace PoolAnalyzers.Runtime;
 
 /// <summary>
-/// A kernel spin lock. Caller-allocated, initialized with <c>KeInitializeSpinLock</c>, acquired with
-/// <c>KeAcquireSpinLock</c> (which raises the thread to DISPATCH_LEVEL) and released with
-/// <c>KeReleaseSpinLock</c>.
+/// A kernel spin lock. Caller-allocated, initialized with <c>KeInitializeSpinLock</c>, acquired either
+/// with <c>KeAcquireSpinLock</c> (which raises the thread to DISPATCH_LEVEL) and released with
+/// <c>KeReleaseSpinLock</c>, or through the in-stack queue with <c>KeAcquireInStackQueuedSpinLock</c>
+/// and <c>KeReleaseInStackQueuedSpinLock</c> - never both ways at once.
 /// </summary>
-public sealed class KSPIN_LOCK
+/// <remarks>
+/// <para>
+/// A waiter that spins longer than the machine's <see cref="SystemConfiguration.DpcWatchdogTimeout"/>
+/// stops with DPC_WATCHDOG_VIOLATION (0x133, P1 1) instead of spinning forever on a lock whose owner
+/// is gone.
+/// </para>
+/// <para>
+/// The queued form hands the lock to waiters in arrival order, as the kernel's does. A kernel
+/// spinner cannot be preempted; a thread here can, and a waiter whose turn comes while it is not
+/// running holds up everyone behind it until it runs again. Two threads hammering one lock from
+/// one core therefore pass it with a context switch each time; the ordinary form, which lets a
+/// running thread take a free lock again at once, does not pay that.
+/// </para>
+/// </remarks>
+public sealed partial class KSPIN_LOCK
 {
-    // 0 = free; otherwise the managed thread id of the owner. Ownership is tracked (the checked
-    // kernel does the same) so recursive acquisition and foreign release can be bug-checked.
-    private int _owner;
+    // A ticket lock. _next is the next ticket to hand out, _serving the ticket whose turn it is; the
+    // lock is free when they are equal. A queued acquisition takes a ticket (one atomic add) and waits
+    // for its turn, which grants the lock first come, first served, as the kernel's queue of in-stack
+    // entries does. An ordinary acquisition takes a ticket only while the lock is free (compare-
+    // exchange), so it never waits in line. Only the holder moves _serving, so a release is a plain
+    // release-store. Both wrap at 2^32.
+    private uint _next;
+    private uint _serving;
 
-    /// <summary>True while some thread holds the lock.</summary>
-    public bool IsHeld => Volatile.Read(ref _owner) != 0;
+    // Who holds the lock, written by the holder right after it acquired and cleared before it
+    // releases: 0, a thread's LockId (ordinary), or LockId | QueuedHolder. Recursion, foreign
+    // releases and mixing the two forms are checked against it.
+    private int _holder;
 
-    /// <summary>True when the calling thread holds the lock.</summary>
-    public bool IsOwnedByCurrentThread => Volatile.Read(ref _owner) == Environment.CurrentManagedThreadId;
+    private const int QueuedHolder = int.MinValue;
 
-    internal void Reset() => Volatile.Write(ref _owner, 0);
+    /// <summary>True while some thread holds the lock, by either form of acquisition.</summary>
+    public bool IsHeld => Volatile.Read(ref _next) != Volatile.Read(ref _serving);
 
-    internal void Acquire()
+    /// <summary>True when the calling thread holds the lock, by either form of acquisition.</summary>
+    public bool IsOwnedByCurrentThread => (Volatile.Read(ref _holder) & ~QueuedHolder) == KernelThread.Current.LockId;
+
+    /// <summary>The tickets as they are now (next ticket in the high half, ticket served in the low half): for tests that wait for a waiter to take its ticket.</summary>
+    internal long LockWord => ((long)Volatile.Read(ref _next) << 32) | Volatile.Read(ref _serving);
+
+    internal void Reset()
     {
-        int me = Environment.CurrentManagedThreadId;
-        if (Volatile.Read(ref _owner) == me)
+        AbandonedTickets.Forget(this);
+        Volatile.Write(ref _holder, 0);
+        Volatile.Write(ref _serving, 0);
+        Volatile.Write(ref _next, 0);
+    }
+
+    /// <summary>Takes the lock if it is free; the caller has already dealt with the IRQL.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool TryAcquire(KernelThread me)
+    {
+        uint serving = Volatile.Read(ref _serving);
+        if (Interlocked.CompareExchange(ref _next, serving + 1, serving) != serving)
         {
-            throw BugCheck.Raise(BugCheckNames.SPIN_LOCK_ALREADY_OWNED, 0, 0, 0, 0,
-                "the spin lock is already owned by this thread (recursive acquisition deadlocks a real processor)");
+            return false;
         }
 
-        if (Interlocked.CompareExchange(ref _owner, me, 0) == 0)
-        {
-            return;
-        }
+        _holder = me.LockId;
+        return true;
+    }
 
-        var spinner = default(SpinWait);
-        while (true)
+    /// <summary>Takes the lock, spinning while another thread holds it.</summary>
+    /// <exception cref="BugCheckException">SPIN_LOCK_ALREADY_OWNED (0x0F) for recursion (P1 0) or a lock held or awaited through the queue (P1 1); DPC_WATCHDOG_VIOLATION (0x133) when the wait outlasts the watchdog.</exception>
+    internal void Acquire(KernelThread me)
+    {
+        if (!TryAcquire(me))
         {
-            // Test before test-and-set: spin on a plain read so waiting threads do not bounce the cache line.
-            if (Volatile.Read(ref _owner) == 0 && Interlocked.CompareExchange(ref _owner, me, 0) == 0)
-            {
-                return;
-            }
-
-            spinner.SpinOnce(sleep1Threshold: -1);
+            AcquireContended(me);
         }
     }
 
-    internal void Release()
+    /// <summary>Releases an ordinary acquisition.</summary>
+    /// <exception cref="BugCheckException">SPIN_LOCK_NOT_OWNED (0x10) when the calling thread does not hold the lock the ordinary way; nothing changes.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void Release(KernelThread me)
     {
-        // Only the owner can see its own id here, and nobody else writes the word while it is held,
-        // so the check and a release store suffice (the kernel's release is a plain store too).
-        if (Volatile.Read(ref _owner) != Environment.CurrentManagedThreadId)
+        // Only the holder sees itself here, and nobody else writes the holder field while it holds.
+        int holder = Volatile.Read(ref _holder);
+        if (holder != me.LockId)
         {
-            throw BugCheck.Raise(BugCheckNames.SPIN_LOCK_NOT_OWNED, 0, 0, 0, 0,
-                "the spin lock is released by a thread that does not own it");
+            throw NotOwned(me, holder);
         }
 
-        Volatile.Write(ref _owner, 0);
+        _holder = 0;
+        Volatile.Write(ref _serving, _serving + 1);
+    }
+
+    /// <summary>Ends the turn of an abandoned <paramref name="ticket"/>, once it has come (see <see cref="AbandonedTickets"/>).</summary>
+    internal bool TryServeAbandoned(uint ticket)
+    {
+        if (Volatile.Read(ref _serving) != ticket)
+        {
+            return false;
+        }
+
+        Volatile.Write(ref _serving, ticket + 1);
+        return true;
+    }
+
+    private static BugCheckException NotOwned(KernelThread me, int holder)
+        => BugCheck.Raise(BugCheckNames.SPIN_LOCK_NOT_OWNED, 0, 0, 0, 0, holder == (me.LockId | QueuedHolder)
+            ? "the spin lock is held through KeAcquireInStackQueuedSpinLock; release it with KeReleaseInStackQueuedSpinLock and its handle"
+            : "the spin lock is released by a thread that does not own it");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void AcquireContended(KernelThread me)
+    {
+        var wait = default(SpinLockWait);
+        while (!TryAcquire(me))
+        {
+            int holder = Volatile.Read(ref _holder);
+            if ((holder & ~QueuedHolder) == me.LockId)
+            {
+                throw BugCheck.Raise(BugCheckNames.SPIN_LOCK_ALREADY_OWNED, 0, 0, 0, 0, holder < 0
+                    ? "the spin lock is already owned by this thread through KeAcquireInStackQueuedSpinLock (recursive acquisition deadlocks a real processor)"
+                    : "the spin lock is already owned by this thread (recursive acquisition deadlocks a real processor)");
+            }
+
+            // Held through the queue. (A queued holder publishes itself a moment after its turn comes;
+            // the wait below simply looks again.)
+            if (holder < 0)
+            {
+                throw BugCheck.Raise(BugCheckNames.SPIN_LOCK_ALREADY_OWNED, 1, 0, 0, 0,
+                    "the spin lock is held or awaited through KeAcquireInStackQueuedSpinLock; one lock must not be taken both ways at once");
+            }
+
+            wait.SpinOnce(me);
+        }
     }
 }

@@ -1,18 +1,29 @@
 using System;
+using System.Runtime.CompilerServices;
 using static PoolAnalyzers.Runtime.KIRQL;
 
 namespace PoolAnalyzers.Runtime;
 
 /// <summary>
-/// The kernel core routines: IRQL and spin locks. The IRQL is per processor in the kernel and
-/// per thread here, so concurrent tests on different threads never see each other's level.
+/// The kernel core routines: IRQL, spin locks, DPCs, timers and processor queries. The IRQL is per
+/// processor in the kernel and per thread here, so concurrent tests on different threads never see
+/// each other's level.
 /// </summary>
-public static class Ke
+/// <remarks>
+/// Every routine first checks that the machine it works on has not crashed (a bug check inside a
+/// DPC routine, see <see cref="KernelSystem.Crash"/>) and throws the crash if it has.
+/// </remarks>
+public static partial class Ke
 {
     /// <summary>The calling thread's current IRQL.</summary>
     /// <remarks>Callable at any IRQL.</remarks>
     [IrqlRequiresMax(HIGH_LEVEL)]
-    public static KIRQL KeGetCurrentIrql() => KernelThread.Current.Irql;
+    public static KIRQL KeGetCurrentIrql()
+    {
+        KernelThread thread = KernelThread.Current;
+        KernelSystem.ThrowIfCrashed(thread);
+        return thread.Irql;
+    }
 
     /// <summary>Raises the IRQL to <paramref name="NewIrql"/> and returns the previous level.</summary>
     /// <exception cref="BugCheckException">IRQL_NOT_GREATER_OR_EQUAL (0x09; P1 the current IRQL, P2 <paramref name="NewIrql"/>) when <paramref name="NewIrql"/> is below the current IRQL.</exception>
@@ -21,6 +32,7 @@ public static class Ke
     public static void KeRaiseIrql(KIRQL NewIrql, [IrqlSaves] out KIRQL OldIrql)
     {
         KernelThread thread = KernelThread.Current;
+        KernelSystem.ThrowIfCrashed(thread);
         KIRQL current = thread.Irql;
         if (NewIrql < current)
         {
@@ -39,6 +51,7 @@ public static class Ke
     public static void KeLowerIrql([IrqlRestores] KIRQL NewIrql)
     {
         KernelThread thread = KernelThread.Current;
+        KernelSystem.ThrowIfCrashed(thread);
         CheckLower(thread.Irql, NewIrql, nameof(KeLowerIrql));
         thread.Irql = NewIrql;
     }
@@ -60,24 +73,46 @@ public static class Ke
     public static void KeInitializeSpinLock(KSPIN_LOCK SpinLock)
     {
         ArgumentNullException.ThrowIfNull(SpinLock);
+        KernelSystem.ThrowIfCrashed(KernelThread.Current);
         SpinLock.Reset();
     }
 
     /// <summary>Raises to DISPATCH_LEVEL, acquires the lock and returns the previous IRQL.</summary>
-    /// <exception cref="BugCheckException">IRQL_NOT_GREATER_OR_EQUAL (0x09; P1 the current IRQL, P2 DISPATCH_LEVEL) above DISPATCH_LEVEL; SPIN_LOCK_ALREADY_OWNED (0x0F) on recursive acquisition. Either way the IRQL is left as it was.</exception>
+    /// <exception cref="BugCheckException">IRQL_NOT_GREATER_OR_EQUAL (0x09; P1 the current IRQL, P2 DISPATCH_LEVEL) above DISPATCH_LEVEL; SPIN_LOCK_ALREADY_OWNED (0x0F) on recursive acquisition (P1 0) or when the lock is held or awaited through the in-stack queue (P1 1); DPC_WATCHDOG_VIOLATION (0x133, P1 1) when the wait outlasts the DPC watchdog. Either way the IRQL is left as it was.</exception>
     [IrqlRequiresMax(DISPATCH_LEVEL)]
     [IrqlRaises(DISPATCH_LEVEL)]
     public static void KeAcquireSpinLock(KSPIN_LOCK SpinLock, [IrqlSaves] out KIRQL OldIrql)
     {
         ArgumentNullException.ThrowIfNull(SpinLock);
-        KeRaiseIrql(DISPATCH_LEVEL, out OldIrql);
+        KernelThread thread = KernelThread.Current;
+        KernelSystem.ThrowIfCrashed(thread);
+        KIRQL old = thread.Irql;
+        if (old > DISPATCH_LEVEL)
+        {
+            throw BugCheck.Raise(BugCheckNames.IRQL_NOT_GREATER_OR_EQUAL, (ulong)old, (ulong)DISPATCH_LEVEL, 0, 0,
+                $"KeAcquireSpinLock called at {Describe(old)}; it raises to DISPATCH_LEVEL (2) and must not be called above it");
+        }
+
+        thread.Irql = DISPATCH_LEVEL;
+        if (!SpinLock.TryAcquire(thread))
+        {
+            AcquireContended(SpinLock, thread, old);
+        }
+
+        OldIrql = old;
+    }
+
+    /// <summary>The slow path of KeAcquireSpinLock: spins for the lock, restoring <paramref name="old"/> when the wait fails.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void AcquireContended(KSPIN_LOCK spinLock, KernelThread thread, KIRQL old)
+    {
         try
         {
-            SpinLock.Acquire();
+            spinLock.Acquire(thread);
         }
         catch
         {
-            KernelThread.Current.Irql = OldIrql;
+            thread.Irql = old;
             throw;
         }
     }
@@ -100,6 +135,7 @@ public static class Ke
     {
         ArgumentNullException.ThrowIfNull(SpinLock);
         KernelThread thread = KernelThread.Current;
+        KernelSystem.ThrowIfCrashed(thread);
         KIRQL current = thread.Irql;
         if (current != DISPATCH_LEVEL)
         {
@@ -109,7 +145,7 @@ public static class Ke
         }
 
         CheckLower(current, NewIrql, nameof(KeReleaseSpinLock));
-        SpinLock.Release();
+        SpinLock.Release(thread);
         thread.Irql = NewIrql;
     }
 
@@ -119,8 +155,8 @@ public static class Ke
     public static void KeAcquireSpinLockAtDpcLevel(KSPIN_LOCK SpinLock)
     {
         ArgumentNullException.ThrowIfNull(SpinLock);
-        RequireDispatchOrAbove(nameof(KeAcquireSpinLockAtDpcLevel));
-        SpinLock.Acquire();
+        KernelThread thread = RequireDispatchOrAbove(nameof(KeAcquireSpinLockAtDpcLevel));
+        SpinLock.Acquire(thread);
     }
 
     /// <summary>Releases a lock taken with <see cref="KeAcquireSpinLockAtDpcLevel"/>; the IRQL is unchanged.</summary>
@@ -129,14 +165,17 @@ public static class Ke
     public static void KeReleaseSpinLockFromDpcLevel(KSPIN_LOCK SpinLock)
     {
         ArgumentNullException.ThrowIfNull(SpinLock);
-        RequireDispatchOrAbove(nameof(KeReleaseSpinLockFromDpcLevel));
-        SpinLock.Release();
+        KernelThread thread = RequireDispatchOrAbove(nameof(KeReleaseSpinLockFromDpcLevel));
+        SpinLock.Release(thread);
     }
 
     /// <summary>Stops the "system" with a bug check: throws <see cref="BugCheckException"/>.</summary>
     [IrqlRequiresMax(HIGH_LEVEL)]
     public static void KeBugCheckEx(uint BugCheckCode, ulong BugCheckParameter1, ulong BugCheckParameter2, ulong BugCheckParameter3, ulong BugCheckParameter4)
-        => throw BugCheck.Raise(BugCheckCode, BugCheckParameter1, BugCheckParameter2, BugCheckParameter3, BugCheckParameter4, "raised by KeBugCheckEx");
+    {
+        KernelSystem.ThrowIfCrashed(KernelThread.Current);
+        throw BugCheck.Raise(BugCheckCode, BugCheckParameter1, BugCheckParameter2, BugCheckParameter3, BugCheckParameter4, "raised by KeBugCheckEx");
+    }
 
     /// <summary>The calling thread's IRQL, for the runtime's own checks.</summary>
     internal static KIRQL Current => KernelThread.Current.Irql;
@@ -149,24 +188,33 @@ public static class Ke
         _ => Enum.IsDefined(irql) ? $"{irql} ({(byte)irql})" : $"IRQL {(byte)irql}",
     };
 
-    private static void RequireDispatchOrAbove(string routine)
+    /// <summary>The calling thread, after the crash check and the check that it runs at DISPATCH_LEVEL or above.</summary>
+    private static KernelThread RequireDispatchOrAbove(string routine)
     {
-        KIRQL current = KernelThread.Current.Irql;
+        KernelThread thread = KernelThread.Current;
+        KernelSystem.ThrowIfCrashed(thread);
+        KIRQL current = thread.Irql;
         if (current < DISPATCH_LEVEL)
         {
             throw BugCheck.Raise(BugCheckNames.IRQL_NOT_GREATER_OR_EQUAL, (ulong)current, (ulong)DISPATCH_LEVEL, 0, 0,
                 $"{routine} called at {Describe(current)}; it requires DISPATCH_LEVEL or above");
         }
+
+        return thread;
     }
 
     private static void CheckLower(KIRQL current, KIRQL newIrql, string routine)
     {
         if (newIrql > current)
         {
-            throw BugCheck.Raise(BugCheckNames.IRQL_NOT_LESS_OR_EQUAL, (ulong)current, (ulong)newIrql, 0, 0,
-                $"{routine} to {Describe(newIrql)} from the lower {Describe(current)}");
+            throw LowerAbove(current, newIrql, routine);
         }
     }
+
+    /// <summary>IRQL_NOT_LESS_OR_EQUAL (0x0A; P1 the current IRQL, P2 the new one) for "lowering" to a higher IRQL.</summary>
+    private static BugCheckException LowerAbove(KIRQL current, KIRQL newIrql, string routine)
+        => BugCheck.Raise(BugCheckNames.IRQL_NOT_LESS_OR_EQUAL, (ulong)current, (ulong)newIrql, 0, 0,
+            $"{routine} to {Describe(newIrql)} from the lower {Describe(current)}");
 
     private static void CheckValid(KIRQL irql, string routine)
     {

@@ -1,13 +1,15 @@
 using System;
 using System.Runtime.CompilerServices;
+using System.Threading;
 
 namespace PoolAnalyzers.Runtime;
 
 /// <summary>
 /// Everything the runtime keeps per thread in one object: the IRQL, the mirrors of the ambient
-/// <see cref="KernelSystem"/> and <see cref="KernelProcess"/>, the thread's pool cache and its
-/// lookaside front caches. One thread-static read reaches them all, which matters on the pool and
-/// lookaside hot paths (separate thread-statics would cost a TLS lookup each).
+/// <see cref="KernelSystem"/> and <see cref="KernelProcess"/>, the thread's pool cache, its
+/// lookaside front caches and its emulated processor. One thread-static read reaches them all,
+/// which matters on the pool and lookaside hot paths (separate thread-statics would cost a TLS
+/// lookup each).
 /// </summary>
 internal sealed class KernelThread
 {
@@ -52,9 +54,58 @@ internal sealed class KernelThread
     /// </summary>
     public MagazineTable Magazines;
 
+    // Hands out processor numbers to ordinary threads round-robin.
+    private static int s_threadsCreated;
+
+    /// <summary>Fixed at creation: an ordinary thread runs on processor <c>ProcessorSeed % ProcessorCount</c> of any machine.</summary>
+    public readonly int ProcessorSeed = Interlocked.Increment(ref s_threadsCreated) - 1;
+
+    /// <summary>The thread's identity in a spin lock's holder field: unique, positive, below 2^31.</summary>
+    public int LockId => ProcessorSeed + 1;
+
+    // Counts the thread's DPC insertions; with LockId it makes each insertion's stamp unique
+    // without an atomic operation.
+    private uint _dpcInsertions;
+
+    /// <summary>A stamp for one DPC insertion by this thread: non-zero and different from every other insertion's.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public long NextDpcStamp() => ((long)LockId << 32) | ++_dpcInsertions;
+
+    /// <summary>The emulated processor this thread serves when it is a machine's DPC thread; null on ordinary threads.</summary>
+    public DpcProcessor? Processor
+    {
+        get => _processor;
+        set
+        {
+            _processor = value;
+            _numberedOn = null;
+        }
+    }
+
+    private DpcProcessor? _processor;
+
+    // The last machine the thread asked its processor number on, and that number: one compare
+    // instead of a division on every KeInsertQueueDpc.
+    private KernelSystem? _numberedOn;
+    private int _number;
+
     public KernelThread()
     {
         ((Span<LookasideMagazine>)Magazines).Fill(LookasideMagazine.None);
+    }
+
+    /// <summary>The thread's processor number on <paramref name="machine"/>: its own processor on a DPC thread of that machine, else stable per thread and below the machine's count.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int ProcessorNumberOn(KernelSystem machine)
+        => ReferenceEquals(_numberedOn, machine) ? _number : NumberOn(machine);
+
+    private int NumberOn(KernelSystem machine)
+    {
+        _number = _processor is { } processor && ReferenceEquals(processor.Machine, machine)
+            ? processor.Number
+            : (int)((uint)ProcessorSeed % (uint)machine.ProcessorCount);
+        _numberedOn = machine;
+        return _number;
     }
 
     public static KernelThread Current

@@ -417,9 +417,26 @@ public abstract class GENERAL_LOOKASIDE
         magazine.Hot = entry;
     }
 
+    /// <summary>
+    /// The owning machine crashed: every front cache stops matching (a fresh generation, still odd:
+    /// the list stays initialized), so every later allocation and free takes the slow path, where
+    /// <see cref="MagazineOf"/> throws the crash. The fast paths pay nothing for it.
+    /// </summary>
+    internal void Halt()
+    {
+        lock (_registryLock)
+        {
+            if (IsInitialized)
+            {
+                Volatile.Write(ref _generation, Interlocked.Add(ref s_lastGeneration, 2) - 1);
+            }
+        }
+    }
+
     /// <summary>The calling thread's front cache of the live list, found or created, and put in the thread's table.</summary>
     private LookasideMagazine MagazineOf(KernelThread thread, string routine)
     {
+        KernelSystem.ThrowIfCrashed(Owner);
         long generation = Volatile.Read(ref _generation);
         if ((generation & 1) == 0)
         {

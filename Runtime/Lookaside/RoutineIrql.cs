@@ -4,7 +4,11 @@ using System.Runtime.CompilerServices;
 namespace PoolAnalyzers.Runtime;
 
 /// <summary>
-/// Enforces the IRQL ceilings of the lookaside and zone routines with IRQL_NOT_LESS_OR_EQUAL (0x0A).
+/// Enforces the IRQL ceilings of the lookaside, zone and timer routines with IRQL_NOT_LESS_OR_EQUAL
+/// (0x0A); the form that finds the thread itself also checks that its machine has not crashed (else
+/// its <see cref="KernelSystem.Crash"/> is thrown). The lookaside hot paths pass the thread and pay
+/// nothing for the crash: a crash sends every later call of the machine's lists to their slow path,
+/// which checks it (GENERAL_LOOKASIDE.Halt).
 /// </summary>
 /// <remarks>
 /// The kernel's inline lookaside routines do not test the IRQL themselves: a paged list used at
@@ -18,7 +22,11 @@ internal static class RoutineIrql
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void RequireMax(KIRQL maximum, string routine, nint address = 0, bool write = false)
-        => RequireMax(KernelThread.Current, maximum, routine, address, write);
+    {
+        KernelThread thread = KernelThread.Current;
+        KernelSystem.ThrowIfCrashed(thread);
+        RequireMax(thread, maximum, routine, address, write);
+    }
 
     /// <summary>The check on a thread the caller already holds: the lookaside hot paths read the thread once.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

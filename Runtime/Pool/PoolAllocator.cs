@@ -38,10 +38,10 @@ internal sealed unsafe partial class PoolAllocator : IDisposable
 
     private readonly DriverVerifier? _verifier;
 
-    // Read on every call; written once by Dispose. It turns a use that happens after Dispose (on the
-    // disposing thread, or on one synchronized with it) into ObjectDisposedException; such a use is
-    // already ordered after the write, so a plain field suffices. Using the pool while another thread
-    // disposes it is a race the caller owns.
+    // Read on every call; written once by Dispose (or by Halt when the machine crashes). It turns a
+    // use that happens after Dispose (on the disposing thread, or on one synchronized with it) into
+    // ObjectDisposedException; such a use is already ordered after the write, so a plain field
+    // suffices. Using the pool while another thread disposes it is a race the caller owns.
     private bool _disposed;
     private int _disposeStarted;
 
@@ -354,8 +354,19 @@ internal sealed unsafe partial class PoolAllocator : IDisposable
         }
     }
 
-    private static void ThrowDisposed()
-        => throw new ObjectDisposedException(nameof(KernelSystem), "The KernelSystem that owns this pool has been disposed; its memory is released.");
+    private void ThrowDisposed()
+    {
+        // A crashed machine halts its pool the same way (see Halt) and reports the crash instead.
+        System.ThrowCrashIfAny();
+        throw new ObjectDisposedException(nameof(KernelSystem), "The KernelSystem that owns this pool has been disposed; its memory is released.");
+    }
+
+    /// <summary>
+    /// The machine crashed (a DPC routine bug-checked): every later call leaves the fast paths, which
+    /// already test <see cref="_disposed"/>, and the general path throws the crash. The memory stays
+    /// mapped, since a driver thread may still be using its blocks.
+    /// </summary>
+    internal void Halt() => Volatile.Write(ref _disposed, true);
 
     /// <summary>
     /// Gets a batch of blocks for an empty cache list: from the shared list, else a newly carved page.

@@ -68,6 +68,22 @@ public sealed partial class KernelSystem
         }
     }
 
+    /// <summary>The machine crashed: the scan stops and every list sends its callers to the crash (see GENERAL_LOOKASIDE.Halt).</summary>
+    internal void HaltLookasideLists()
+    {
+        StopLookasideScanner();
+        GENERAL_LOOKASIDE[] lists;
+        lock (_lookasideGate)
+        {
+            lists = _lookasideLists.ToArray();
+        }
+
+        foreach (GENERAL_LOOKASIDE list in lists)
+        {
+            list.Halt();
+        }
+    }
+
     /// <summary>Stops the background depth scan for good (the machine is going away).</summary>
     internal void StopLookasideScanner()
     {

@@ -4,8 +4,9 @@ using System.Threading;
 namespace PoolAnalyzers.Runtime;
 
 /// <summary>
-/// One emulated machine: its configuration, its pools and their accounting. Every <c>Ex</c>,
-/// <c>Mm</c> routine works on <see cref="Current"/>.
+/// One emulated machine: its configuration, its pools and their accounting, its processors (DPC
+/// queues) and its clock (timers). Every <c>Ex</c>, <c>Ke</c> and <c>Mm</c> routine works on
+/// <see cref="Current"/>, or on the machine the object it is given was initialized on.
 /// </summary>
 /// <remarks>
 /// <see cref="Current"/> is <see cref="Default"/> unless a scope from <see cref="Enter"/> is active
@@ -21,7 +22,11 @@ public sealed partial class KernelSystem : IDisposable
 {
     private static readonly AsyncLocal<KernelSystem?> s_ambient = new(OnAmbientChanged);
 
-    private static readonly Lazy<KernelSystem> s_default = new(() => new KernelSystem(new SystemConfiguration()));
+    private static readonly Lazy<KernelSystem> s_default = new(() => s_defaultCreated = new KernelSystem(new SystemConfiguration()));
+
+    // The default machine once something created it, else null: lets the crash check skip it
+    // without creating it.
+    private static KernelSystem? s_defaultCreated;
 
     /// <summary>The machine the routines use when no <see cref="Enter"/> scope is active.</summary>
     public static KernelSystem Default => s_default.Value;
@@ -34,7 +39,11 @@ public sealed partial class KernelSystem : IDisposable
     {
         Configuration = configuration ?? new SystemConfiguration();
         Verifier = new DriverVerifier(Configuration.Verifier ?? throw new ArgumentException("SystemConfiguration.Verifier cannot be null; leave it at its default to turn every check off.", nameof(configuration)));
+        ProcessorCount = ValidProcessorCount(Configuration.ProcessorCount);
+        ValidateWatchdog(Configuration.DpcWatchdogTimeout);
+        SystemClock clock = Configuration.Clock ?? throw new ArgumentException("SystemConfiguration.Clock cannot be null; leave it at SystemClock.Real or give a ManualClock.", nameof(configuration));
         Pool = new PoolAllocator(this, Configuration, Verifier);
+        ClockInterrupt = new ClockInterrupt(this, clock);
     }
 
     // 0 until the first Dispose; the exchange lets exactly one of any number of racing calls tear down.
@@ -43,11 +52,22 @@ public sealed partial class KernelSystem : IDisposable
     internal PoolAllocator Pool { get; }
 
     /// <summary>
-    /// Stops the lookaside depth scan and releases the machine's unmanaged pool memory. Blocks it
-    /// handed out become invalid and later pool calls throw <see cref="ObjectDisposedException"/>.
-    /// Idempotent and safe to call from several threads at once: the teardown runs once.
+    /// Stops the machine: the lookaside depth scan ends, every timer is cancelled, queued DPCs are
+    /// discarded and the processor and clock threads exit, so no routine runs after this returns;
+    /// then the unmanaged pool memory is released. Blocks it handed out become invalid and later
+    /// pool, DPC and timer calls throw <see cref="ObjectDisposedException"/>. Idempotent and safe to
+    /// call from several threads at once: the teardown runs once.
     /// </summary>
+    /// <remarks>
+    /// A DPC routine still running is waited for, up to <see cref="SystemConfiguration.DpcWatchdogTimeout"/>
+    /// of its run time: past that the watchdog crashes the machine (DPC_WATCHDOG_VIOLATION), Dispose
+    /// returns by throwing it, and the pool memory is released only when that routine finally returns
+    /// (never pulled from under it). On a machine that had crashed already (its watchdog stopped with
+    /// it) a running routine is waited for one allotment at most. A routine that disposes its own
+    /// machine is not waited for.
+    /// </remarks>
     /// <exception cref="InvalidOperationException">This is <see cref="Default"/>, which lives as long as the process.</exception>
+    /// <exception cref="BugCheckException">The machine crashed (see <see cref="Crash"/>): the teardown still ran, and the first Dispose rethrows the crash.</exception>
     public void Dispose()
     {
         if (s_default.IsValueCreated && ReferenceEquals(this, s_default.Value))
@@ -60,8 +80,25 @@ public sealed partial class KernelSystem : IDisposable
             return;
         }
 
+        Volatile.Write(ref _unusable, true);
+
         StopLookasideScanner();
-        Pool.Dispose();
+        ClockInterrupt.StopTimers();
+        EmulatedProcessors? processors = StopCreatingProcessors();
+        if (processors is null)
+        {
+            Pool.Dispose();
+        }
+        else
+        {
+            processors.Stop(releaseWhenIdle: Pool.Dispose);
+        }
+
+        ClockInterrupt.ShutDown();
+        if (Crash is not null)
+        {
+            ThrowCrash();
+        }
     }
 
     /// <summary>The configuration the machine was created with.</summary>

@@ -11,7 +11,13 @@ public sealed class BugCheckException : Exception
 {
     /// <summary>Creates a bug check with its code, four parameters and a one-line explanation.</summary>
     public BugCheckException(uint bugCheckCode, ulong parameter1, ulong parameter2, ulong parameter3, ulong parameter4, string explanation)
-        : base($"{BugCheckNames.NameOf(bugCheckCode)} (0x{bugCheckCode:X2}): {explanation}")
+        : this(bugCheckCode, parameter1, parameter2, parameter3, parameter4, explanation, innerException: null)
+    {
+    }
+
+    /// <summary>Creates a bug check caused by <paramref name="innerException"/>, e.g. KMODE_EXCEPTION_NOT_HANDLED for an exception a DPC routine let escape.</summary>
+    public BugCheckException(uint bugCheckCode, ulong parameter1, ulong parameter2, ulong parameter3, ulong parameter4, string explanation, Exception? innerException)
+        : base($"{BugCheckNames.NameOf(bugCheckCode)} (0x{bugCheckCode:X2}): {explanation}", innerException)
     {
         BugCheckCode = bugCheckCode;
         Parameter1 = parameter1;
@@ -57,13 +63,13 @@ public static class BugCheckNames
     public const uint IRQL_NOT_GREATER_OR_EQUAL = 0x09;
     /// <summary>0x0A: an attempt to lower IRQL to a higher level, or similar.</summary>
     public const uint IRQL_NOT_LESS_OR_EQUAL = 0x0A;
-    /// <summary>0x0F: a spin lock acquired by its owner.</summary>
+    /// <summary>0x0F: a spin lock acquired by its owner (P1 0), or held through the other acquisition form: P1 1 an ordinary acquisition of a lock held or awaited through the in-stack queue, P1 2 an in-stack queued acquisition of a lock held through KeAcquireSpinLock.</summary>
     public const uint SPIN_LOCK_ALREADY_OWNED = 0x0F;
     /// <summary>0x10: a spin lock released by a thread that does not own it.</summary>
     public const uint SPIN_LOCK_NOT_OWNED = 0x10;
     /// <summary>0x19: a pool header is corrupt.</summary>
     public const uint BAD_POOL_HEADER = 0x19;
-    /// <summary>0x1E: a kernel-mode exception (such as an access violation) that no handler caught.</summary>
+    /// <summary>0x1E: a kernel-mode exception no handler caught; P1 the exception code (STATUS_ACCESS_VIOLATION for a bad Rtl range; for an exception a DPC routine let escape, its NTSTATUS or HRESULT, and the exception is the InnerException).</summary>
     public const uint KMODE_EXCEPTION_NOT_HANDLED = 0x1E;
     /// <summary>0x41: must-succeed pool is empty.</summary>
     public const uint MUST_SUCCEED_POOL_EMPTY = 0x41;
@@ -77,6 +83,14 @@ public static class BugCheckNames
     public const uint PAGE_FAULT_IN_FREED_SPECIAL_POOL = 0xCC;
     /// <summary>0xCD: a special-pool block was written beyond its end.</summary>
     public const uint PAGE_FAULT_BEYOND_END_OF_ALLOCATION = 0xCD;
+    /// <summary>0xB8: a DPC routine waited (here: called KeFlushQueuedDpcs, which waits for DPCs).</summary>
+    public const uint ATTEMPTED_SWITCH_FROM_DPC = 0xB8;
+    /// <summary>0xC7: a timer or DPC object was reused (initialized again) while the kernel still had it queued; P1 0 timer, 1 DPC.</summary>
+    public const uint TIMER_OR_DPC_INVALID = 0xC7;
+    /// <summary>0xC8: the IRQL is not what it should be, e.g. a DPC routine returned at another IRQL; P1 (current &lt;&lt; 16) | (expected &lt;&lt; 8) | unique value.</summary>
+    public const uint IRQL_UNEXPECTED_VALUE = 0xC8;
+    /// <summary>0x133: the DPC watchdog saw too long a run at DISPATCH_LEVEL: P1 0 a single DPC routine, 1 a spin-lock wait.</summary>
+    public const uint DPC_WATCHDOG_VIOLATION = 0x133;
 
     /// <summary>The symbolic name of a bug-check code, or "BUGCHECK" for one this runtime does not raise.</summary>
     public static string NameOf(uint code) => code switch
@@ -93,6 +107,10 @@ public static class BugCheckNames
         SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION => nameof(SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION),
         PAGE_FAULT_IN_FREED_SPECIAL_POOL => nameof(PAGE_FAULT_IN_FREED_SPECIAL_POOL),
         PAGE_FAULT_BEYOND_END_OF_ALLOCATION => nameof(PAGE_FAULT_BEYOND_END_OF_ALLOCATION),
+        ATTEMPTED_SWITCH_FROM_DPC => nameof(ATTEMPTED_SWITCH_FROM_DPC),
+        TIMER_OR_DPC_INVALID => nameof(TIMER_OR_DPC_INVALID),
+        IRQL_UNEXPECTED_VALUE => nameof(IRQL_UNEXPECTED_VALUE),
+        DPC_WATCHDOG_VIOLATION => nameof(DPC_WATCHDOG_VIOLATION),
         _ => "BUGCHECK",
     };
 }

@@ -49,6 +49,7 @@ internal static class AnalyzerTelemetryReport
             var withPool = new Samples();
             var withIdle = new Samples();
             var callbackTimes = timed.ToDictionary(analyzer => analyzer, _ => new List<double>());
+            var poolTotals = new List<double>();
             TimedRun? last = null;
 
             Func<Task>[] cases =
@@ -83,18 +84,23 @@ internal static class AnalyzerTelemetryReport
                 {
                     callbackTimes[analyzer].Add(last.Telemetry[analyzer].ExecutionTime.TotalMilliseconds);
                 }
+
+                poolTotals.Add(poolAnalyzers.Sum(analyzer => last.Telemetry[analyzer].ExecutionTime.TotalMilliseconds));
             }
 
             caseRows.Add(CaseRow(kind, "wall", compilerOnly.Wall, withEmpty.Wall, withPool.Wall, withIdle.Wall));
             caseRows.Add(CaseRow(kind, "CPU", compilerOnly.Cpu, withEmpty.Cpu, withPool.Cpu, withIdle.Cpu));
-            double a = Median(compilerOnly.Cpu);
+            double a = Samples.Median(compilerOnly.Cpu);
             foreach (DiagnosticAnalyzer analyzer in timed)
             {
-                double time = Median(callbackTimes[analyzer]);
+                double time = Samples.Median(callbackTimes[analyzer]);
                 string ids = string.Join(", ", analyzer.SupportedDiagnostics.Select(d => d.Id).Distinct());
                 analyzerRows.Add(Invariant(
                     $"| {kind} | {analyzer.GetType().Name} ({ids}) | {time:F1} | {100 * time / a:F2} % | {DescribeActions(last!.Telemetry[analyzer])} | {DescribeDiagnostics(last.Diagnostics, analyzer)} |"));
             }
+
+            double total = Samples.Median(poolTotals);
+            analyzerRows.Add(Invariant($"| {kind} | all PoolAnalyzers analyzers (sum per run) | {total:F1} | {100 * total / a:F2} % | | |"));
 
             // Throws when a seeded rule stopped firing or an analyzer threw: such timings mean nothing.
             output.WriteLine(SeededFindingCheck.Verify(corpus, last!.Diagnostics));
@@ -115,7 +121,7 @@ internal static class AnalyzerTelemetryReport
 
     private static string CaseRow(CorpusKind kind, string clock, List<double> compilerOnly, List<double> withEmpty, List<double> withPool, List<double> withIdle)
     {
-        double a = Median(compilerOnly), b = Median(withEmpty), c = Median(withPool), d = Median(withIdle);
+        double a = Samples.Median(compilerOnly), b = Samples.Median(withEmpty), c = Samples.Median(withPool), d = Samples.Median(withIdle);
         return Invariant($"| {kind} | {clock} | {a:F0} | {b:F0} | {c:F0} | {d:F0} | {c / b:F3} | {c / a:F3} | {d / a:F3} |");
     }
 
@@ -126,7 +132,7 @@ internal static class AnalyzerTelemetryReport
     /// Runs the analyzers with execution timing on. Telemetry is recorded by the analyzer-diagnostics
     /// path, so this uses <see cref="CompilationWithAnalyzers.GetAnalyzerDiagnosticsAsync()"/>.
     /// </summary>
-    private static async Task<TimedRun> AnalyzeTimedAsync(GeneratedCorpus corpus, ImmutableArray<DiagnosticAnalyzer> analyzers)
+    internal static async Task<TimedRun> AnalyzeTimedAsync(GeneratedCorpus corpus, ImmutableArray<DiagnosticAnalyzer> analyzers)
     {
         CompilationWithAnalyzers compilation = corpus.CreateCompilation().WithAnalyzers(analyzers, TimedOptions);
         ImmutableArray<Diagnostic> diagnostics = await compilation.GetAnalyzerDiagnosticsAsync().ConfigureAwait(false);
@@ -172,40 +178,7 @@ internal static class AnalyzerTelemetryReport
         return described.Length == 0 ? "none" : described;
     }
 
-    private static double Median(List<double> values)
-    {
-        values.Sort();
-        int middle = values.Count / 2;
-        return values.Count % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
-    }
-
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>Wall-clock and whole-process CPU time of repeated runs of one case.</summary>
-    private sealed class Samples
-    {
-        public List<double> Wall { get; } = [];
-
-        public List<double> Cpu { get; } = [];
-
-        public void Clear()
-        {
-            Wall.Clear();
-            Cpu.Clear();
-        }
-
-        public async Task MeasureAsync<T>(Func<Task<T>> action)
-        {
-            // Collect first so one case does not pay for garbage the previous one left behind.
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-            TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-            long start = Stopwatch.GetTimestamp();
-            await action().ConfigureAwait(false);
-            Wall.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-            Cpu.Add((Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds);
-        }
-    }
-
-    private sealed record TimedRun(ImmutableArray<Diagnostic> Diagnostics, IReadOnlyDictionary<DiagnosticAnalyzer, AnalyzerTelemetryInfo> Telemetry);
+    internal sealed record TimedRun(ImmutableArray<Diagnostic> Diagnostics, IReadOnlyDictionary<DiagnosticAnalyzer, AnalyzerTelemetryInfo> Telemetry);
 }

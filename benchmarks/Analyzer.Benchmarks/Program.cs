@@ -15,7 +15,8 @@ namespace PoolAnalyzers.Analyzer.Benchmarks;
 
 /// <summary>
 /// Runs the analyzer-cost benchmarks: <c>dotnet run -c Release --project benchmarks/Analyzer.Benchmarks -- --filter '*'</c>,
-/// or prints per-analyzer execution times with <c>-- --telemetry [runs]</c>. Both first check that the
+/// or prints per-analyzer execution times with <c>-- --telemetry [runs]</c>, or how the cost grows from
+/// 1,000 to 10,000 files with <c>-- --scaling [runs]</c>. All of them check that the
 /// analyzers report exactly the findings seeded into the corpora (<c>-- --check</c> does only that),
 /// and exit with 1 when they do not or when a benchmark fails.
 /// </summary>
@@ -33,6 +34,19 @@ public static class Program
             }
 
             await AnalyzerTelemetryReport.RunAsync(Console.Out, runs).ConfigureAwait(false);
+            return 0;
+        }
+
+        if (args.Length > 0 && args[0] == "--scaling")
+        {
+            int runs = 3;
+            if (args.Length > 1 && (!int.TryParse(args[1], NumberStyles.None, CultureInfo.InvariantCulture, out runs) || runs < 1))
+            {
+                await Console.Error.WriteLineAsync($"--scaling takes a positive number of runs; got '{args[1]}'.").ConfigureAwait(false);
+                return 1;
+            }
+
+            await ScalingReport.RunAsync(Console.Out, runs).ConfigureAwait(false);
             return 0;
         }
 

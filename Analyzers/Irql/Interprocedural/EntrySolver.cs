@@ -94,7 +94,9 @@ internal sealed class EntrySolver(IrqlEngine engine)
     {
         if (site.Conversion is { } conversion)
         {
-            var role = Origin.Role(conversion.Syntax, conversion.DelegateType.Name);
+            Origin role = conversion.DpcInitializer is { } initializer
+                ? Origin.DeferredRoutine(conversion.Syntax, initializer)
+                : Origin.Role(conversion.Syntax, conversion.DelegateType.Name);
             for (int level = 0; level <= IrqlLevels.High; level++)
             {
                 if ((conversion.Contract.EntryLevels & IrqlLevels.Bit(level)) != 0)

@@ -6,9 +6,11 @@ namespace PoolAnalyzers.Analyzer.Benchmarks.Corpus;
 
 /// <summary>
 /// Writes one driver-style source file: a device object that uses pool allocation, lookaside
-/// lists, a zone, a spin lock and explicit IRQL changes the way WDK C code does, followed by
-/// ordinary C#. Each file carries a rotating subset of the device routines, with pool types,
-/// sizes and tags varied per file; <see cref="SeededFinding"/> adds one deliberate mistake.
+/// lists, a zone, spin locks (ordinary and in-stack queued), a DPC and explicit IRQL changes the
+/// way WDK C code does, a shared helper the previous file's device calls under its lock (calls
+/// across files, for the IRQL engine's caller search), followed by ordinary C#. Each file carries
+/// a rotating subset of the device routines, with pool types, sizes and tags varied per file;
+/// <see cref="SeededFinding"/> adds one deliberate mistake.
 /// </summary>
 internal static class DriverFileWriter
 {
@@ -40,6 +42,8 @@ internal static class DriverFileWriter
         InterlockedBlocks,
         Grow,
         Shutdown,
+        DeferredWork,
+        Send,
     ];
 
     public static string Write(int index, SeededFinding finding)
@@ -57,6 +61,7 @@ internal static class DriverFileWriter
             Header: 8 * random.Next(1, 4),
             Depth: random.Next(0, 64));
         string suffix = index.ToString("D4", CultureInfo.InvariantCulture);
+        string previous = Math.Max(index - 1, 0).ToString("D4", CultureInfo.InvariantCulture);
 
         var source = new StringBuilder(4 * 1024);
         source.Append(CultureInfo.InvariantCulture, $$"""
@@ -71,9 +76,16 @@ internal static class DriverFileWriter
             using static PoolAnalyzers.Runtime.Ex;
             using static PoolAnalyzers.Runtime.Ke;
             using static PoolAnalyzers.Runtime.KIRQL;
+            using static PoolAnalyzers.Runtime.POOL_FLAGS;
             using static PoolAnalyzers.Runtime.POOL_TYPE;
 
             namespace Driver.Module{{suffix}};
+
+            internal static class Shared{{suffix}}
+            {
+                [IrqlRequiresMax(DISPATCH_LEVEL)]
+                public static nint Reserve(nuint length) => ExAllocatePool2(POOL_FLAG_NON_PAGED, length + {{8 * random.Next(1, 8)}}, "Sh{{suffix[^2..]}}");
+            }
 
             internal sealed class Device{{suffix}}
             {
@@ -97,7 +109,7 @@ internal static class DriverFileWriter
             """);
         for (int i = 0; i < RoutinesPerFile; i++)
         {
-            source.Append('\n').Append(Routines[((index * RoutinesPerFile) + i) % Routines.Length](shape));
+            source.Append('\n').Append(Routines[((index * RoutinesPerFile) + i) % Routines.Length](shape with { Previous = previous }));
         }
 
         string? mistake = Finding(finding);
@@ -245,6 +257,45 @@ internal static class DriverFileWriter
 
         """;
 
+    private static string DeferredWork(Shape shape) => """
+            [IrqlRequiresMax(DISPATCH_LEVEL)]
+            public void StartDeferredWork(KDPC dpc) => KeInitializeDpc(dpc, OnDeferredWork, this);
+
+            private void OnDeferredWork(KDPC dpc, object? context, object? argument1, object? argument2)
+            {
+                KeAcquireInStackQueuedSpinLockAtDpcLevel(_lock, out KLOCK_QUEUE_HANDLE handle);
+                nint entry = ExAllocateFromNPagedLookasideList(_requests);
+                KeReleaseInStackQueuedSpinLockFromDpcLevel(ref handle);
+                Recycle(entry);
+            }
+
+            private void Recycle(nint entry)
+            {
+                if (entry != 0)
+                {
+                    ExFreeToNPagedLookasideList(_requests, entry);
+                }
+            }
+
+        """;
+
+    private static string Send(Shape shape) => $$"""
+            [IrqlRequiresMax(DISPATCH_LEVEL)]
+            public bool Send(int id, int length)
+            {
+                KeAcquireInStackQueuedSpinLock(_lock, out KLOCK_QUEUE_HANDLE handle);
+                nint buffer = Driver.Module{{shape.Previous}}.Shared{{shape.Previous}}.Reserve((nuint)length);
+                if (buffer != 0)
+                {
+                    _buffers[id] = buffer;
+                }
+
+                KeReleaseInStackQueuedSpinLock(ref handle);
+                return buffer != 0;
+            }
+
+        """;
+
     private static string? Finding(SeededFinding finding) => finding switch
     {
         SeededFinding.None => null,
@@ -278,6 +329,47 @@ internal static class DriverFileWriter
                 }
 
             """,
+        SeededFinding.PagedInHelperUnderLock => """
+                [IrqlRequiresMax(DISPATCH_LEVEL)]
+                public void RefreshUnderLock()
+                {
+                    KeAcquireSpinLock(_lock, out KIRQL oldIrql);
+                    nint option = ReadOption();
+                    KeReleaseSpinLock(_lock, oldIrql);
+                    ExFreePoolWithTag(option, DeviceTag);
+                }
+
+                private nint ReadOption() => ExAllocatePoolWithTag(PagedPool, 64, DeviceTag);
+
+            """,
+        SeededFinding.ForbiddenIrqlCall => """
+                [IrqlRequiresMax(PASSIVE_LEVEL)]
+                private void Reconfigure() => ExInitializeDriverRuntime(DrvRtPoolNxOptIn);
+
+                [IrqlRequiresMax(DISPATCH_LEVEL)]
+                public void ReconfigureUnderLock()
+                {
+                    KeAcquireSpinLock(_lock, out KIRQL oldIrql);
+                    Reconfigure();
+                    KeReleaseSpinLock(_lock, oldIrql);
+                }
+
+            """,
+        SeededFinding.LockLeftHeld => """
+                [IrqlRequiresMax(DISPATCH_LEVEL)]
+                public bool TryReserve(int count)
+                {
+                    KeAcquireSpinLock(_lock, out KIRQL oldIrql);
+                    if (count > 8)
+                    {
+                        return false;
+                    }
+
+                    KeReleaseSpinLock(_lock, oldIrql);
+                    return true;
+                }
+
+            """,
         _ => throw new ArgumentOutOfRangeException(nameof(finding), finding, "Unknown seeded finding."),
     };
 
@@ -307,5 +399,6 @@ internal static class DriverFileWriter
         int RequestSize,
         int NameSize,
         int Header,
-        int Depth);
+        int Depth,
+        string Previous = "0000");
 }

@@ -17,6 +17,15 @@ internal enum SeededFinding
 
     /// <summary>POOL004: paged pool in a routine that may run at DISPATCH_LEVEL.</summary>
     PagedAtDispatch,
+
+    /// <summary>POOL004 across a call: paged pool in an unannotated helper called under a spin lock.</summary>
+    PagedInHelperUnderLock,
+
+    /// <summary>POOL013: a PASSIVE_LEVEL-only helper called under a spin lock.</summary>
+    ForbiddenIrqlCall,
+
+    /// <summary>POOL014: an early return with the spin lock still held.</summary>
+    LockLeftHeld,
 }
 
 internal static class SeededFindings
@@ -27,7 +36,9 @@ internal static class SeededFindings
         SeededFinding.ObsoleteAllocation => DiagnosticIds.ObsoleteAllocation,
         SeededFinding.InvalidTag => DiagnosticIds.InvalidPoolTag,
         SeededFinding.ZeroSize => DiagnosticIds.ZeroSizeRequest,
-        SeededFinding.PagedAtDispatch => DiagnosticIds.PagedPoolAtDispatch,
+        SeededFinding.PagedAtDispatch or SeededFinding.PagedInHelperUnderLock => DiagnosticIds.PagedPoolAtDispatch,
+        SeededFinding.ForbiddenIrqlCall => DiagnosticIds.ForbiddenIrqlCall,
+        SeededFinding.LockLeftHeld => DiagnosticIds.IrqlNotRestored,
         _ => null,
     };
 }

@@ -1,0 +1,88 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis.Diagnostics;
+using PoolAnalyzers.Analyzer.Benchmarks.Analysis;
+using PoolAnalyzers.Analyzer.Benchmarks.Corpus;
+
+namespace PoolAnalyzers.Analyzer.Benchmarks;
+
+/// <summary>
+/// The <c>--scaling [runs]</c> mode: how the analyzers' cost grows with the driver corpus. For 1,000
+/// and 10,000 files it times (a) the compiler alone and (c) the compiler plus every PoolAnalyzers
+/// analyzer with execution timing on, alternating, and records the time the analyzers spent in their
+/// own callbacks. The IRQL engine searches callers across the whole compilation, so this is where a
+/// cost that grows faster than the code would show. Prints medians and ranges as Markdown.
+/// </summary>
+internal static class ScalingReport
+{
+    private static readonly int[] FileCounts = [GeneratedCorpus.DefaultFileCount, 10 * GeneratedCorpus.DefaultFileCount];
+
+    public static async Task RunAsync(TextWriter output, int runs)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(runs);
+        ImmutableArray<DiagnosticAnalyzer> poolAnalyzers = PoolAnalyzerSet.Load();
+        var rows = new List<(int Files, Samples Compiler, Samples Analyzed, List<double> Callbacks)>();
+        foreach (int files in FileCounts)
+        {
+            var corpus = GeneratedCorpus.Create(CorpusKind.Driver, files);
+            corpus.EnsureCompiles();
+            var compiler = new Samples();
+            var analyzed = new Samples();
+            var callbacks = new List<double>();
+            AnalyzerTelemetryReport.TimedRun? last = null;
+
+            // One discarded warm-up of each case, then alternate which goes first.
+            for (int run = -1; run < runs; run++)
+            {
+                Func<Task>[] cases =
+                [
+                    () => compiler.MeasureAsync(() => Task.FromResult(corpus.CreateCompilation().GetDiagnostics())),
+                    () => analyzed.MeasureAsync(async () => last = await AnalyzerTelemetryReport.AnalyzeTimedAsync(corpus, poolAnalyzers).ConfigureAwait(false)),
+                ];
+                for (int i = 0; i < cases.Length; i++)
+                {
+                    await cases[(Math.Max(run, 0) + i) % cases.Length]().ConfigureAwait(false);
+                }
+
+                if (run < 0)
+                {
+                    compiler.Clear();
+                    analyzed.Clear();
+                    continue;
+                }
+
+                callbacks.Add(poolAnalyzers.Sum(analyzer => last!.Telemetry[analyzer].ExecutionTime.TotalMilliseconds));
+            }
+
+            // Throws when a seeded rule stopped firing or an analyzer threw: such timings mean nothing.
+            output.WriteLine(SeededFindingCheck.Verify(corpus, last!.Diagnostics));
+            rows.Add((files, compiler, analyzed, callbacks));
+        }
+
+        output.WriteLine();
+        output.WriteLine(Invariant($"Driver corpus, medians (and ranges) of {runs} alternating runs after one discarded warm-up, ms of process CPU time; (c) here runs with execution timing on:"));
+        output.WriteLine();
+        output.WriteLine("| Files | (a) compiler CPU | (c) + PoolAnalyzers CPU | Analyzers' own callbacks | Callbacks / (a) CPU |");
+        output.WriteLine("|---:|---:|---:|---:|---:|");
+        foreach ((int files, Samples compiler, Samples analyzed, List<double> callbacks) in rows)
+        {
+            output.WriteLine(Invariant(
+                $"| {files:N0} | {Describe(compiler.Cpu)} | {Describe(analyzed.Cpu)} | {Describe(callbacks)} | {100 * Samples.Median(callbacks) / Samples.Median(compiler.Cpu):F2} % |"));
+        }
+
+        (int _, Samples smallCompiler, Samples smallAnalyzed, List<double> smallCallbacks) = rows[0];
+        (int _, Samples largeCompiler, Samples largeAnalyzed, List<double> largeCallbacks) = rows[^1];
+        output.WriteLine();
+        output.WriteLine(Invariant($"10,000 files against 1,000 (target ≤ 11×): analyzers' own callbacks {Samples.Median(largeCallbacks) / Samples.Median(smallCallbacks):F2}×, (c) CPU {Samples.Median(largeAnalyzed.Cpu) / Samples.Median(smallAnalyzed.Cpu):F2}×, (a) CPU {Samples.Median(largeCompiler.Cpu) / Samples.Median(smallCompiler.Cpu):F2}×."));
+    }
+
+    private static string Describe(List<double> values)
+        => Invariant($"{Samples.Median(values):F0} ({values.Min():F0}–{values.Max():F0})");
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
