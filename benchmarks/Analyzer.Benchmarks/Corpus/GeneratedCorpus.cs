@@ -43,14 +43,17 @@ public sealed class GeneratedCorpus
 
     public ImmutableArray<MetadataReference> References { get; }
 
-    /// <summary>Which files of the driver corpus carry a deliberate finding (7 in every 100).</summary>
+    /// <summary>Which files of the driver corpus carry a deliberate finding (10 in every 100).</summary>
     internal static SeededFinding FindingFor(int index) => (index % 100) switch
     {
         7 => SeededFinding.ObsoleteAllocation,
+        15 => SeededFinding.UncheckedResult,
+        21 => SeededFinding.LeakOnErrorPath,
         31 => SeededFinding.InvalidTag,
         45 => SeededFinding.ForbiddenIrqlCall,
         57 => SeededFinding.ZeroSize,
         69 => SeededFinding.LockLeftHeld,
+        77 => SeededFinding.MismatchedFree,
         83 => SeededFinding.PagedAtDispatch,
         93 => SeededFinding.PagedInHelperUnderLock,
         _ => SeededFinding.None,
