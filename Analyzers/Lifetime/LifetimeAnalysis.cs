@@ -30,14 +30,14 @@ internal sealed class LifetimeAnalysis
     private readonly FieldTags _fieldTags;
     private readonly ConcurrentDictionary<ISymbol, ImmutableArray<LifetimeFinding>> _findings = new(SymbolEqualityComparer.Default);
 
-    private LifetimeAnalysis(Compilation compilation, RuntimeSymbols symbols)
+    private LifetimeAnalysis(RuntimeSymbols symbols)
     {
         _symbols = symbols;
                 _fieldTags = new FieldTags(symbols);
     }
 
     /// <summary>The analysis of <paramref name="compilation"/>, created by the first rule that asks.</summary>
-    public static LifetimeAnalysis For(Compilation compilation, RuntimeSymbols symbols) => s_analyses.GetValue(compilation, c => new LifetimeAnalysis(c, symbols));
+    public static LifetimeAnalysis For(Compilation compilation, RuntimeSymbols symbols) => s_analyses.GetValue(compilation, _ => new LifetimeAnalysis(symbols));
 
     /// <summary>The findings of the three rules in <paramref name="member"/>'s body.</summary>
     public ImmutableArray<LifetimeFinding> FindingsOf(ISymbol member, IOperation body, CancellationToken cancellationToken)
