@@ -122,5 +122,39 @@ internal static class DriverCorpus
                 }
             }
             """),
+        ("ErrorPaths.cs", Usings + """
+            internal sealed class RequestQueue
+            {
+                private const string RequestTag = "Rq01";
+                private readonly NPAGED_LOOKASIDE_LIST _requests = new();
+                private nint _header;
+
+                public unsafe NTSTATUS Queue(int length)
+                {
+                    nint request = ExAllocateFromNPagedLookasideList(_requests);
+                    *(int*)request = length;
+                    nint copy = ExAllocatePoolWithTag(NonPagedPoolNx, (nuint)length, RequestTag);
+                    if (copy == 0)
+                    {
+                        ExFreeToNPagedLookasideList(_requests, request);
+                        return NTSTATUS.STATUS_INSUFFICIENT_RESOURCES;
+                    }
+
+                    if (length > 4096)
+                    {
+                        ExFreeToNPagedLookasideList(_requests, request);
+                        return NTSTATUS.STATUS_INVALID_PARAMETER;
+                    }
+
+                    ExFreePoolWithTag(copy, "Rq02");
+                    ExFreePool(request);
+                    return NTSTATUS.STATUS_SUCCESS;
+                }
+
+                public void Start() => _header = ExAllocatePoolWithTag(NonPagedPoolNx, 64, RequestTag);
+
+                public void Stop() => ExFreePoolWithTag(_header, "Hdr1");
+            }
+            """),
     ];
 }

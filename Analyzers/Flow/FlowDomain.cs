@@ -35,4 +35,10 @@ internal abstract class FlowDomain<TState>
     /// or null when the domain knows that edge cannot be taken from this state.
     /// </summary>
     public virtual TState? Branch(TState state, IOperation condition, bool value) => state;
+
+    /// <summary>
+    /// The state a <c>catch</c> or filter handler starts from, given a state seen inside its <c>try</c>: the
+    /// state itself unless the domain treats what an exception interrupts differently.
+    /// </summary>
+    public virtual TState EnterHandler(TState state) => state;
 }

@@ -222,8 +222,8 @@ internal static class ForwardFlow
             int[] handlers = _handlers[block.Ordinal] ??= HandlerEntries(block);
             foreach (int handler in handlers)
             {
-                MergeInto(handler, input);
-                MergeInto(handler, output);
+                MergeInto(handler, domain.EnterHandler(input));
+                MergeInto(handler, domain.EnterHandler(output));
             }
         }
 

@@ -30,6 +30,15 @@ public static class DiagnosticIds
     /// <summary>An obsolete routine with a replacement: zones, MmIsThisAnNtAsSystem.</summary>
     public const string ObsoleteRoutine = "POOL012";
 
+    /// <summary>Pool allocation result used without a NULL check.</summary>
+    public const string UncheckedAllocation = "POOL009";
+
+    /// <summary>Pool allocation leaked on some path.</summary>
+    public const string PoolLeak = "POOL010";
+
+    /// <summary>Mismatched or double free.</summary>
+    public const string MismatchedFree = "POOL011";
+
     /// <summary>Routine called at an IRQL its annotations forbid.</summary>
     public const string ForbiddenIrqlCall = "POOL013";
 

@@ -122,6 +122,55 @@ internal sealed class RuntimeRoutine
 
     public bool Has(RoutineTraits traits) => (Traits & traits) == traits;
 
+    /// <summary>Hands out a block the caller must give back: pool allocations, lookaside entries, zone blocks.</summary>
+    public bool ReturnsBlock => Kind is RoutineKind.Allocate or RoutineKind.LookasideAllocate or RoutineKind.ZoneAllocate;
+
+    /// <summary>Takes back a block handed out by a <see cref="ReturnsBlock"/> routine of its family (its <see cref="Block"/> argument).</summary>
+    public bool ReleasesBlock => Kind is RoutineKind.Free or RoutineKind.LookasideFree or RoutineKind.ZoneFree;
+
+    /// <summary>Reads or writes the memory its pointer arguments point to (the <c>Rtl</c> memory routines).</summary>
+    public bool TouchesMemory => Kind is RoutineKind.MemoryFill or RoutineKind.MemoryCopy or RoutineKind.MemoryCompare;
+
+    /// <summary>
+    /// Whether a failed call raises instead of returning NULL, given the constant of its <see cref="PoolType"/> or
+    /// <see cref="PoolFlags"/> argument; null when the routine can return NULL but the argument is not a constant.
+    /// </summary>
+    /// <remarks>
+    /// KERNEL-FACTS §3 and §9: <c>POOL_RAISE_IF_ALLOCATION_FAILURE</c> (16) in a pool type and
+    /// <c>POOL_FLAG_RAISE_ON_FAILURE</c> (0x20) in pool flags make the call raise; the quota routines raise
+    /// unless <c>POOL_QUOTA_FAIL_INSTEAD_OF_RAISE</c> (8) is set. Lookaside entries and zone blocks are NULL
+    /// when the list's allocate callback fails or the zone is empty (a list initialized with the raise
+    /// modifier raises, which the rules read from its initializer, not from this row).
+    /// </remarks>
+    public bool? RaisesOnFailure(long? typeOrFlags)
+    {
+        if (Kind != RoutineKind.Allocate)
+        {
+            return false;
+        }
+
+        if (typeOrFlags is not { } value)
+        {
+            return null;
+        }
+
+        if (PoolFlags is not null)
+        {
+            return (value & RaiseOnFailureFlag) != 0;
+        }
+
+        return (value & RaiseIfAllocationFailure) != 0 || (Has(RoutineTraits.Quota) && (value & QuotaFailInsteadOfRaise) == 0);
+    }
+
+    /// <summary><c>POOL_QUOTA_FAIL_INSTEAD_OF_RAISE</c>.</summary>
+    public const long QuotaFailInsteadOfRaise = 8;
+
+    /// <summary><c>POOL_RAISE_IF_ALLOCATION_FAILURE</c>, also the lookaside initializers' raise modifier.</summary>
+    public const long RaiseIfAllocationFailure = 16;
+
+    /// <summary><c>POOL_FLAG_RAISE_ON_FAILURE</c>.</summary>
+    public const long RaiseOnFailureFlag = 0x20;
+
     /// <inheritdoc/>
     public override string ToString() => Component + "." + Name;
 }

@@ -421,6 +421,49 @@ internal static class DriverFileWriter
                 }
 
             """,
+        SeededFinding.UncheckedResult => """
+                [IrqlRequiresMax(DISPATCH_LEVEL)]
+                public int ClearRequest(int id)
+                {
+                    nint entry = ExAllocateFromNPagedLookasideList(_requests);
+                    Rtl.RtlZeroMemory(entry, 8);
+                    ExFreeToNPagedLookasideList(_requests, entry);
+                    return id;
+                }
+
+            """,
+        SeededFinding.LeakOnErrorPath => """
+                [IrqlRequiresMax(PASSIVE_LEVEL)]
+                public NTSTATUS CopyName(string name)
+                {
+                    nint copy = ExAllocatePoolWithTag(NonPagedPoolNx, (nuint)(name.Length * 2), DeviceTag);
+                    if (copy == 0)
+                    {
+                        return NTSTATUS.STATUS_INSUFFICIENT_RESOURCES;
+                    }
+
+                    if (name.Length > 128)
+                    {
+                        return NTSTATUS.STATUS_INVALID_PARAMETER;
+                    }
+
+                    ExFreePoolWithTag(copy, DeviceTag);
+                    return NTSTATUS.STATUS_SUCCESS;
+                }
+
+            """,
+        SeededFinding.MismatchedFree => """
+                [IrqlRequiresMax(DISPATCH_LEVEL)]
+                public void ReturnToPool()
+                {
+                    nint entry = ExAllocateFromNPagedLookasideList(_requests);
+                    if (entry != 0)
+                    {
+                        ExFreePool(entry);
+                    }
+                }
+
+            """,
         _ => throw new ArgumentOutOfRangeException(nameof(finding), finding, "Unknown seeded finding."),
     };
 

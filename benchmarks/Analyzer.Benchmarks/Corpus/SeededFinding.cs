@@ -41,6 +41,15 @@ internal enum SeededFinding
 
     /// <summary>POOL014: an early return with the spin lock still held.</summary>
     LockLeftHeld,
+
+    /// <summary>POOL009: a lookaside entry cleared before its NULL check.</summary>
+    UncheckedResult,
+
+    /// <summary>POOL010: a copy leaked on a validation error path.</summary>
+    LeakOnErrorPath,
+
+    /// <summary>POOL011: a lookaside entry freed to pool.</summary>
+    MismatchedFree,
 }
 
 internal static class SeededFindings
@@ -59,6 +68,9 @@ internal static class SeededFindings
         SeededFinding.PagedAtDispatch or SeededFinding.PagedInHelperUnderLock => DiagnosticIds.PagedPoolAtDispatch,
         SeededFinding.ForbiddenIrqlCall => DiagnosticIds.ForbiddenIrqlCall,
         SeededFinding.LockLeftHeld => DiagnosticIds.IrqlNotRestored,
+        SeededFinding.UncheckedResult => DiagnosticIds.UncheckedAllocation,
+        SeededFinding.LeakOnErrorPath => DiagnosticIds.PoolLeak,
+        SeededFinding.MismatchedFree => DiagnosticIds.MismatchedFree,
         _ => null,
     };
 }

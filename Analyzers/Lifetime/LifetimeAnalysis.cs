@@ -1,0 +1,219 @@
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+using PoolAnalyzers.Flow;
+
+namespace PoolAnalyzers.Lifetime;
+
+/// <summary>
+/// The pointer-lifetime analysis of one compilation, shared by POOL009, POOL010 and POOL011: each member
+/// body is analyzed once, whichever rule asks first, on the forward data-flow framework of
+/// <see cref="ForwardFlow"/> with <see cref="LifetimeDomain"/>. Only bodies that call a routine handing out
+/// a block (or free a field) pay for anything beyond one walk of their operations; only bodies that
+/// allocate pay for a control-flow graph.
+/// </summary>
+/// <remarks>
+/// The analysis is within one function: a block handed to another method changes owner (silence), a block
+/// a helper returns is that helper's business. Lambdas and local functions are analyzed as functions of
+/// their own.
+/// </remarks>
+internal sealed class LifetimeAnalysis
+{
+    private static readonly ConditionalWeakTable<Compilation, LifetimeAnalysis> s_analyses = new();
+
+    private readonly RuntimeSymbols _symbols;
+    private readonly FieldTags _fieldTags;
+    private readonly ConcurrentDictionary<ISymbol, ImmutableArray<LifetimeFinding>> _findings = new(SymbolEqualityComparer.Default);
+
+    private LifetimeAnalysis(RuntimeSymbols symbols)
+    {
+        _symbols = symbols;
+                _fieldTags = new FieldTags(symbols);
+    }
+
+    /// <summary>The analysis of <paramref name="compilation"/>, created by the first rule that asks.</summary>
+    public static LifetimeAnalysis For(Compilation compilation, RuntimeSymbols symbols) => s_analyses.GetValue(compilation, _ => new LifetimeAnalysis(symbols));
+
+    /// <summary>The findings of the three rules in <paramref name="member"/>'s body.</summary>
+    public ImmutableArray<LifetimeFinding> FindingsOf(ISymbol member, IOperation body, CancellationToken cancellationToken)
+    {
+        if (_findings.TryGetValue(member, out ImmutableArray<LifetimeFinding> known))
+        {
+            return known;
+        }
+
+        ImmutableArray<LifetimeFinding> findings = Analyze(member, body, cancellationToken);
+        return _findings.GetOrAdd(member, findings);
+    }
+
+    private ImmutableArray<LifetimeFinding> Analyze(ISymbol member, IOperation body, CancellationToken cancellationToken)
+    {
+        bool allocates = false;
+        var findings = new List<LifetimeFinding>();
+        var untracked = new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
+        foreach (IOperation operation in body.DescendantsAndSelf())
+        {
+            switch (operation)
+            {
+                case IInvocationOperation invocation when _symbols.Classify(invocation.TargetMethod) is { } routine:
+                    allocates |= routine.ReturnsBlock;
+                    if (routine.Kind == RoutineKind.Free)
+                    {
+                        _fieldTags.CheckFieldFree(invocation, routine, findings, cancellationToken);
+                    }
+
+                    break;
+                case IAnonymousFunctionOperation lambda:
+                    Captured(lambda.Body, lambda.Symbol, untracked);
+                    break;
+                case ILocalFunctionOperation localFunction:
+                    Captured(localFunction, localFunction.Symbol, untracked);
+                    break;
+                case IAddressOfOperation { Reference: ILocalReferenceOperation local }:
+                    untracked.Add(local.Local);
+                    break;
+            }
+        }
+
+        if (allocates && CreateGraph(body, cancellationToken) is { } graph)
+        {
+            AnalyzeGraph(graph, member, untracked, findings, cancellationToken);
+        }
+
+        return [.. findings];
+    }
+
+    private void AnalyzeGraph(ControlFlowGraph graph, ISymbol function, HashSet<ILocalSymbol> untracked, List<LifetimeFinding> findings, CancellationToken cancellationToken)
+    {
+        foreach (IMethodSymbol localFunction in graph.LocalFunctions)
+        {
+            AnalyzeGraph(graph.GetLocalFunctionControlFlowGraph(localFunction, cancellationToken), localFunction, untracked, findings, cancellationToken);
+        }
+
+        var sites = new Dictionary<IInvocationOperation, AllocationSite>();
+        var ordered = new List<AllocationSite>();
+        var returned = new HashSet<IOperation>();
+        foreach (BasicBlock block in graph.Blocks)
+        {
+            foreach (IOperation operation in block.Operations)
+            {
+                Collect(graph, operation, sites, ordered, untracked, findings, cancellationToken);
+            }
+
+            if (block.BranchValue is { } branchValue)
+            {
+                Collect(graph, branchValue, sites, ordered, untracked, findings, cancellationToken);
+                if (block.ConditionKind == ControlFlowConditionKind.None && block.FallThroughSuccessor?.Semantics == ControlFlowBranchSemantics.Return)
+                {
+                    returned.Add(branchValue);
+                }
+            }
+        }
+
+        if (ordered.Count is 0 or > LifetimeState.MaxSites)
+        {
+            return;
+        }
+
+        var domain = new LifetimeDomain(_symbols, function, sites, returned, untracked);
+        if (ForwardFlow.Run(graph, LifetimeState.Entry(ordered.Count), domain, cancellationToken) is not { } result)
+        {
+            return;
+        }
+
+        domain.Recorder = new LifetimeRecorder(findings, ordered);
+        result.Replay(domain);
+        ReportLeaks(result, domain, ordered, function, findings);
+    }
+
+    private static void ReportLeaks(FlowResult<LifetimeState> result, LifetimeDomain domain, List<AllocationSite> sites, ISymbol function, List<LifetimeFinding> findings)
+    {
+        bool[] reported = new bool[sites.Count];
+        foreach (ExitEdge<LifetimeState> exit in result.Exits)
+        {
+            foreach (AllocationSite site in sites)
+            {
+                if (reported[site.Number] || exit.State.Blocks[site.Number] is not { } facts || !facts.MayBe(BlockStates.Held) || facts.Opaque)
+                {
+                    continue;
+                }
+
+                // Allocated on some paths only and released on others: the paths may be correlated in ways the analysis cannot see.
+                if (facts.Conditional && domain.Released[site.Number])
+                {
+                    continue;
+                }
+
+                reported[site.Number] = true;
+                findings.Add(new LifetimeFinding(DiagnosticIds.PoolLeak, site.Call.Syntax.GetMethodNameLocation(), LifetimeRecorder.LeakArguments(site, facts, exit, function)));
+            }
+        }
+    }
+
+    /// <summary>Numbers the allocation calls of a function in operation order; analyzes the lambdas it contains.</summary>
+    private void Collect(ControlFlowGraph graph, IOperation root, Dictionary<IInvocationOperation, AllocationSite> sites, List<AllocationSite> ordered, HashSet<ILocalSymbol> untracked, List<LifetimeFinding> findings, CancellationToken cancellationToken)
+    {
+        foreach (IOperation operation in root.DescendantsAndSelf())
+        {
+            if (operation is IFlowAnonymousFunctionOperation lambda)
+            {
+                AnalyzeGraph(graph.GetAnonymousFunctionControlFlowGraph(lambda, cancellationToken), lambda.Symbol, untracked, findings, cancellationToken);
+            }
+            else if (operation is IInvocationOperation invocation && _symbols.Classify(invocation.TargetMethod) is { ReturnsBlock: true } routine && !sites.ContainsKey(invocation))
+            {
+                var site = new AllocationSite(ordered.Count, invocation, routine, MayBeNull(invocation, routine), TagOf(invocation, routine), OwnerOf(invocation, routine));
+                sites.Add(invocation, site);
+                ordered.Add(site);
+            }
+        }
+    }
+
+    private static bool MayBeNull(IInvocationOperation call, RuntimeRoutine routine)
+    {
+        string? decisive = routine.PoolFlags ?? routine.PoolType;
+        long? constant = decisive is null ? null : call.GetArgument(decisive)?.Value.GetFoldedConstant() is { HasValue: true } folded ? OperationExtensions.AsInt64(folded.Value) : null;
+
+        // Unknown (a pool type held in a variable): the call may raise, so stay silent.
+        return routine.RaisesOnFailure(constant) == false;
+    }
+
+    private static uint? TagOf(IInvocationOperation call, RuntimeRoutine routine)
+        => routine.Kind != RoutineKind.Allocate ? null
+            : routine.Tag is { } tag ? TagValue.Of(call.GetArgument(tag)?.Value)
+            : TagValue.None;
+
+    private static AccessPath? OwnerOf(IInvocationOperation call, RuntimeRoutine routine)
+        => routine.Target is { } target ? AccessPath.Of(call.GetArgument(target)?.Value) : null;
+
+    /// <summary>Locals of an enclosing function that <paramref name="function"/> reads or writes: never holders.</summary>
+    private static void Captured(IOperation? body, ISymbol function, HashSet<ILocalSymbol> untracked)
+    {
+        if (body is null)
+        {
+            return;
+        }
+
+        foreach (IOperation operation in body.Descendants())
+        {
+            if (operation is ILocalReferenceOperation local && !SymbolEqualityComparer.Default.Equals(local.Local.ContainingSymbol, function))
+            {
+                untracked.Add(local.Local);
+            }
+        }
+    }
+
+    private static ControlFlowGraph? CreateGraph(IOperation body, CancellationToken cancellationToken) => body switch
+    {
+        IMethodBodyOperation method => ControlFlowGraph.Create(method, cancellationToken),
+        IConstructorBodyOperation constructor => ControlFlowGraph.Create(constructor, cancellationToken),
+        IBlockOperation { Parent: null } block => ControlFlowGraph.Create(block, cancellationToken),
+        IFieldInitializerOperation field => ControlFlowGraph.Create(field, cancellationToken),
+        IPropertyInitializerOperation property => ControlFlowGraph.Create(property, cancellationToken),
+        _ => null,
+    };
+}
