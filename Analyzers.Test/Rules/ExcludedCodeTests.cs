@@ -31,12 +31,12 @@ public sealed class ExcludedCodeTests
         ("POOL006", "nint F() => ExAllocatePool2({|POOL006:POOL_FLAGS.POOL_FLAG_NON_PAGED_EXECUTE|}, 64, \"Drv1\");"),
         ("POOL007", "nint G() => {|POOL007:ExAllocatePoolWithTag|}(NonPagedPoolNx, 64, \"Drv1\");"),
         ("POOL008", "nint H() => ExAllocatePool2({|POOL008:(POOL_FLAGS)NonPagedPoolNx|}, 64, \"Drv1\");"),
+        ("POOL009", "void L() { nint p = ExAllocatePool2(POOL_FLAGS.POOL_FLAG_NON_PAGED, 64, \"Drv1\"); Rtl.RtlZeroMemory({|POOL009:p|}, 64); ExFreePoolWithTag(p, \"Drv1\"); }"),
+        ("POOL010", "void M() => {|POOL010:ExAllocatePool2|}(POOL_FLAGS.POOL_FLAG_NON_PAGED, 64, \"Drv1\");"),
+        ("POOL011", "void N() { nint q = ExAllocatePool2(POOL_FLAGS.POOL_FLAG_NON_PAGED, 64, \"Drv1\"); if (q != 0) {|POOL011:ExFreePoolWithTag|}(q, \"Drv2\"); }"),
         ("POOL012", "bool I() => Mm.{|POOL012:MmIsThisAnNtAsSystem|}();"),
         ("POOL013", "[IrqlRequiresMax(DISPATCH_LEVEL)] void J() => {|POOL013:ExInitializeDriverRuntime|}(DrvRtPoolNxOptIn);"),
         ("POOL014", "void K(KSPIN_LOCK l) => Ke.{|POOL014:KeAcquireSpinLock|}(l, out _);"),
-        ("POOL009", "void L() { nint p = ExAllocatePoolWithTag(NonPagedPoolNx, 64, \"Drv1\"); Rtl.RtlZeroMemory({|POOL009:p|}, 64); ExFreePoolWithTag(p, \"Drv1\"); }"),
-        ("POOL010", "void M() => {|POOL010:ExAllocatePoolWithTag|}(NonPagedPoolNx, 64, \"Drv1\");"),
-        ("POOL011", "void N() { nint q = ExAllocatePoolWithTag(NonPagedPoolNx, 64, \"Drv1\"); if (q != 0) {|POOL011:ExFreePoolWithTag|}(q, \"Drv2\"); }"),
     ];
 
     /// <summary>Each form: the file name, the text before the usings, and the attributes of the class.</summary>
