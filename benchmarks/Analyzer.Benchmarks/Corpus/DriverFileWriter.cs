@@ -436,7 +436,7 @@ internal static class DriverFileWriter
                 [IrqlRequiresMax(PASSIVE_LEVEL)]
                 public NTSTATUS CopyName(string name)
                 {
-                    nint copy = ExAllocatePoolWithTag(NonPagedPoolNx, (nuint)(name.Length * 2), DeviceTag);
+                    nint copy = ExAllocatePool2(POOL_FLAG_NON_PAGED, (nuint)(name.Length * 2), DeviceTag);
                     if (copy == 0)
                     {
                         return NTSTATUS.STATUS_INSUFFICIENT_RESOURCES;
