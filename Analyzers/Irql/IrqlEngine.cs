@@ -8,6 +8,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 using PoolAnalyzers.Irql.Index;
 using PoolAnalyzers.Irql.Interprocedural;
+using PoolAnalyzers.Flow;
 
 namespace PoolAnalyzers.Irql;
 
@@ -44,7 +45,7 @@ internal sealed class IrqlEngine : IIrqlContext
     private readonly RuntimeSymbols _symbols;
     private readonly object _gate = new();
     private readonly ConcurrentDictionary<IMethodSymbol, Callee> _callees = new(SymbolEqualityComparer.Default);
-    private readonly ConcurrentDictionary<ISymbol, ImmutableArray<IrqlFinding>> _findings = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<ISymbol, ImmutableArray<BodyFinding>> _findings = new(SymbolEqualityComparer.Default);
 
     // Under _gate.
     private readonly Dictionary<ISymbol, MemberFlow> _flows = new(SymbolEqualityComparer.Default);
@@ -69,9 +70,9 @@ internal sealed class IrqlEngine : IIrqlContext
     public static IrqlEngine For(Compilation compilation, RuntimeSymbols symbols) => s_engines.GetValue(compilation, c => new IrqlEngine(c, symbols));
 
     /// <summary>The findings of every IRQL rule located in <paramref name="member"/>, whose body the caller's callback has at hand.</summary>
-    public ImmutableArray<IrqlFinding> FindingsOf(ISymbol member, IOperation body, CancellationToken cancellationToken)
+    public ImmutableArray<BodyFinding> FindingsOf(ISymbol member, IOperation body, CancellationToken cancellationToken)
     {
-        if (_findings.TryGetValue(member, out ImmutableArray<IrqlFinding> known))
+        if (_findings.TryGetValue(member, out ImmutableArray<BodyFinding> known))
         {
             return known;
         }
@@ -92,7 +93,7 @@ internal sealed class IrqlEngine : IIrqlContext
             try
             {
                 MemberFlow flow = FlowOf(member, body);
-                ImmutableArray<IrqlFinding> findings = IrqlFindings.Of(flow, this, cancellationToken);
+                ImmutableArray<BodyFinding> findings = IrqlFindings.Of(flow, this, cancellationToken);
                 _findings[member] = findings;
                 return findings;
             }

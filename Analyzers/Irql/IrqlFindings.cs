@@ -7,6 +7,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using PoolAnalyzers.Irql.Interprocedural;
+using PoolAnalyzers.Flow;
 
 namespace PoolAnalyzers.Irql;
 
@@ -23,9 +24,9 @@ internal static class IrqlFindings
 
     private static readonly ImmutableDictionary<string, string?> s_fixable = ImmutableDictionary<string, string?>.Empty.Add(FixableArgument, "true");
 
-    public static ImmutableArray<IrqlFinding> Of(MemberFlow flow, IrqlEngine engine, CancellationToken cancellationToken)
+    public static ImmutableArray<BodyFinding> Of(MemberFlow flow, IrqlEngine engine, CancellationToken cancellationToken)
     {
-        ImmutableArray<IrqlFinding>.Builder findings = ImmutableArray.CreateBuilder<IrqlFinding>();
+        ImmutableArray<BodyFinding>.Builder findings = ImmutableArray.CreateBuilder<BodyFinding>();
         foreach (FunctionFacts function in flow.Functions)
         {
             if (!function.Analyzed)
@@ -53,7 +54,7 @@ internal static class IrqlFindings
     }
 
     /// <summary>POOL004: the highest level at or above DISPATCH_LEVEL the call can run at.</summary>
-    private static void CheckPaged(CallFact call, FunctionFacts function, LazyEntry entry, ImmutableArray<IrqlFinding>.Builder findings)
+    private static void CheckPaged(CallFact call, FunctionFacts function, LazyEntry entry, ImmutableArray<BodyFinding>.Builder findings)
     {
         if (Worst(call, IrqlLevels.DispatchOrAbove, highest: true, entry) is not { } worst)
         {
@@ -61,7 +62,7 @@ internal static class IrqlFindings
         }
 
         string pool = call.PagedArgument?.ToString() ?? "a paged lookaside list";
-        findings.Add(new IrqlFinding(
+        findings.Add(new BodyFinding(
             DiagnosticIds.PagedPoolAtDispatch,
             call.PagedArgument?.GetLocation() ?? NameLocation(call.Syntax),
             [RoutineName(call), pool, FunctionNames.Display(function.Symbol), Explain(function, worst.State, worst.Level, entry)],
@@ -69,7 +70,7 @@ internal static class IrqlFindings
     }
 
     /// <summary>POOL013: the highest level above the callee's maximum, else the lowest below its minimum.</summary>
-    private static void CheckRequirement(CallFact call, FunctionFacts function, LazyEntry entry, ImmutableArray<IrqlFinding>.Builder findings)
+    private static void CheckRequirement(CallFact call, FunctionFacts function, LazyEntry entry, ImmutableArray<BodyFinding>.Builder findings)
     {
         IrqlContract contract = call.Callee.Contract;
         (CallState State, int Level)? worst =
@@ -80,7 +81,7 @@ internal static class IrqlFindings
             return;
         }
 
-        findings.Add(new IrqlFinding(
+        findings.Add(new BodyFinding(
             DiagnosticIds.ForbiddenIrqlCall,
             NameLocation(call.Syntax),
             [RoutineName(call), Requirement(contract), FunctionNames.Display(function.Symbol), Explain(function, found.State, found.Level, entry)],
@@ -88,7 +89,7 @@ internal static class IrqlFindings
     }
 
     /// <summary>POOL014: each lock or IRQL change still in force at a normal exit, reported once on the call that made it.</summary>
-    private static void CheckExits(FunctionFacts function, LazyEntry entry, ImmutableArray<IrqlFinding>.Builder findings)
+    private static void CheckExits(FunctionFacts function, LazyEntry entry, ImmutableArray<BodyFinding>.Builder findings)
     {
         if (function.Contract.ChangesIrqlByContract)
         {
@@ -141,7 +142,7 @@ internal static class IrqlFindings
         return !(exit.EntryMask == 0 && entered != 0 && (entered & (entered - 1)) == 0 && exit.Levels == entered);
     }
 
-    private static IrqlFinding NotRestored(Origin change, string clause, FunctionFacts function, ExitFact exit)
+    private static BodyFinding NotRestored(Origin change, string clause, FunctionFacts function, ExitFact exit)
         => new(
             DiagnosticIds.IrqlNotRestored,
             NameLocation(change.Site!),

@@ -5,6 +5,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
+using PoolAnalyzers.Flow;
 
 namespace PoolAnalyzers.Lifetime;
 
@@ -24,7 +25,7 @@ internal sealed class FieldTags(RuntimeSymbols symbols)
     private readonly ConcurrentDictionary<IFieldSymbol, uint?> _tags = new(SymbolEqualityComparer.Default);
 
     /// <summary>Adds a POOL011 finding when <paramref name="free"/> frees a field under a constant tag other than the field's.</summary>
-    public void CheckFieldFree(IInvocationOperation free, RuntimeRoutine routine, List<LifetimeFinding> findings, CancellationToken cancellationToken)
+    public void CheckFieldFree(IInvocationOperation free, RuntimeRoutine routine, List<BodyFinding> findings, CancellationToken cancellationToken)
     {
         if (routine.Block is not { } block || routine.Tag is not { } tag
             || Unwrap(free.GetArgument(block)?.Value) is not IFieldReferenceOperation { Field: { DeclaredAccessibility: Accessibility.Private, Type.SpecialType: SpecialType.System_IntPtr } field }
@@ -35,7 +36,7 @@ internal sealed class FieldTags(RuntimeSymbols symbols)
 
         if (_tags.GetOrAdd(field.OriginalDefinition, f => Compute(f, cancellationToken)) is { } allocatedTag && allocatedTag != freedTag)
         {
-            findings.Add(new LifetimeFinding(
+            findings.Add(new BodyFinding(
                 DiagnosticIds.MismatchedFree,
                 free.Syntax.GetMethodNameLocation(),
                 [routine.Name, "frees '" + field.Name + "', whose every allocation uses tag " + TagValue.Display(allocatedTag) + ", under tag " + TagValue.Display(freedTag) + " (BAD_POOL_CALLER 0x0A)"]));

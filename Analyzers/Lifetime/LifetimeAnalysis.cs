@@ -28,7 +28,7 @@ internal sealed class LifetimeAnalysis
 
     private readonly RuntimeSymbols _symbols;
     private readonly FieldTags _fieldTags;
-    private readonly ConcurrentDictionary<ISymbol, ImmutableArray<LifetimeFinding>> _findings = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<ISymbol, ImmutableArray<BodyFinding>> _findings = new(SymbolEqualityComparer.Default);
 
     private LifetimeAnalysis(RuntimeSymbols symbols)
     {
@@ -40,21 +40,21 @@ internal sealed class LifetimeAnalysis
     public static LifetimeAnalysis For(Compilation compilation, RuntimeSymbols symbols) => s_analyses.GetValue(compilation, _ => new LifetimeAnalysis(symbols));
 
     /// <summary>The findings of the three rules in <paramref name="member"/>'s body.</summary>
-    public ImmutableArray<LifetimeFinding> FindingsOf(ISymbol member, IOperation body, CancellationToken cancellationToken)
+    public ImmutableArray<BodyFinding> FindingsOf(ISymbol member, IOperation body, CancellationToken cancellationToken)
     {
-        if (_findings.TryGetValue(member, out ImmutableArray<LifetimeFinding> known))
+        if (_findings.TryGetValue(member, out ImmutableArray<BodyFinding> known))
         {
             return known;
         }
 
-        ImmutableArray<LifetimeFinding> findings = Analyze(member, body, cancellationToken);
+        ImmutableArray<BodyFinding> findings = Analyze(member, body, cancellationToken);
         return _findings.GetOrAdd(member, findings);
     }
 
-    private ImmutableArray<LifetimeFinding> Analyze(ISymbol member, IOperation body, CancellationToken cancellationToken)
+    private ImmutableArray<BodyFinding> Analyze(ISymbol member, IOperation body, CancellationToken cancellationToken)
     {
         bool allocates = false;
-        var findings = new List<LifetimeFinding>();
+        var findings = new List<BodyFinding>();
         var untracked = new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
         foreach (IOperation operation in body.DescendantsAndSelf())
         {
@@ -88,7 +88,7 @@ internal sealed class LifetimeAnalysis
         return [.. findings];
     }
 
-    private void AnalyzeGraph(ControlFlowGraph graph, ISymbol function, HashSet<ILocalSymbol> untracked, List<LifetimeFinding> findings, CancellationToken cancellationToken)
+    private void AnalyzeGraph(ControlFlowGraph graph, ISymbol function, HashSet<ILocalSymbol> untracked, List<BodyFinding> findings, CancellationToken cancellationToken)
     {
         foreach (IMethodSymbol localFunction in graph.LocalFunctions)
         {
@@ -131,7 +131,7 @@ internal sealed class LifetimeAnalysis
         ReportLeaks(result, domain, ordered, function, findings);
     }
 
-    private static void ReportLeaks(FlowResult<LifetimeState> result, LifetimeDomain domain, List<AllocationSite> sites, ISymbol function, List<LifetimeFinding> findings)
+    private static void ReportLeaks(FlowResult<LifetimeState> result, LifetimeDomain domain, List<AllocationSite> sites, ISymbol function, List<BodyFinding> findings)
     {
         bool[] reported = new bool[sites.Count];
         foreach (ExitEdge<LifetimeState> exit in result.Exits)
@@ -150,13 +150,13 @@ internal sealed class LifetimeAnalysis
                 }
 
                 reported[site.Number] = true;
-                findings.Add(new LifetimeFinding(DiagnosticIds.PoolLeak, site.Call.Syntax.GetMethodNameLocation(), LifetimeRecorder.LeakArguments(site, facts, exit, function)));
+                findings.Add(new BodyFinding(DiagnosticIds.PoolLeak, site.Call.Syntax.GetMethodNameLocation(), LifetimeRecorder.LeakArguments(site, facts, exit, function)));
             }
         }
     }
 
     /// <summary>Numbers the allocation calls of a function in operation order; analyzes the lambdas it contains.</summary>
-    private void Collect(ControlFlowGraph graph, IOperation root, Dictionary<IInvocationOperation, AllocationSite> sites, List<AllocationSite> ordered, HashSet<ILocalSymbol> untracked, List<LifetimeFinding> findings, CancellationToken cancellationToken)
+    private void Collect(ControlFlowGraph graph, IOperation root, Dictionary<IInvocationOperation, AllocationSite> sites, List<AllocationSite> ordered, HashSet<ILocalSymbol> untracked, List<BodyFinding> findings, CancellationToken cancellationToken)
     {
         foreach (IOperation operation in root.DescendantsAndSelf())
         {

@@ -9,10 +9,10 @@ namespace PoolAnalyzers.Lifetime;
 /// <summary>Turns what the final pass of <see cref="LifetimeDomain"/> sees into findings: unchecked uses (POOL009) and bad frees (POOL011).</summary>
 internal sealed class LifetimeRecorder
 {
-    private readonly List<LifetimeFinding> _findings;
+    private readonly List<BodyFinding> _findings;
     private readonly HashSet<int> _uncheckedReported = [];
 
-    public LifetimeRecorder(List<LifetimeFinding> findings, IReadOnlyList<AllocationSite> sites)
+    public LifetimeRecorder(List<BodyFinding> findings, IReadOnlyList<AllocationSite> sites)
     {
         _findings = findings;
         Sites = sites;
@@ -28,7 +28,7 @@ internal sealed class LifetimeRecorder
         }
 
         SyntaxNode pointer = use.Syntax;
-        _findings.Add(new LifetimeFinding(
+        _findings.Add(new BodyFinding(
             DiagnosticIds.UncheckedAllocation,
             pointer.GetLocation(),
             [pointer.ToString(), site.Routine.Name, PathText.Line(site.Call.Syntax), PathText.Through(facts.Step, facts.StepValue)]));
@@ -78,14 +78,14 @@ internal sealed class LifetimeRecorder
 
         if (allFreed && freed?.FreedAt is { } earlier)
         {
-            _findings.Add(new LifetimeFinding(
+            _findings.Add(new BodyFinding(
                 DiagnosticIds.MismatchedFree,
                 free.Syntax.GetMethodNameLocation(),
                 [name, "frees '" + block + "' a second time: on this path it was already freed at line " + PathText.Line(earlier) + " (BAD_POOL_CALLER 0x07, Driver Verifier 0xC4/0x13)"]));
         }
         else if (allMismatched && mismatch is not null)
         {
-            _findings.Add(new LifetimeFinding(DiagnosticIds.MismatchedFree, free.Syntax.GetMethodNameLocation(), [name, mismatch]));
+            _findings.Add(new BodyFinding(DiagnosticIds.MismatchedFree, free.Syntax.GetMethodNameLocation(), [name, mismatch]));
         }
     }
 
