@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 
 namespace PoolAnalyzers;
@@ -22,6 +23,8 @@ internal sealed class RuntimeSymbols
     public const string RuntimeAssemblyName = "PoolAnalyzers.Runtime";
 
     private const string Namespace = "PoolAnalyzers.Runtime.";
+
+    private static readonly ConditionalWeakTable<Compilation, StrongBox<RuntimeSymbols?>> s_byCompilation = new();
 
     private readonly ImmutableArray<INamedTypeSymbol> _components;
 
@@ -47,7 +50,10 @@ internal sealed class RuntimeSymbols
     public INamedTypeSymbol? PoolFlags { get; }
 
     /// <summary>The runtime symbols of <paramref name="compilation"/>, or null when the runtime is not referenced.</summary>
-    public static RuntimeSymbols? TryCreate(Compilation compilation)
+    /// <remarks>Every rule asks at compilation start; the answer is computed once per compilation.</remarks>
+    public static RuntimeSymbols? TryCreate(Compilation compilation) => s_byCompilation.GetValue(compilation, c => new StrongBox<RuntimeSymbols?>(Create(c))).Value;
+
+    private static RuntimeSymbols? Create(Compilation compilation)
     {
         INamedTypeSymbol? ex = ChooseEx(compilation);
         if (ex is null)

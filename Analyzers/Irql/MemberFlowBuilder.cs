@@ -12,14 +12,14 @@ namespace PoolAnalyzers.Irql;
 /// Computes the <see cref="MemberFlow"/> of a member body. A body in which nothing can change the IRQL
 /// (no raise, lower, spin lock, IRQL query, or call to a method that may change it) runs at its entry
 /// IRQL everywhere, so it is walked once without a control-flow graph; only the others pay for
-/// <see cref="ControlFlowGraph.Create(IMethodBodyOperation, CancellationToken)"/> and a fixed point.
+/// a control-flow graph (<see cref="FlowGraphs"/>) and a fixed point.
 /// </summary>
 internal static class MemberFlowBuilder
 {
     public static MemberFlow Build(ISymbol member, IOperation body, IIrqlContext context, CancellationToken cancellationToken)
     {
         var nested = new List<FunctionFacts>();
-        FunctionFacts facts = (NeedsGraph(body, context) ? CreateGraph(body, cancellationToken) : null) is { } graph
+        FunctionFacts facts = (NeedsGraph(body, context) ? FlowGraphs.Of(body, cancellationToken) : null) is { } graph
             ? AnalyzeGraph(graph, member, FunctionKind.Member, body.Syntax, nested, EmptyExits, context, cancellationToken)
             : Straight(body, member, FunctionKind.Member, body.Syntax, nested, context);
         nested.Insert(0, facts);
@@ -54,16 +54,6 @@ internal static class MemberFlowBuilder
 
         return false;
     }
-
-    private static ControlFlowGraph? CreateGraph(IOperation body, CancellationToken cancellationToken) => body switch
-    {
-        IMethodBodyOperation method => ControlFlowGraph.Create(method, cancellationToken),
-        IConstructorBodyOperation constructor => ControlFlowGraph.Create(constructor, cancellationToken),
-        IBlockOperation { Parent: null } block => ControlFlowGraph.Create(block, cancellationToken),
-        IFieldInitializerOperation field => ControlFlowGraph.Create(field, cancellationToken),
-        IPropertyInitializerOperation property => ControlFlowGraph.Create(property, cancellationToken),
-        _ => null,
-    };
 
     private static FunctionFacts AnalyzeGraph(
         ControlFlowGraph graph,

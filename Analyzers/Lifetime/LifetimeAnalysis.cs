@@ -15,7 +15,8 @@ namespace PoolAnalyzers.Lifetime;
 /// body is analyzed once, whichever rule asks first, on the forward data-flow framework of
 /// <see cref="ForwardFlow"/> with <see cref="LifetimeDomain"/>. Only bodies that call a routine handing out
 /// a block (or free a field) pay for anything beyond one walk of their operations; only bodies that
-/// allocate pay for a control-flow graph.
+/// allocate into something the function keeps (not straight into a return, field or property) pay for a
+/// control-flow graph.
 /// </summary>
 /// <remarks>
 /// The analysis is within one function: a block handed to another method changes owner (silence), a block
@@ -33,7 +34,7 @@ internal sealed class LifetimeAnalysis
     private LifetimeAnalysis(RuntimeSymbols symbols)
     {
         _symbols = symbols;
-                _fieldTags = new FieldTags(symbols);
+        _fieldTags = new FieldTags(symbols);
     }
 
     /// <summary>The analysis of <paramref name="compilation"/>, created by the first rule that asks.</summary>
@@ -61,7 +62,7 @@ internal sealed class LifetimeAnalysis
             switch (operation)
             {
                 case IInvocationOperation invocation when _symbols.Classify(invocation.TargetMethod) is { } routine:
-                    allocates |= routine.ReturnsBlock;
+                    allocates |= routine.ReturnsBlock && !LeavesAtOnce(invocation);
                     if (routine.Kind == RoutineKind.Free)
                     {
                         _fieldTags.CheckFieldFree(invocation, routine, findings, cancellationToken);
@@ -80,12 +81,33 @@ internal sealed class LifetimeAnalysis
             }
         }
 
-        if (allocates && CreateGraph(body, cancellationToken) is { } graph)
+        if (allocates && FlowGraphs.Of(body, cancellationToken) is { } graph)
         {
             AnalyzeGraph(graph, member, untracked, findings, cancellationToken);
         }
 
         return [.. findings];
+    }
+
+    /// <summary>
+    /// True when the block goes straight out of the function's hands: returned, or stored in a field or
+    /// property. Nothing can then be said about it here (returning or storing is neither a use nor a
+    /// leak), so such a call alone does not make the body worth a control-flow graph.
+    /// </summary>
+    private static bool LeavesAtOnce(IOperation call)
+    {
+        IOperation value = call;
+        while (value.Parent is IConversionOperation conversion)
+        {
+            value = conversion;
+        }
+
+        return value.Parent switch
+        {
+            IReturnOperation => true,
+            ISimpleAssignmentOperation { Target: IFieldReferenceOperation or IPropertyReferenceOperation } assignment => assignment.Value == value,
+            _ => false,
+        };
     }
 
     private void AnalyzeGraph(ControlFlowGraph graph, ISymbol function, HashSet<ILocalSymbol> untracked, List<BodyFinding> findings, CancellationToken cancellationToken)
@@ -206,14 +228,4 @@ internal sealed class LifetimeAnalysis
             }
         }
     }
-
-    private static ControlFlowGraph? CreateGraph(IOperation body, CancellationToken cancellationToken) => body switch
-    {
-        IMethodBodyOperation method => ControlFlowGraph.Create(method, cancellationToken),
-        IConstructorBodyOperation constructor => ControlFlowGraph.Create(constructor, cancellationToken),
-        IBlockOperation { Parent: null } block => ControlFlowGraph.Create(block, cancellationToken),
-        IFieldInitializerOperation field => ControlFlowGraph.Create(field, cancellationToken),
-        IPropertyInitializerOperation property => ControlFlowGraph.Create(property, cancellationToken),
-        _ => null,
-    };
 }
