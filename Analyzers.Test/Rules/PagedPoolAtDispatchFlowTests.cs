@@ -238,6 +238,69 @@ public sealed class PagedPoolAtDispatchFlowTests
     }
 
     [Fact]
+    public async Task PrivateHelperOfAPartialClass_CallerInTheOtherPart_ReportedAndSameNamedHelpersElsewhereIgnored()
+    {
+        // A private helper is searched for only in the trees of its type: every part of a partial type counts,
+        // and an unrelated class's helper of the same name, called under its own lock, says nothing about this one.
+        string send = Sources.KernelUsings + """
+            partial class Device
+            {
+                private readonly KSPIN_LOCK _lock = new();
+
+                public void SendPacket()
+                {
+                    KeAcquireSpinLock(_lock, out KIRQL old);
+                    ReadOption();
+                    KeReleaseSpinLock(_lock, old);
+                }
+            }
+            """;
+        string other = Sources.KernelUsings + """
+            class Other
+            {
+                private readonly KSPIN_LOCK _lock = new();
+
+                public void Poll()
+                {
+                    KeAcquireSpinLock(_lock, out KIRQL old);
+                    ReadOption();
+                    KeReleaseSpinLock(_lock, old);
+                }
+
+                private nint ReadOption() => ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Othr");
+            }
+
+            class Quiet
+            {
+                public void Configure() => ReadOption();
+
+                private nint ReadOption() => ExAllocatePoolWithTag(PagedPool, 64, "Quit");
+            }
+            """;
+        var test = new VerifyCS.Test();
+        test.TestState.Sources.Add(("/0/Send.cs", send));
+        test.TestState.Sources.Add(("/0/Other.cs", other));
+        test.TestState.Sources.Add(("/0/Options.cs", Sources.Usings + """
+            partial class Device
+            {
+                private nint ReadOption() => ExAllocatePoolWithTag({|#0:PagedPool|}, 128, "Optn");
+            }
+            """));
+        test.ExpectedDiagnostics.Add(VerifyCS.Diagnostic(DiagnosticIds.PagedPoolAtDispatch).WithLocation(0)
+            .WithArguments("ExAllocatePoolWithTag", "PagedPool", "ReadOption", "is called at DISPATCH_LEVEL from 'SendPacket' (spin lock acquired at Send.cs:14)"));
+        test.FixedState.Sources.Add(("/0/Send.cs", send));
+        test.FixedState.Sources.Add(("/0/Other.cs", other));
+        test.FixedState.Sources.Add(("/0/Options.cs", Sources.Usings + """
+            partial class Device
+            {
+                private nint ReadOption() => ExAllocatePoolWithTag(NonPagedPoolNx, 128, "Optn");
+            }
+            """));
+
+        await test.RunAsync();
+    }
+
+    [Fact]
     public async Task HelperChain_MessageNamesEveryCaller()
     {
         string source = Sources.KernelUsings + """

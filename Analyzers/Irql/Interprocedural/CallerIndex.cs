@@ -8,29 +8,44 @@ namespace PoolAnalyzers.Irql.Interprocedural;
 /// <summary>
 /// The direct callers of methods of the project, across every tree of the compilation, found lazily:
 /// the first time any method of a name is asked for, each member body that mentions the name (from
-/// <see cref="CompilationIndex"/>) is analyzed once and every call and conversion in it is filed under
+/// <see cref="CompilationIndex"/>; for a private method, only those in its type's trees) is analyzed once and every call and conversion in it is filed under
 /// its target. Calls dispatched at run time (virtual, interface, delegate) are not filed: their target
 /// is not known, so they give no method an entry IRQL.
 /// </summary>
 internal sealed class CallerIndex(IrqlEngine engine)
 {
+    /// <summary>Names resolved in every tree, and (name, tree) pairs resolved in one tree only.</summary>
     private readonly HashSet<string> _resolvedNames = new(System.StringComparer.Ordinal);
+    private readonly HashSet<(string Name, SyntaxTree Tree)> _resolvedInTree = [];
     private readonly HashSet<IndexedMember> _analyzed = [];
     private readonly Dictionary<IMethodSymbol, List<CallSite>> _sites = new(SymbolEqualityComparer.Default);
     private readonly HashSet<IMethodSymbol> _sorted = new(SymbolEqualityComparer.Default);
 
     /// <summary>The calls to <paramref name="method"/> and its conversions to annotated delegates, ordered by file and position.</summary>
+    /// <remarks>
+    /// A private method can be named only inside its outermost containing type, so only the trees that
+    /// declare that type are searched: a private helper's name repeated in a thousand classes costs
+    /// nothing outside its own file.
+    /// </remarks>
     public IReadOnlyList<CallSite> SitesOf(IMethodSymbol method, CancellationToken cancellationToken)
     {
         string name = method.MethodKind == MethodKind.Constructor ? method.ContainingType.Name : method.Name;
-        if (_resolvedNames.Add(name))
+        if (!_resolvedNames.Contains(name))
         {
-            foreach (IndexedMember member in engine.Index(cancellationToken).Mentioning(name))
+            if (method.DeclaredAccessibility == Accessibility.Private && OutermostType(method) is { } type)
             {
-                if (_analyzed.Add(member) && engine.FlowOfDeclaration(member.Declaration, cancellationToken) is { } flow)
+                foreach (SyntaxReference declaration in type.DeclaringSyntaxReferences)
                 {
-                    File(flow);
+                    if (_resolvedInTree.Add((name, declaration.SyntaxTree)))
+                    {
+                        Resolve(name, declaration.SyntaxTree, cancellationToken);
+                    }
                 }
+            }
+            else
+            {
+                _resolvedNames.Add(name);
+                Resolve(name, tree: null, cancellationToken);
             }
         }
 
@@ -45,6 +60,29 @@ internal sealed class CallerIndex(IrqlEngine engine)
         }
 
         return sites;
+    }
+
+    /// <summary>Analyzes every member body that mentions <paramref name="name"/> (in <paramref name="tree"/> only, when given) and files its calls.</summary>
+    private void Resolve(string name, SyntaxTree? tree, CancellationToken cancellationToken)
+    {
+        foreach (IndexedMember member in engine.Index(cancellationToken).Mentioning(name))
+        {
+            if ((tree is null || member.Declaration.SyntaxTree == tree) && _analyzed.Add(member) && engine.FlowOfDeclaration(member.Declaration, cancellationToken) is { } flow)
+            {
+                File(flow);
+            }
+        }
+    }
+
+    private static INamedTypeSymbol? OutermostType(ISymbol symbol)
+    {
+        INamedTypeSymbol? type = symbol.ContainingType;
+        while (type?.ContainingType is { } outer)
+        {
+            type = outer;
+        }
+
+        return type;
     }
 
     private void File(MemberFlow flow)
