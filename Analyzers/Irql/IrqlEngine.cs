@@ -79,7 +79,8 @@ internal sealed class IrqlEngine : IIrqlContext
 
         if (!IsRelevant(body))
         {
-            return [];
+            // Remembered, so the other IRQL rules do not walk the body again.
+            return _findings.GetOrAdd(member, []);
         }
 
         lock (_gate)

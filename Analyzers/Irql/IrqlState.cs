@@ -90,6 +90,13 @@ internal sealed class IrqlState
     /// <summary>Each path transformed; a null result drops the path. Null when no path is left (the point is unreachable).</summary>
     public IrqlState? Map(Func<IrqlPath, IrqlPath?> transform)
     {
+        if (Paths.Length == 1)
+        {
+            // The common case (no lock or raise whose pairing differs between paths): no builder.
+            IrqlPath? only = transform(Paths[0]);
+            return only is null ? null : ReferenceEquals(only, Paths[0]) ? this : new IrqlState([only], Collapsed);
+        }
+
         ImmutableArray<IrqlPath>.Builder? paths = null;
         for (int i = 0; i < Paths.Length; i++)
         {
