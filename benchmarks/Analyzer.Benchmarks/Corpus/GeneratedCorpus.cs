@@ -104,9 +104,14 @@ public sealed class GeneratedCorpus
         return new GeneratedCorpus(kind, trees.MoveToImmutable(), references);
     }
 
-    /// <summary>A new compilation over the shared trees and references.</summary>
+    /// <summary>
+    /// A new compilation over the shared parse and references. Each compilation gets its own
+    /// <see cref="SyntaxTree"/> objects over the parsed nodes (no re-parse), as a real build has: a cache
+    /// an analyzer keeps per tree (the IRQL engine's syntax index) is then paid in every run, not only in
+    /// the first.
+    /// </summary>
     public CSharpCompilation CreateCompilation() =>
-        CSharpCompilation.Create("Generated" + Kind, Trees, References, Options);
+        CSharpCompilation.Create("Generated" + Kind, Trees.Select(tree => tree.WithRootAndOptions(tree.GetRoot(), tree.Options)), References, Options);
 
     /// <summary>
     /// Throws when the corpus does not compile: a benchmark over broken code would measure the
