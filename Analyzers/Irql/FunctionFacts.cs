@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.FlowAnalysis;
 
 namespace PoolAnalyzers.Irql;
 
@@ -54,12 +53,14 @@ internal sealed class ConversionFact(SyntaxNode syntax, IMethodSymbol target, IN
     public string? DpcInitializer { get; } = dpcInitializer;
 }
 
-/// <summary>One path class leaving a function normally, and the branch it left by.</summary>
-internal sealed class ExitFact(IrqlPath path, ControlFlowBranch? branch, bool collapsed)
+/// <summary>One path class leaving a function normally, and the return it left by.</summary>
+/// <remarks>Keeps syntax, not the graph's branch: facts live as long as the compilation, a graph need not.</remarks>
+internal sealed class ExitFact(IrqlPath path, SyntaxNode? returnStatement, bool collapsed)
 {
     public IrqlPath Path { get; } = path;
 
-    public ControlFlowBranch? Branch { get; } = branch;
+    /// <summary>The <c>return</c> statement (or returned expression) the path left by; null for the end of the body.</summary>
+    public SyntaxNode? ReturnStatement { get; } = returnStatement;
 
     /// <summary>The state had too many path classes and was merged: which change is in force is not known.</summary>
     public bool Collapsed { get; } = collapsed;

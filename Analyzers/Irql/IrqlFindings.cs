@@ -5,7 +5,6 @@ using System.Text;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Microsoft.CodeAnalysis.FlowAnalysis;
 using PoolAnalyzers.Irql.Interprocedural;
 using PoolAnalyzers.Flow;
 
@@ -207,9 +206,8 @@ internal static class IrqlFindings
     private static string DescribePath(ExitFact exit)
     {
         var text = new StringBuilder();
-        if (exit.Branch is { Semantics: ControlFlowBranchSemantics.Return, Source.BranchValue.Syntax: { } returned })
+        if (exit.ReturnStatement is { } statement)
         {
-            SyntaxNode statement = (SyntaxNode?)returned.FirstAncestorOrSelf<ReturnStatementSyntax>() ?? returned;
             text.Append(" at line ").Append(Line(statement));
         }
 

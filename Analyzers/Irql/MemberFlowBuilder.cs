@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 using PoolAnalyzers.Flow;
@@ -102,7 +103,7 @@ internal static class MemberFlowBuilder
             {
                 foreach (IrqlPath path in edge.State.Paths)
                 {
-                    exits.Add(new ExitFact(path, edge.Origin, edge.State.Collapsed));
+                    exits.Add(new ExitFact(path, ReturnStatementOf(edge.Origin), edge.State.Collapsed));
                     exitValue = exitValue is { } known ? known.Union(path.Irql) : path.Irql;
                 }
             }
@@ -125,6 +126,11 @@ internal static class MemberFlowBuilder
 
         return facts;
     }
+
+    private static SyntaxNode? ReturnStatementOf(ControlFlowBranch origin)
+        => origin is { Semantics: ControlFlowBranchSemantics.Return, Source.BranchValue.Syntax: { } returned }
+            ? (SyntaxNode?)returned.FirstAncestorOrSelf<ReturnStatementSyntax>() ?? returned
+            : null;
 
     private static void AnalyzeLambdas(ControlFlowGraph graph, IOperation operation, List<FunctionFacts> nested, IReadOnlyDictionary<IMethodSymbol, IrqlValue> localExits, IIrqlContext context, CancellationToken cancellationToken)
     {
