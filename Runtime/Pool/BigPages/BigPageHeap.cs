@@ -34,7 +34,8 @@ internal sealed unsafe class BigPageHeap
     public nint Allocate(ThreadCache cache, POOL_TYPE poolType, nuint numberOfBytes, PoolTag tag, bool zero, bool tracked)
     {
         int pages = PagesFor(numberOfBytes, extraPages: 0);
-        nint memory = pages == 0 ? 0 : TakePages(PoolTypes.IsPaged(poolType), pages, cache.Runs);
+        BigPageEntry? entry = null;
+        nint memory = pages == 0 ? 0 : TakePages(PoolTypes.IsPaged(poolType), pages, cache.Runs, out entry);
         if (memory == 0)
         {
             return 0;
@@ -45,26 +46,31 @@ internal sealed unsafe class BigPageHeap
             NativeMemory.Clear((void*)memory, numberOfBytes);
         }
 
-        _table.Add(memory, new LargeBlock { Base = memory, Pages = pages, Tag = tag, PoolType = poolType, RequestedBytes = numberOfBytes, Tracked = tracked });
+        _table.Publish(entry, memory, new LargeBlock { Base = memory, Pages = pages, Tag = tag, PoolType = poolType, RequestedBytes = numberOfBytes, Tracked = tracked });
         return memory;
     }
 
-    /// <summary>Returns a freed block's pages: its capacity to the pool, its memory to the thread's run cache or the OS.</summary>
-    public void Release(ThreadCache cache, in LargeBlock block)
+    /// <summary>Returns a freed block's pages: its capacity to the pool, its memory (with its table entry) to the thread's run cache or the OS.</summary>
+    public void Release(ThreadCache cache, BigPageEntry entry, in LargeBlock block)
     {
         CapacityOf(PoolTypes.IsPaged(block.PoolType)).Release(block.Bytes);
-        if (!cache.Runs.TryKeep(block.Base, block.Pages))
+        if (!cache.Runs.TryKeep(block.Base, block.Pages, entry))
         {
             BigPageTable.FreePages(block.Base);
         }
     }
 
+    /// <summary>Charges <paramref name="pages"/> pages to the pool and takes fresh page-aligned memory for them from the OS; 0 when capacity or the OS cannot supply them.</summary>
+    public nint TakePages(bool paged, int pages) => TakePages(paged, pages, runs: null, out _);
+
     /// <summary>
     /// Charges <paramref name="pages"/> pages to the pool and takes page-aligned memory for them (a run
-    /// the thread cached, when <paramref name="runs"/> has one); 0 when capacity or the OS cannot supply them.
+    /// the thread cached, with its table <paramref name="entry"/>, when <paramref name="runs"/> has one);
+    /// 0 when capacity or the OS cannot supply them.
     /// </summary>
-    public nint TakePages(bool paged, int pages, PageRunCache? runs)
+    public nint TakePages(bool paged, int pages, PageRunCache? runs, out BigPageEntry? entry)
     {
+        entry = null;
         PoolCapacity capacity = CapacityOf(paged);
         long bytes = (long)pages * PoolLayout.PageSize;
         if (!capacity.TryCharge(bytes))
@@ -72,7 +78,7 @@ internal sealed unsafe class BigPageHeap
             return 0;
         }
 
-        nint memory = runs?.TryTake(pages) ?? 0;
+        nint memory = runs is null ? 0 : runs.TryTake(pages, out entry);
         if (memory == 0)
         {
             memory = BigPageTable.AllocatePages(pages);
