@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace PoolAnalyzers.Runtime;
 
@@ -47,6 +48,7 @@ internal sealed class ZoneSegment
     /// there. The address must lie in the segment (see <see cref="ZONE_HEADER"/>'s lookup), so the
     /// offset fits 32 bits and one division (done as a multiplication) serves both the index and the boundary test.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int IndexOf(nint address)
     {
         uint offset = (uint)((nuint)address - (nuint)Start);
@@ -60,9 +62,38 @@ internal sealed class ZoneSegment
         return index < Blocks && index * BlockSize == relative ? (int)index : -1;
     }
 
-    public bool IsFree(int index) => (_free[index >> 6] & (1UL << index)) != 0;
-
+    /// <summary>Marks a block free as it is carved.</summary>
     public void MarkFree(int index) => _free[index >> 6] |= 1UL << index;
 
-    public void MarkAllocated(int index) => _free[index >> 6] &= ~(1UL << index);
+    /// <summary>Marks a free block allocated; false (nothing changed) when it is not free. One load and one store of its bitmap word.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryMarkAllocated(int index)
+    {
+        ref ulong word = ref _free[index >> 6];
+        ulong bit = 1UL << index;
+        ulong bits = word;
+        if ((bits & bit) == 0)
+        {
+            return false;
+        }
+
+        word = bits & ~bit;
+        return true;
+    }
+
+    /// <summary>Marks an allocated block free; false (nothing changed) when it is free already. One load and one store of its bitmap word.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryMarkFree(int index)
+    {
+        ref ulong word = ref _free[index >> 6];
+        ulong bit = 1UL << index;
+        ulong bits = word;
+        if ((bits & bit) != 0)
+        {
+            return false;
+        }
+
+        word = bits | bit;
+        return true;
+    }
 }
