@@ -84,7 +84,7 @@ public sealed partial class KSPIN_LOCK
     internal KIRQL AcquireRaising(KernelThread me)
     {
         KIRQL old = me.Irql;
-        me.Irql = KIRQL.DISPATCH_LEVEL;
+        me.RaiseTo(KIRQL.DISPATCH_LEVEL);
         if (!TryAcquire(me))
         {
             AcquireContendedRestoring(me, old);

@@ -42,7 +42,7 @@ public static partial class Ke
 
         CheckValid(NewIrql, nameof(KeRaiseIrql));
         OldIrql = current;
-        thread.Irql = NewIrql;
+        thread.RaiseTo(NewIrql);
     }
 
     /// <summary>Lowers the IRQL to <paramref name="NewIrql"/>, usually the value <see cref="KeRaiseIrql"/> saved.</summary>
