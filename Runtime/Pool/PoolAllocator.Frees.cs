@@ -8,6 +8,16 @@ internal sealed partial class PoolAllocator
     private void FreeChecked(KernelThread thread, ThreadCache cache, nint address, PoolTag tag)
     {
         ThrowIfDisposed();
+
+        // A live page-granular block first, which skips the chunk probe: a small block never starts
+        // on a page boundary (its header can), so a page-aligned address with a live entry is one.
+        BigPageEntry? entry;
+        if ((address & (PoolLayout.PageSize - 1)) == 0 && (entry = _pageBlocks.Find(address)) is not null && BigPageEntry.IsLive(entry.State))
+        {
+            FreePageGranular(thread, cache, entry, address, tag);
+            return;
+        }
+
         BlockLayout[]? pageMap = _small.PageMapOf(cache, address);
         if (pageMap is not null)
         {
@@ -15,13 +25,12 @@ internal sealed partial class PoolAllocator
             return;
         }
 
-        FreePageGranular(thread, cache, address, tag);
+        FreePageGranular(thread, cache, _pageBlocks.Find(address), address, tag);
     }
 
-    private void FreePageGranular(KernelThread thread, ThreadCache cache, nint address, PoolTag tag)
+    private void FreePageGranular(KernelThread thread, ThreadCache cache, BigPageEntry? entry, nint address, PoolTag tag)
     {
         bool verified = _verifier is not null;
-        BigPageEntry? entry = _pageBlocks.Find(address);
         long state = entry?.State ?? 0;
         if (!BigPageEntry.IsLive(state))
         {
