@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Threading;
 
 namespace PoolAnalyzers.Runtime;
 
@@ -14,7 +13,7 @@ namespace PoolAnalyzers.Runtime;
 /// <see cref="GENERAL_LOOKASIDE.ListHeadDepth"/>, snapshots like the kernel's), except when the list
 /// is deleted or the owner has exited, when its entries are drained.
 /// </remarks>
-internal sealed class LookasideMagazine
+internal sealed class LookasideMagazine : IThreadOwned
 {
     /// <summary>Entries one thread keeps in <see cref="Items"/>, besides <see cref="Hot"/>.</summary>
     public const int Capacity = 16;
@@ -25,14 +24,12 @@ internal sealed class LookasideMagazine
     private LookasideMagazine()
     {
         Generation = -1;
-        OwnerThread = System.Threading.Thread.CurrentThread;
     }
 
     public LookasideMagazine(long generation, KernelThread thread)
     {
         Generation = generation;
         Thread = thread;
-        OwnerThread = System.Threading.Thread.CurrentThread;
     }
 
     /// <summary>The generation (one life of one list, unique across lists) this magazine belongs to; a deleted or re-initialized list has another.</summary>
@@ -41,10 +38,8 @@ internal sealed class LookasideMagazine
     /// <summary>The runtime state of the owning thread, which finds the magazine through it (null only for <see cref="None"/>).</summary>
     public KernelThread? Thread { get; }
 
-    /// <summary>The owning thread, to tell when it has exited and its entries need a new home.</summary>
-    public Thread OwnerThread { get; }
-
-    public bool IsOrphaned => !OwnerThread.IsAlive;
+    /// <summary>The owner, for the list's <see cref="PerThreadCaches{TCache}"/> registry: it tells when the thread has exited and its entries need a new home (never asked of <see cref="None"/>, which is never registered).</summary>
+    KernelThread IThreadOwned.Thread => Thread!;
 
     /// <summary>
     /// The newest cached entry, or 0. A steady allocate/free loop only moves an entry in and out of
