@@ -27,7 +27,9 @@ namespace PoolAnalyzers.Runtime;
 /// Each thread counts its own operations; the counters read here are the sums, exact once the
 /// threads are quiescent. No entry is ever lost or handed out twice: a thread's cache is touched
 /// by that thread alone, and the entries of a thread that exits move to the shared list (or go to
-/// the Free routine) at the next depth scan, the next thread's first use, or deletion. Deleting a
+/// the Free routine) at the next depth scan, the next thread's first use, the next allocation that
+/// would miss, or deletion; the front caches are registered and retired through
+/// <see cref="PerThreadCaches{TCache}"/>, the mechanism the pool's thread caches use. Deleting a
 /// list while other threads still use it is a caller error, as in the kernel.
 /// </para>
 /// <para>
