@@ -62,6 +62,9 @@ internal sealed partial class PoolAllocator : IDisposable
 
     public KernelSystem System { get; }
 
+    /// <summary>The page-granular heap: the thread caches reach its fast paths through it.</summary>
+    internal BigPageHeap BigPages => _bigPages;
+
     public PoolCapacity Paged { get; }
 
     public PoolCapacity NonPaged { get; }
@@ -148,6 +151,11 @@ internal sealed partial class PoolAllocator : IDisposable
         if ((options & ~AllocationOptions.FastPathable) == 0)
         {
             nint block = SmallBlockHeap.TryAllocateFast(thread.Irql, cache, poolType, numberOfBytes, tag);
+            if (block == 0)
+            {
+                block = cache.BigPages.TryAllocateFast(thread.Irql, cache, poolType, numberOfBytes, tag);
+            }
+
             if (block != 0)
             {
                 if ((options & AllocationOptions.Zero) != 0)
@@ -165,7 +173,7 @@ internal sealed partial class PoolAllocator : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void FreeWith(KernelThread thread, ThreadCache cache, nint address, PoolTag tag)
     {
-        if (!SmallBlockHeap.TryFreeFast(thread.Irql, cache, address, tag))
+        if (!SmallBlockHeap.TryFreeFast(thread.Irql, cache, address, tag) && !cache.BigPages.TryFreeFast(thread.Irql, cache, address, tag))
         {
             cache.Pool.FreeChecked(thread, cache, address, tag);
         }

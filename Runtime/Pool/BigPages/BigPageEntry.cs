@@ -51,6 +51,21 @@ internal sealed class BigPageEntry
         Volatile.Write(ref _state, (((state >> 2) + 1) << 2) | Live);
     }
 
+    /// <summary>
+    /// Hands a block out again on the pages of a run a thread cached with this entry: the base and
+    /// page count are the last block's (a run is cached by its page count, its entry by its base),
+    /// and a big-page block has no special-pool fields, so only the request's own fields are written.
+    /// </summary>
+    public void PublishRun(PoolTag tag, POOL_TYPE poolType, nuint numberOfBytes, bool tracked)
+    {
+        _block.Tag = tag;
+        _block.PoolType = poolType;
+        _block.RequestedBytes = numberOfBytes;
+        _block.Tracked = tracked;
+        long state = _state;
+        Volatile.Write(ref _state, (((state >> 2) + 1) << 2) | Live);
+    }
+
     /// <summary>Claims the live block of <paramref name="observedLive"/> for a free; false when another free claimed it first.</summary>
     public bool TryClaimFree(long observedLive)
         => Interlocked.CompareExchange(ref _state, (observedLive & ~KindMask) | Freed, observedLive) == observedLive;

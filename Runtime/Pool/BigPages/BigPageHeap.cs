@@ -20,7 +20,7 @@ namespace PoolAnalyzers.Runtime;
 /// <see cref="CreditTarget"/> each. A request larger than the target uses up the credit and charges
 /// exactly the rest, so one thread's requests see the whole pool.
 /// </remarks>
-internal sealed unsafe class BigPageHeap
+internal sealed unsafe partial class BigPageHeap
 {
     /// <summary>The credit a thread keeps after a refill or a free: enough for a few page-sized blocks.</summary>
     public const long CreditTarget = 64 * 1024;
@@ -62,7 +62,15 @@ internal sealed unsafe class BigPageHeap
             NativeMemory.Clear((void*)memory, numberOfBytes);
         }
 
-        _table.Publish(entry, memory, new LargeBlock { Base = memory, Pages = pages, Tag = tag, PoolType = poolType, RequestedBytes = numberOfBytes, Tracked = tracked });
+        if (entry is not null)
+        {
+            entry.PublishRun(tag, poolType, numberOfBytes, tracked);
+        }
+        else
+        {
+            _table.Publish(memory, new LargeBlock { Base = memory, Pages = pages, Tag = tag, PoolType = poolType, RequestedBytes = numberOfBytes, Tracked = tracked });
+        }
+
         return memory;
     }
 

@@ -72,14 +72,10 @@ internal sealed unsafe class BigPageTable : IDisposable
         }
     }
 
-    /// <summary>
-    /// Records a block handed out at <paramref name="address"/>, whose memory the caller owns alone:
-    /// through <paramref name="known"/> when the caller already has the address's entry (a cached run
-    /// carries it), else through the address's entry, created on first use.
-    /// </summary>
-    public BigPageEntry Publish(BigPageEntry? known, nint address, in LargeBlock block)
+    /// <summary>Records a block handed out at <paramref name="address"/>, whose memory the caller owns alone, in the address's entry (created on first use).</summary>
+    public BigPageEntry Publish(nint address, in LargeBlock block)
     {
-        BigPageEntry entry = known ?? Find(address) ?? Insert(address);
+        BigPageEntry entry = Find(address) ?? Insert(address);
         entry.Publish(block);
         return entry;
     }

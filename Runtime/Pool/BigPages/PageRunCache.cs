@@ -35,9 +35,11 @@ internal sealed class PageRunCache
         }
 
         _counts[pages] = count - 1;
+
+        // The slot keeps its entry reference: entries live as long as the table anyway, and a run
+        // kept again in the same slot (the steady state) then stores no reference (no GC write barrier).
         ref Run run = ref _runs[(pages * RunsPerSize) + count - 1];
         entry = run.Entry;
-        run.Entry = null;
         return run.Memory;
     }
 
@@ -49,7 +51,13 @@ internal sealed class PageRunCache
             return false;
         }
 
-        _runs[(pages * RunsPerSize) + _counts[pages]++] = new Run { Memory = memory, Entry = entry };
+        ref Run run = ref _runs[(pages * RunsPerSize) + _counts[pages]++];
+        run.Memory = memory;
+        if (!ReferenceEquals(run.Entry, entry))
+        {
+            run.Entry = entry;
+        }
+
         return true;
     }
 
@@ -63,7 +71,7 @@ internal sealed class PageRunCache
             {
                 ref Run run = ref _runs[(pages * RunsPerSize) + i];
                 BigPageTable.FreePages(run.Memory);
-                run = default;
+                run.Memory = 0;
                 released = true;
             }
 

@@ -51,7 +51,11 @@ internal sealed class ThreadCache : IThreadOwned
     {
         Pool = pool;
         Thread = thread;
+        BigPages = pool.BigPages;
     }
+
+    /// <summary>The pool's big-page heap, for the page-granular fast paths (which read only the thread's cache).</summary>
+    public BigPageHeap BigPages { get; }
 
     public PoolAllocator Pool { get; }
 

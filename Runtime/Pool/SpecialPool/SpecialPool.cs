@@ -106,7 +106,7 @@ internal sealed unsafe class SpecialPool
             NativeMemory.Clear((void*)address, numberOfBytes);
         }
 
-        _table.Publish(null, address, new LargeBlock
+        _table.Publish(address, new LargeBlock
         {
             Base = memory, Pages = pages, DataPages = dataPages, GuardBefore = guardBefore, Tag = tag, PoolType = poolType,
             RequestedBytes = numberOfBytes, QuotaProcessId = quotaProcessId, QuotaBytes = quotaBytes, Tracked = tracked, Header = header,
