@@ -5,8 +5,8 @@ namespace PoolAnalyzers.Runtime;
 /// memory instead of going to the OS each time. Each run keeps the big-page table entry of its
 /// address, so handing it out again writes that entry directly instead of looking the address up.
 /// Touched only by its thread (and by the pool when the thread has exited or the machine is
-/// disposed), so it needs no lock. Cached runs are memory only: their pool capacity was returned
-/// when the block was freed.
+/// disposed), so it needs no lock. Cached runs are memory only: their capacity went back to the
+/// thread's page credit (or the pool) when the block was freed.
 /// </summary>
 internal sealed class PageRunCache
 {
