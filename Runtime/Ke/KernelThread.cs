@@ -27,7 +27,7 @@ internal sealed class KernelThread
 
     /// <summary>
     /// True while the async flow running on this thread is watched for leaving the thread at raised
-    /// IRQL on the default machine (see <see cref="KernelSystem"/>'s RaisedFlows); kept by that watch's
+    /// IRQL on the default machine (see <see cref="KernelSystem.WatchFlowOnDefault"/>); kept by that watch's
     /// AsyncLocal callback, so the raise paths test a field instead of reading the AsyncLocal.
     /// </summary>
     public bool FlowWatchedOnDefault;
