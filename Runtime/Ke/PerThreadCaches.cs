@@ -55,18 +55,7 @@ internal sealed class PerThreadCaches<TCache>
     }
 
     /// <summary>True when a registered cache's thread has exited (a lock-free look at the snapshot: the test before <see cref="RetireExited"/> on a path that should not take the lock for nothing).</summary>
-    public bool AnyExited()
-    {
-        foreach (TCache cache in Live)
-        {
-            if (cache.Thread.HasExited)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    public bool AnyExited() => AnyExitedIn(Live);
 
     /// <summary>Retires the caches of threads that have exited; true when there was one.</summary>
     public bool RetireExited()
@@ -92,18 +81,14 @@ internal sealed class PerThreadCaches<TCache>
     private TCache[] RetireLocked()
     {
         TCache[] current = _live;
-        int orphans = 0;
-        foreach (TCache cache in current)
-        {
-            orphans += cache.Thread.HasExited ? 1 : 0;
-        }
-
-        if (orphans == 0)
+        if (!AnyExitedIn(current))
         {
             return current;
         }
 
-        var survivors = new TCache[current.Length - orphans];
+        // One decision per cache: a thread may exit while this runs, so asking twice (once to count,
+        // once to partition) could leave an unfilled slot in the survivors.
+        var survivors = new TCache[current.Length];
         int kept = 0;
         foreach (TCache cache in current)
         {
@@ -117,7 +102,21 @@ internal sealed class PerThreadCaches<TCache>
             }
         }
 
+        Array.Resize(ref survivors, kept);
         Volatile.Write(ref _live, survivors);
         return survivors;
+    }
+
+    private static bool AnyExitedIn(TCache[] caches)
+    {
+        foreach (TCache cache in caches)
+        {
+            if (cache.Thread.HasExited)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }
