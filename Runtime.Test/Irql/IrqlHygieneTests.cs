@@ -9,7 +9,9 @@ namespace PoolAnalyzers.Runtime.Test.Irql;
 /// <summary>
 /// A raised IRQL never outlives the code that raised it on a thread: entering a machine starts at
 /// PASSIVE_LEVEL, leaving it restores the level, and an async flow that gives its thread back at
-/// raised IRQL is reported (0x4A) with the thread returned to PASSIVE_LEVEL.
+/// raised IRQL is reported (0x4A) with the thread returned to PASSIVE_LEVEL, on an entered machine
+/// and on the default one alike. The default machine's crash lasts as long as the process, so those
+/// cases run in a child process.
 /// </summary>
 public sealed class IrqlHygieneTests
 {
@@ -84,5 +86,59 @@ public sealed class IrqlHygieneTests
         });
 
         Assert.Null(machine.System.Crash);
+    }
+
+    [Fact]
+    public void AwaitAtRaisedIrql_OnTheDefaultMachine_IsReported0x4A_AndTheThreadGoesBackToPassive()
+        => ChildProcess.Run(DefaultMachineFlowLeavesRaised);
+
+    [Fact]
+    public void AwaitAtPassive_OnTheDefaultMachine_IsNotReported()
+        => ChildProcess.Run(DefaultMachineFlowLowersFirst);
+
+    private static void DefaultMachineFlowLeavesRaised()
+    {
+        KernelThread? left = null;
+        KIRQL afterResume = HIGH_LEVEL;
+        Task.Run(async () =>
+        {
+            left = KernelThread.Current;
+            KeRaiseIrql(DISPATCH_LEVEL, out _);
+            await Task.Yield();
+            afterResume = KernelThread.Current.Irql;
+        }).GetAwaiter().GetResult();
+
+        Patience.Until(() => KernelSystem.Default.Crash is not null, "the raised thread to be reported");
+        BugCheckException crash = KernelSystem.Default.Crash!;
+        Assert.Equal(BugCheckNames.IRQL_GT_ZERO_AT_SYSTEM_SERVICE, crash.BugCheckCode);
+        Assert.Equal((ulong)DISPATCH_LEVEL, crash.Parameter2);
+        Assert.Contains("gave its thread back at DISPATCH_LEVEL", crash.Message, System.StringComparison.Ordinal);
+        Assert.Equal(PASSIVE_LEVEL, left!.Irql);
+        Assert.Equal(PASSIVE_LEVEL, afterResume);
+
+        // The driver's code meets the crash at its next call on the machine.
+        BugCheckException next = Assert.Throws<BugCheckException>(() => KeGetCurrentIrql());
+        Assert.Same(crash, next);
+    }
+
+    private static void DefaultMachineFlowLowersFirst()
+    {
+        var spinLock = new KSPIN_LOCK();
+        Task.Run(async () =>
+        {
+            KeAcquireSpinLock(spinLock, out KIRQL old);
+            KeReleaseSpinLock(spinLock, old);
+            KeRaiseIrql(APC_LEVEL, out old);
+            KeLowerIrql(old);
+            await Task.Yield();
+        }).GetAwaiter().GetResult();
+
+        // Many flows later (thread-pool threads reused, contexts restored), still nothing reported.
+        for (int i = 0; i < 100; i++)
+        {
+            Task.Run(() => KeLowerIrql(KeRaiseIrqlToDpcLevel())).GetAwaiter().GetResult();
+        }
+
+        Assert.Null(KernelSystem.Default.Crash);
     }
 }

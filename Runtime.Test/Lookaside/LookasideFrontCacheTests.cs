@@ -12,6 +12,58 @@ public sealed class LookasideFrontCacheTests
     private static SystemConfiguration NoScan => new() { LookasideScanPeriod = TimeSpan.Zero };
 
     [Fact]
+    public void EntriesCachedByAThreadThatExited_AreAdopted_BeforeAKnownThreadIsToldTheListIsExhausted()
+    {
+        using var machine = new KernelSystem(NoScan);
+        using KernelSystem.Scope scope = machine.Enter();
+        using var allocator = new RecordingAllocator();
+        var list = new NPAGED_LOOKASIDE_LIST();
+        ExInitializeNPagedLookasideList(list, allocator.Allocate, allocator.Free, 0, 32, "Orph", 0);
+
+        // This thread's front cache is registered before the worker runs, so no new registration
+        // adopts the worker's cache afterwards, and no scan runs: only the step before a miss can.
+        ExFreeToNPagedLookasideList(list, ExAllocateFromNPagedLookasideList(list));
+        var cachedByWorker = new List<nint>();
+        var worker = new Thread(() =>
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                cachedByWorker.Add(ExAllocateFromNPagedLookasideList(list));
+            }
+
+            cachedByWorker.ForEach(entry => ExFreeToNPagedLookasideList(list, entry));
+        });
+        worker.Start();
+        worker.Join();
+        Assert.Equal(4, allocator.Allocations);
+        Assert.Equal(4, list.ListHeadDepth);
+
+        // The pool behind the list is exhausted: every entry now must come from the cache.
+        allocator.Fail = true;
+        var taken = new List<nint>();
+        for (int i = 0; i < 4; i++)
+        {
+            nint entry = ExAllocateFromNPagedLookasideList(list);
+            Assert.NotEqual(0, entry);
+            taken.Add(entry);
+        }
+
+        Assert.Subset(new HashSet<nint>(taken), new HashSet<nint>(cachedByWorker));
+        Assert.Equal(4, allocator.Allocations);
+        Assert.Equal(8u, list.TotalAllocates);
+        Assert.Equal(4u, list.AllocateMisses);
+
+        // Only then is the list exhausted: a miss, and the failing Allocate routine's NULL.
+        Assert.Equal(0, ExAllocateFromNPagedLookasideList(list));
+        Assert.Equal(5u, list.AllocateMisses);
+
+        allocator.Fail = false;
+        taken.ForEach(entry => ExFreeToNPagedLookasideList(list, entry));
+        ExDeleteNPagedLookasideList(list);
+        Assert.Equal(0, allocator.Live);
+    }
+
+    [Fact]
     public void EntriesCachedByAThreadThatExited_MoveToTheSharedList_AtTheNextScan()
     {
         using var machine = new KernelSystem(NoScan);

@@ -62,6 +62,26 @@ public sealed class PoolReuseTests
     }
 
     [Fact]
+    public void PageCreditHeldByAThreadThatExited_IsAdoptedBeforeAKnownThreadIsToldThePoolIsExhausted()
+    {
+        using var machine = new TestMachine(new SystemConfiguration { NonPagedPoolSize = 128 * 1024 });
+
+        // This thread's cache is registered first, so only the step before reporting exhaustion can
+        // retire the worker's cache. The worker's 8 KiB pair leaves it holding 72 KiB of page credit.
+        ExFreePool(ExAllocatePoolWithTag(NonPagedPoolNx, 16, "Cred"));
+        var thread = new Thread(() => ExFreePool(ExAllocatePoolWithTag(NonPagedPoolNx, 8192, "Cred")));
+        thread.Start();
+        thread.Join();
+        Assert.Equal(ThreadCache.Batch * 32, machine.System.NonPagedPoolCommittedBytes);
+
+        // 96 KiB fits only once the worker's credit is back in the pool.
+        nint big = ExAllocatePoolWithTag(NonPagedPoolNx, 96 * 1024, "Cred");
+        Assert.NotEqual(0, big);
+        Assert.Equal(96 * 1024, machine.System.NonPagedPoolCommittedBytes);
+        ExFreePool(big);
+    }
+
+    [Fact]
     public void DoubleFreeOfABigBlock_IsRecognised_AfterAThousandOtherFrees()
     {
         using var machine = new TestMachine();

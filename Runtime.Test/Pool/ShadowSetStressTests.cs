@@ -79,8 +79,9 @@ public sealed unsafe class ShadowSetStressTests
             }
             else if (count < Slots && (count == 0 || (choice & 1) == 0))
             {
-                // One large block in 512 operations: the page-granular path in the mix.
-                nuint size = (random >> 8 & 511) == 0 ? 6000 : (nuint)Sizes[(random >> 6) & 7];
+                // One allocation in 16 is page-granular (6000 or 8192 bytes, two pages either way), so the
+                // page map, the run caches and the page credit are raced as hard as the small-block caches.
+                nuint size = (random >> 8 & 15) == 0 ? ((random >> 14 & 1) == 0 ? 6000u : 8192u) : (nuint)Sizes[(random >> 6) & 7];
                 PoolTag tag = Tags[(random >> 10) & 3];
                 nint block = ExAllocatePoolWithTag(Types[(random >> 12) & 3], size, tag);
                 if (block == 0)

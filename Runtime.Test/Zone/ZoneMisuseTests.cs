@@ -27,6 +27,47 @@ public sealed unsafe class ZoneMisuseTests : IDisposable
     public void Dispose() => NativeMemory.AlignedFree((void*)_memory);
 
     [Fact]
+    public void ZoneOfMoreThan64Blocks_KeepsEveryBlocksFreeBit_AcrossItsBitmapWords()
+    {
+        // 200 blocks of 8 bytes: bits in the first word and in two words after it.
+        const uint blocks = 200;
+        var zone = new ZONE_HEADER();
+        nint segment = (nint)NativeMemory.AlignedAlloc(16 + (blocks * 8), 16);
+        try
+        {
+            Assert.Equal(STATUS_SUCCESS, ExInitializeZone(zone, 8, segment, 16 + (blocks * 8)));
+            var taken = new System.Collections.Generic.HashSet<nint>();
+            for (int i = 0; i < blocks; i++)
+            {
+                Assert.True(taken.Add(ExAllocateFromZone(zone)));
+            }
+
+            Assert.True(ExIsFullZone(zone));
+            Assert.Equal(0, ExAllocateFromZone(zone));
+
+            // A double free is refused in every word, and the zone takes each block back exactly once.
+            foreach (int index in (int[])[0, 63, 64, 127, 128, 199])
+            {
+                nint block = segment + 16 + (index * 8);
+                ExFreeToZone(zone, block);
+                Assert.Throws<ArgumentException>(() => ExFreeToZone(zone, block));
+                Assert.Equal(block, ExAllocateFromZone(zone));
+            }
+
+            foreach (nint block in taken)
+            {
+                ExFreeToZone(zone, block);
+            }
+
+            Assert.Throws<ArgumentException>(() => ExFreeToZone(zone, segment + 16 + (150 * 8)));
+        }
+        finally
+        {
+            NativeMemory.AlignedFree((void*)segment);
+        }
+    }
+
+    [Fact]
     public void DoubleFree_ThrowsArgumentException_AndLeavesTheFreeListIntact()
     {
         nint a = ExAllocateFromZone(_zone);

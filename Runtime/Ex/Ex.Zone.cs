@@ -146,16 +146,21 @@ public static partial class Ex
     {
         ArgumentNullException.ThrowIfNull(Zone);
         ArgumentNullException.ThrowIfNull(Lock);
-        RoutineIrql.RequireMax(DISPATCH_LEVEL, nameof(ExInterlockedAllocateFromZone));
+        KernelThread thread = RoutineIrql.RequireMaxOnLiveMachine(DISPATCH_LEVEL, nameof(ExInterlockedAllocateFromZone));
         Zone.ThrowIfNotInitialized(nameof(ExInterlockedAllocateFromZone));
-        Ke.KeAcquireSpinLock(Lock, out KIRQL oldIrql);
+
+        // KeAcquireSpinLock and KeReleaseSpinLock with every check they make (recursion, mixed
+        // acquisition, the watchdog, the owner on release), minus the ones this routine has just made
+        // on the same thread (crash, IRQL at most DISPATCH_LEVEL) and the IRQL test on release, which
+        // nothing between the two can change.
+        KIRQL oldIrql = Lock.AcquireRaising(thread);
         try
         {
             return Zone.Pop(nameof(ExInterlockedAllocateFromZone));
         }
         finally
         {
-            Ke.KeReleaseSpinLock(Lock, oldIrql);
+            Lock.ReleaseLowering(thread, oldIrql);
         }
     }
 
@@ -174,16 +179,16 @@ public static partial class Ex
     {
         ArgumentNullException.ThrowIfNull(Zone);
         ArgumentNullException.ThrowIfNull(Lock);
-        RoutineIrql.RequireMax(DISPATCH_LEVEL, nameof(ExInterlockedFreeToZone), Block, write: true);
+        KernelThread thread = RoutineIrql.RequireMaxOnLiveMachine(DISPATCH_LEVEL, nameof(ExInterlockedFreeToZone), Block, write: true);
         Zone.ThrowIfNotInitialized(nameof(ExInterlockedFreeToZone));
-        Ke.KeAcquireSpinLock(Lock, out KIRQL oldIrql);
+        KIRQL oldIrql = Lock.AcquireRaising(thread);
         try
         {
             return Zone.Push(Block, nameof(ExInterlockedFreeToZone));
         }
         finally
         {
-            Ke.KeReleaseSpinLock(Lock, oldIrql);
+            Lock.ReleaseLowering(thread, oldIrql);
         }
     }
 

@@ -62,14 +62,44 @@ public sealed partial class KSPIN_LOCK
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal bool TryAcquire(KernelThread me)
     {
+        // Test, then test-and-set: a waiter polling a held lock only reads its line, so the holder
+        // keeps it in its cache instead of losing it to every failed compare-exchange.
         uint serving = Volatile.Read(ref _serving);
-        if (Interlocked.CompareExchange(ref _next, serving + 1, serving) != serving)
+        if (Volatile.Read(ref _next) != serving || Interlocked.CompareExchange(ref _next, serving + 1, serving) != serving)
         {
             return false;
         }
 
         _holder = me.LockId;
         return true;
+    }
+
+    /// <summary>
+    /// KeAcquireSpinLock for a runtime routine that has already checked the calling thread (its machine
+    /// has not crashed, its IRQL is at most DISPATCH_LEVEL): raises to DISPATCH_LEVEL, takes the lock
+    /// and returns the previous IRQL. On failure (recursion, mixed acquisition, the watchdog) the IRQL
+    /// is restored before the bug check propagates, as KeAcquireSpinLock does.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal KIRQL AcquireRaising(KernelThread me)
+    {
+        KIRQL old = me.Irql;
+        me.RaiseTo(KIRQL.DISPATCH_LEVEL);
+        if (!TryAcquire(me))
+        {
+            AcquireContendedRestoring(me, old);
+        }
+
+        return old;
+    }
+
+    /// <summary>KeReleaseSpinLock for the routine that took the lock with <see cref="AcquireRaising"/> and left the IRQL at DISPATCH_LEVEL: releases it and lowers to <paramref name="old"/>.</summary>
+    /// <exception cref="BugCheckException">SPIN_LOCK_NOT_OWNED (0x10) when the calling thread does not hold the lock; nothing changes.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void ReleaseLowering(KernelThread me, KIRQL old)
+    {
+        Release(me);
+        me.Irql = old;
     }
 
     /// <summary>Takes the lock, spinning while another thread holds it.</summary>
@@ -114,6 +144,20 @@ public sealed partial class KSPIN_LOCK
         => BugCheck.Raise(BugCheckNames.SPIN_LOCK_NOT_OWNED, 0, 0, 0, 0, holder == (me.LockId | QueuedHolder)
             ? "the spin lock is held through KeAcquireInStackQueuedSpinLock; release it with KeReleaseInStackQueuedSpinLock and its handle"
             : "the spin lock is released by a thread that does not own it");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void AcquireContendedRestoring(KernelThread me, KIRQL old)
+    {
+        try
+        {
+            AcquireContended(me);
+        }
+        catch
+        {
+            me.Irql = old;
+            throw;
+        }
+    }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void AcquireContended(KernelThread me)

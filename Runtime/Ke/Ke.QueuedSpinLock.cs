@@ -37,7 +37,7 @@ public static partial class Ke
         }
 
         uint ticket = SpinLock.TakeTicket(thread);
-        thread.Irql = DISPATCH_LEVEL;
+        thread.RaiseTo(DISPATCH_LEVEL);
         if (!SpinLock.IsTurnOf(ticket))
         {
             AwaitTurn(SpinLock, thread, ticket, old);

@@ -42,7 +42,7 @@ public static partial class Ke
 
         CheckValid(NewIrql, nameof(KeRaiseIrql));
         OldIrql = current;
-        thread.Irql = NewIrql;
+        thread.RaiseTo(NewIrql);
     }
 
     /// <summary>Lowers the IRQL to <paramref name="NewIrql"/>, usually the value <see cref="KeRaiseIrql"/> saved.</summary>
@@ -93,28 +93,7 @@ public static partial class Ke
                 $"KeAcquireSpinLock called at {Describe(old)}; it raises to DISPATCH_LEVEL (2) and must not be called above it");
         }
 
-        thread.Irql = DISPATCH_LEVEL;
-        if (!SpinLock.TryAcquire(thread))
-        {
-            AcquireContended(SpinLock, thread, old);
-        }
-
-        OldIrql = old;
-    }
-
-    /// <summary>The slow path of KeAcquireSpinLock: spins for the lock, restoring <paramref name="old"/> when the wait fails.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void AcquireContended(KSPIN_LOCK spinLock, KernelThread thread, KIRQL old)
-    {
-        try
-        {
-            spinLock.Acquire(thread);
-        }
-        catch
-        {
-            thread.Irql = old;
-            throw;
-        }
+        OldIrql = SpinLock.AcquireRaising(thread);
     }
 
     /// <summary>Releases the lock and lowers the IRQL to <paramref name="NewIrql"/>, the value <see cref="KeAcquireSpinLock"/> saved.</summary>

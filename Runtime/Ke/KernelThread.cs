@@ -25,6 +25,30 @@ internal sealed class KernelThread
     /// <summary>The calling thread's IRQL (per processor in the kernel, per thread here).</summary>
     public KIRQL Irql;
 
+    /// <summary>
+    /// True while the async flow running on this thread is watched for leaving the thread at raised
+    /// IRQL on the default machine (see <see cref="KernelSystem.WatchFlowOnDefault"/>); kept by that watch's
+    /// AsyncLocal callback, so the raise paths test a field instead of reading the AsyncLocal.
+    /// </summary>
+    public bool FlowWatchedOnDefault;
+
+    /// <summary>
+    /// Raises the thread to <paramref name="level"/> (the caller checked it is not lower). The first
+    /// raise from PASSIVE_LEVEL of an async flow that entered no machine has the default machine
+    /// watch the flow, as entering a machine does for that machine: a flow that gives the thread back
+    /// at raised IRQL is reported either way.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void RaiseTo(KIRQL level)
+    {
+        if (Irql == KIRQL.PASSIVE_LEVEL && !FlowWatchedOnDefault && System is null && _processor is null)
+        {
+            KernelSystem.WatchFlowOnDefault();
+        }
+
+        Irql = level;
+    }
+
     /// <summary>The machine entered on this thread's async flow, kept by <see cref="KernelSystem"/>'s AsyncLocal callback; null means the default machine.</summary>
     public KernelSystem? System { get; private set; }
 

@@ -15,8 +15,10 @@ internal interface IThreadOwned
 /// a cache is orphaned: its thread has exited. Each cache is registered by its thread on first use;
 /// <see cref="RetireExited"/> hands every orphan to the owner's retire routine (which moves what the
 /// cache holds back to shared state) and forgets it. The owner calls it when a new cache registers,
-/// before it reports itself exhausted, and from its periodic work; nothing is stranded in a dead
-/// thread's cache for longer than that.
+/// before it reports itself exhausted (the pool: before an allocation fails; a lookaside list: before
+/// an allocation misses and calls the Allocate routine), and from its periodic work (the lookaside
+/// depth scan); nothing is stranded in a dead thread's cache for longer than that. The pool's thread
+/// caches and the lookaside lists' front caches are both kept here.
 /// </summary>
 /// <remarks>
 /// The list is copied on write and published with a release store, so readers (counter sums, pool
@@ -52,6 +54,9 @@ internal sealed class PerThreadCaches<TCache>
         }
     }
 
+    /// <summary>True when a registered cache's thread has exited (a lock-free look at the snapshot: the test before <see cref="RetireExited"/> on a path that should not take the lock for nothing).</summary>
+    public bool AnyExited() => AnyExitedIn(Live);
+
     /// <summary>Retires the caches of threads that have exited; true when there was one.</summary>
     public bool RetireExited()
     {
@@ -76,18 +81,14 @@ internal sealed class PerThreadCaches<TCache>
     private TCache[] RetireLocked()
     {
         TCache[] current = _live;
-        int orphans = 0;
-        foreach (TCache cache in current)
-        {
-            orphans += cache.Thread.HasExited ? 1 : 0;
-        }
-
-        if (orphans == 0)
+        if (!AnyExitedIn(current))
         {
             return current;
         }
 
-        var survivors = new TCache[current.Length - orphans];
+        // One decision per cache: a thread may exit while this runs, so asking twice (once to count,
+        // once to partition) could leave an unfilled slot in the survivors.
+        var survivors = new TCache[current.Length];
         int kept = 0;
         foreach (TCache cache in current)
         {
@@ -101,7 +102,21 @@ internal sealed class PerThreadCaches<TCache>
             }
         }
 
+        Array.Resize(ref survivors, kept);
         Volatile.Write(ref _live, survivors);
         return survivors;
+    }
+
+    private static bool AnyExitedIn(TCache[] caches)
+    {
+        foreach (TCache cache in caches)
+        {
+            if (cache.Thread.HasExited)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

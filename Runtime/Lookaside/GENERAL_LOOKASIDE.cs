@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -26,7 +27,9 @@ namespace PoolAnalyzers.Runtime;
 /// Each thread counts its own operations; the counters read here are the sums, exact once the
 /// threads are quiescent. No entry is ever lost or handed out twice: a thread's cache is touched
 /// by that thread alone, and the entries of a thread that exits move to the shared list (or go to
-/// the Free routine) at the next depth scan, the next thread's first use, or deletion. Deleting a
+/// the Free routine) at the next depth scan, the next thread's first use, the next allocation that
+/// would miss, or deletion; the front caches are registered and retired through
+/// <see cref="PerThreadCaches{TCache}"/>, the mechanism the pool's thread caches use. Deleting a
 /// list while other threads still use it is a caller error, as in the kernel.
 /// </para>
 /// <para>
@@ -64,9 +67,15 @@ public abstract class GENERAL_LOOKASIDE
 
     private LookasideStack? _list;
 
-    // Every thread's front cache of the current generation; copied on write under _registryLock so
-    // counter sums read it without a lock.
-    private LookasideMagazine[] _magazines = [];
+    // Every thread's front cache of the current generation, registered and retired (when its thread
+    // exits) by the mechanism the pool's thread caches share; written under _registryLock, read
+    // without a lock (counter sums). Replaced by each initialization.
+    private PerThreadCaches<LookasideMagazine> _caches;
+
+    // Entries of retired front caches that did not fit the shared list: the retire routine (which
+    // runs under the registry's locks) collects them, the caller passes them to the Free routine
+    // once it has left the locks. Guarded by _registryLock.
+    private List<nint>? _retiredOverflow;
 
     // Null means the default routine: the pool of the machine the list was initialized on (Owner),
     // not whichever machine is current on the calling thread.
@@ -92,6 +101,7 @@ public abstract class GENERAL_LOOKASIDE
 
     private protected GENERAL_LOOKASIDE()
     {
+        _caches = new PerThreadCaches<LookasideMagazine>(RetireOrphan);
     }
 
     /// <summary>Allocations requested (hits and misses).</summary>
@@ -141,7 +151,7 @@ public abstract class GENERAL_LOOKASIDE
         get
         {
             int cached = _list?.Count ?? 0;
-            foreach (LookasideMagazine magazine in Volatile.Read(ref _magazines))
+            foreach (LookasideMagazine magazine in Volatile.Read(ref _caches).Live)
             {
                 cached += Volatile.Read(ref magazine.Count) + (Volatile.Read(ref magazine.Hot) != 0 ? 1 : 0);
             }
@@ -185,7 +195,7 @@ public abstract class GENERAL_LOOKASIDE
             }
 
             _list = new LookasideStack();
-            _magazines = [];
+            Volatile.Write(ref _caches, new PerThreadCaches<LookasideMagazine>(RetireOrphan));
             _allocate = allocate;
             _free = free;
             _retiredTotalAllocates = 0;
@@ -247,8 +257,7 @@ public abstract class GENERAL_LOOKASIDE
             Owner?.ThrowIfUnusable(routine, MemoryReleased);
             Volatile.Write(ref _generation, _generation + 1);
             list = _list!;
-            magazines = _magazines;
-            _magazines = [];
+            magazines = _caches.RemoveAll();
             foreach (LookasideMagazine magazine in magazines)
             {
                 Retire(magazine);
@@ -358,6 +367,12 @@ public abstract class GENERAL_LOOKASIDE
         }
 
         nint entry = _list!.TryPop();
+        if (entry == 0 && _caches.AnyExited() && AdoptOrphans())
+        {
+            // Entries cached by threads that have exited are used before the list calls it a miss.
+            entry = _list.TryPop();
+        }
+
         Volatile.Write(ref _sharedCount, _list.Count);
         if (entry == 0)
         {
@@ -449,7 +464,7 @@ public abstract class GENERAL_LOOKASIDE
         }
 
         LookasideMagazine? found = null;
-        foreach (LookasideMagazine magazine in Volatile.Read(ref _magazines))
+        foreach (LookasideMagazine magazine in Volatile.Read(ref _caches).Live)
         {
             if (ReferenceEquals(magazine.Thread, thread) && magazine.Generation == generation)
             {
@@ -460,17 +475,15 @@ public abstract class GENERAL_LOOKASIDE
 
         if (found is null)
         {
-            nint[]? overflow;
+            List<nint>? overflow;
             lock (_registryLock)
             {
                 ThrowIfNotLive(routine);
-                overflow = AdoptOrphansLocked();
                 found = new LookasideMagazine(_generation, thread);
-                LookasideMagazine[] current = _magazines;
-                var next = new LookasideMagazine[current.Length + 1];
-                current.CopyTo(next, 0);
-                next[current.Length] = found;
-                Volatile.Write(ref _magazines, next);
+
+                // Registering retires the front caches of exited threads first.
+                _caches.Add(found);
+                overflow = TakeRetiredOverflow();
             }
 
             FreeAll(overflow);
@@ -480,72 +493,58 @@ public abstract class GENERAL_LOOKASIDE
         return found;
     }
 
-    private void AdoptOrphans()
+    /// <summary>Retires the front caches of threads that have exited (see <see cref="RetireOrphan"/>); true when there was one.</summary>
+    private bool AdoptOrphans()
     {
-        nint[]? overflow;
+        bool adopted;
+        List<nint>? overflow;
         lock (_registryLock)
         {
-            overflow = IsInitialized ? AdoptOrphansLocked() : null;
+            adopted = IsInitialized && _caches.RetireExited();
+            overflow = TakeRetiredOverflow();
         }
 
         FreeAll(overflow);
+        return adopted;
     }
 
     /// <summary>
-    /// Moves the entries of threads that have exited to the shared list while it has room below
-    /// Depth and folds their counts into the retired totals. Returns the entries that did not fit
-    /// (counted as free misses), for the caller to pass to the Free routine once it has left the lock.
+    /// The retire routine of the list's <see cref="PerThreadCaches{TCache}"/>, for the front cache of a
+    /// thread that has exited: its entries move to the shared list while it has room below Depth and
+    /// its counts fold into the retired totals. Entries that do not fit are free misses, as they would
+    /// have been had the thread freed them into a full list; they wait in <see cref="_retiredOverflow"/>
+    /// for the caller to pass them to the Free routine once it has left the locks. Runs under
+    /// <see cref="_registryLock"/> (every caller holds it) and the registry's own lock.
     /// </summary>
-    private nint[]? AdoptOrphansLocked()
+    private void RetireOrphan(LookasideMagazine magazine)
     {
-        LookasideMagazine[] current = _magazines;
-        int orphans = 0;
-        foreach (LookasideMagazine magazine in current)
-        {
-            orphans += magazine.IsOrphaned ? 1 : 0;
-        }
-
-        if (orphans == 0)
-        {
-            return null;
-        }
-
-        var survivors = new LookasideMagazine[current.Length - orphans];
-        nint[] overflow = new nint[orphans * (LookasideMagazine.Capacity + 1)];
-        int kept = 0;
+        // Oldest first, so the exited thread's newest entry ends on top of the shared list.
         int spilled = 0;
-        foreach (LookasideMagazine magazine in current)
+        for (int i = 0; i <= magazine.Count; i++)
         {
-            if (!magazine.IsOrphaned)
+            nint entry = i < magazine.Count ? magazine.Items[i] : magazine.Hot;
+            if (entry != 0 && !_list!.TryPush(entry, Volatile.Read(ref _depth)))
             {
-                survivors[kept++] = magazine;
-                continue;
+                (_retiredOverflow ??= []).Add(entry);
+                spilled++;
             }
-
-            // Oldest first, so the exited thread's newest entry ends on top of the shared list.
-            for (int i = 0; i <= magazine.Count; i++)
-            {
-                nint entry = i < magazine.Count ? magazine.Items[i] : magazine.Hot;
-                if (entry != 0 && !_list!.TryPush(entry, Volatile.Read(ref _depth)))
-                {
-                    overflow[spilled++] = entry;
-                }
-            }
-
-            magazine.Count = 0;
-            magazine.Hot = 0;
-            Retire(magazine);
         }
 
-        // Entries that do not fit are free misses, as they would have been had the thread freed them
-        // into a full list: every call of the Free routine outside deletion is one.
+        magazine.Count = 0;
+        magazine.Hot = 0;
+        Retire(magazine);
         Volatile.Write(ref _retiredFreeMisses, _retiredFreeMisses + (uint)spilled);
         Volatile.Write(ref _sharedCount, _list!.Count);
-        Volatile.Write(ref _magazines, survivors);
-        return overflow.AsSpan(0, spilled).ToArray();
     }
 
-    private void FreeAll(nint[]? entries)
+    private List<nint>? TakeRetiredOverflow()
+    {
+        List<nint>? overflow = _retiredOverflow;
+        _retiredOverflow = null;
+        return overflow;
+    }
+
+    private void FreeAll(List<nint>? entries)
     {
         if (entries is not null)
         {
@@ -567,7 +566,7 @@ public abstract class GENERAL_LOOKASIDE
     private uint SumCounters(Func<LookasideMagazine, uint> counter, uint retired)
     {
         uint sum = retired;
-        foreach (LookasideMagazine magazine in Volatile.Read(ref _magazines))
+        foreach (LookasideMagazine magazine in Volatile.Read(ref _caches).Live)
         {
             sum += counter(magazine);
         }

@@ -22,10 +22,15 @@ internal static class RoutineIrql
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void RequireMax(KIRQL maximum, string routine, nint address = 0, bool write = false)
+        => RequireMaxOnLiveMachine(maximum, routine, address, write);
+
+    /// <summary>The check of <see cref="RequireMax(KIRQL, string, nint, bool)"/>, returning the calling thread for the routine's own use.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static KernelThread RequireMaxOnLiveMachine(KIRQL maximum, string routine, nint address = 0, bool write = false)
     {
         KernelThread thread = KernelThread.Current;
         KernelSystem.ThrowIfCrashed(thread);
-        RequireMax(thread, maximum, routine, address, write);
+        return RequireMax(thread, maximum, routine, address, write);
     }
 
     /// <summary>The check on a thread the caller already holds: the lookaside hot paths read the thread once.</summary>

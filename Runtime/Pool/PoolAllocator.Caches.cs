@@ -90,17 +90,35 @@ internal sealed partial class PoolAllocator
     private bool ReclaimCachedMemory(ThreadCache cache, bool paged)
     {
         bool released = _small.ReleaseCachedBlocks(cache, paged);
+        released |= _bigPages.ReleaseCredit(cache);
         return _caches.RetireExited() | released;
     }
 
     /// <summary>
+    /// The bytes of paged or nonpaged pool in use: what is charged to its capacity less the page
+    /// credit threads hold in reserve (see <see cref="BigPageHeap"/>). A snapshot while threads
+    /// allocate; exact once they are quiescent.
+    /// </summary>
+    public long CommittedBytes(bool paged)
+    {
+        long held = 0;
+        foreach (ThreadCache cache in _caches.Live)
+        {
+            held += Volatile.Read(ref cache.Credit.Of(paged));
+        }
+
+        return (paged ? Paged : NonPaged).Used - held;
+    }
+
+    /// <summary>
     /// Retires the cache of a thread that has exited: its free blocks go to the depots (their capacity
-    /// back to the pool), its runs to the OS, and its counters into the retired totals, so the
+    /// back to the pool), its page credit back to the pool, its runs to the OS, and its counters into the retired totals, so the
     /// accounting of a finished thread still counts. Runs under the registry's lock.
     /// </summary>
     private void RetireCache(ThreadCache orphan)
     {
         _small.Retire(orphan);
+        _bigPages.ReleaseCredit(orphan);
         orphan.Runs.ReleaseAll();
         orphan.Tags.AddTo(_retiredTags);
     }

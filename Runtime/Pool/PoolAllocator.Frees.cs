@@ -8,6 +8,16 @@ internal sealed partial class PoolAllocator
     private void FreeChecked(KernelThread thread, ThreadCache cache, nint address, PoolTag tag)
     {
         ThrowIfDisposed();
+
+        // A live page-granular block first, which skips the chunk probe: a small block never starts
+        // on a page boundary (its header can), so a page-aligned address with a live entry is one.
+        BigPageEntry? entry;
+        if ((address & (PoolLayout.PageSize - 1)) == 0 && (entry = _pageBlocks.Find(address)) is not null && BigPageEntry.IsLive(entry.State))
+        {
+            FreePageGranular(thread, cache, entry, address, tag);
+            return;
+        }
+
         BlockLayout[]? pageMap = _small.PageMapOf(cache, address);
         if (pageMap is not null)
         {
@@ -15,33 +25,32 @@ internal sealed partial class PoolAllocator
             return;
         }
 
-        FreePageGranular(thread, cache, address, tag);
+        FreePageGranular(thread, cache, _pageBlocks.Find(address), address, tag);
     }
 
-    private void FreePageGranular(KernelThread thread, ThreadCache cache, nint address, PoolTag tag)
+    private void FreePageGranular(KernelThread thread, ThreadCache cache, BigPageEntry? entry, nint address, PoolTag tag)
     {
         bool verified = _verifier is not null;
-
-        // One table step takes the block out; a free the checks below refuse puts it back, so a
-        // refused free changes nothing and a racing second free of the same block finds it gone.
-        if (!_pageBlocks.TryTake(address, out LargeBlock block))
+        long state = entry?.State ?? 0;
+        if (!BigPageEntry.IsLive(state))
         {
-            throw NotAPageGranularBlock(address, verified);
+            throw NotAPageGranularBlock(entry, address, verified);
         }
 
-        try
+        // Every check before the claim, so a refused free changes nothing. The claim is one
+        // compare-exchange on the entry's state: of two frees racing on the block exactly one wins,
+        // and a free that read an earlier generation of the address never claims a later one.
+        LargeBlock block = entry!.Block;
+        PoolBugChecks.CheckFreeIrql(verified, thread.Irql, block.PoolType, address);
+        PoolBugChecks.CheckFreeTag(address, block.Tag.Value, tag);
+        if (block.IsSpecial)
         {
-            PoolBugChecks.CheckFreeIrql(verified, thread.Irql, block.PoolType, address);
-            PoolBugChecks.CheckFreeTag(address, block.Tag.Value, tag);
-            if (block.IsSpecial)
-            {
-                _specialPool.CheckFree(address, block);
-            }
+            _specialPool.CheckFree(address, block);
         }
-        catch (BugCheckException)
+
+        if (!entry.TryClaimFree(state))
         {
-            _pageBlocks.Restore(address, block);
-            throw;
+            throw PoolBugChecks.DoubleFree(verified, address, address, 0);
         }
 
         if (block.Tracked)
@@ -57,14 +66,14 @@ internal sealed partial class PoolAllocator
         }
         else
         {
-            _bigPages.Release(cache, block);
+            _bigPages.Release(cache, entry, block);
         }
     }
 
     /// <summary>What a free of an address the table does not hold is: a double free, a pointer into a live block, or a foreign address.</summary>
-    private BugCheckException NotAPageGranularBlock(nint address, bool verified)
+    private BugCheckException NotAPageGranularBlock(BigPageEntry? entry, nint address, bool verified)
     {
-        if (address != 0 && _pageBlocks.WasFreed(address))
+        if (address != 0 && entry?.IsFreed == true)
         {
             return PoolBugChecks.DoubleFree(verified, address, address, 0);
         }

@@ -13,7 +13,7 @@ internal sealed partial class PoolAllocator
     {
         PoolCapacity capacity = PoolTypes.IsPaged(poolType) ? Paged : NonPaged;
         long reserve = (options & AllocationOptions.LowPriority) != 0 ? capacity.LowThreshold : capacity.VeryLowThreshold;
-        return (ulong)numberOfBytes <= (ulong)capacity.Size && (long)numberOfBytes + reserve <= capacity.Free;
+        return (ulong)numberOfBytes <= (ulong)capacity.Size && (long)numberOfBytes + reserve <= capacity.Size - CommittedBytes(PoolTypes.IsPaged(poolType));
     }
 
     private nint FailPriority(POOL_TYPE poolType, AllocationOptions options, nuint numberOfBytes, PoolTag tag)
@@ -27,7 +27,7 @@ internal sealed partial class PoolAllocator
         PoolCapacity capacity = PoolTypes.IsPaged(poolType) ? Paged : NonPaged;
         throw BugCheck.Status(NTSTATUS.STATUS_INSUFFICIENT_RESOURCES,
             $"{(low ? "LowPoolPriority" : "NormalPoolPriority")} request for {numberOfBytes} bytes tagged '{tag}' refused: " +
-            $"{(PoolTypes.IsPaged(poolType) ? "paged" : "nonpaged")} pool has {capacity.Free} bytes free and keeps the last {(low ? capacity.LowThreshold : capacity.VeryLowThreshold)} " +
+            $"{(PoolTypes.IsPaged(poolType) ? "paged" : "nonpaged")} pool has {capacity.Size - CommittedBytes(PoolTypes.IsPaged(poolType))} bytes free and keeps the last {(low ? capacity.LowThreshold : capacity.VeryLowThreshold)} " +
             $"for {(low ? "normal- and high" : "high")}-priority requests");
     }
 }

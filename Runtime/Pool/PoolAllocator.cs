@@ -13,7 +13,7 @@ namespace PoolAnalyzers.Runtime;
 /// <para>The layers, in the order a request passes them:</para>
 /// <list type="number">
 /// <item><b>Entry and dispatch</b> (this class): the static entry points find the calling thread's
-/// cache; the small-block fast path runs when it applies, else the general path checks the request
+/// cache; the small-block or page-granular fast path runs when it applies, else the general path checks the request
 /// (IRQL, type, tag, size, verifier, priority; PoolAllocator.Requests.cs) or the free (PoolAllocator.Frees.cs)
 /// and sends it to one of the heaps.</item>
 /// <item><b>Small-block heap</b> (SmallBlocks/): one size-class mapping, thread caches, depots, validation.</item>
@@ -22,8 +22,8 @@ namespace PoolAnalyzers.Runtime;
 /// <item><b>Capacity and quota</b> (Capacity/): the pool sizes with their condition events, and the
 /// quota processes.</item>
 /// </list>
-/// <para>Page-granular blocks live on their own: big pages (BigPages/) and special pool (SpecialPool/),
-/// both recorded in the big-page table. Tag accounting (Accounting/) is striped per thread cache, and
+/// <para>Page-granular blocks live on their own: big pages (BigPages/: the lock-free page map, the
+/// threads' run caches and page credit) and special pool (SpecialPool/), both recorded in the big-page table. Tag accounting (Accounting/) is striped per thread cache, and
 /// the caches themselves (PoolAllocator.Caches.cs) are retired through <see cref="PerThreadCaches{TCache}"/>
 /// when their thread exits.</para>
 /// </remarks>
@@ -61,6 +61,9 @@ internal sealed partial class PoolAllocator : IDisposable
     }
 
     public KernelSystem System { get; }
+
+    /// <summary>The page-granular heap: the thread caches reach its fast paths through it.</summary>
+    internal BigPageHeap BigPages => _bigPages;
 
     public PoolCapacity Paged { get; }
 
@@ -141,13 +144,18 @@ internal sealed partial class PoolAllocator : IDisposable
         }
     }
 
-    /// <summary>The fast path when it applies (never for quota, priority or special-pool requests), else the general one.</summary>
+    /// <summary>A fast path when one applies (never for quota, priority or special-pool requests), else the general one.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static nint AllocateWith(KernelThread thread, ThreadCache cache, POOL_TYPE poolType, nuint numberOfBytes, PoolTag tag, AllocationOptions options)
     {
         if ((options & ~AllocationOptions.FastPathable) == 0)
         {
             nint block = SmallBlockHeap.TryAllocateFast(thread.Irql, cache, poolType, numberOfBytes, tag);
+            if (block == 0)
+            {
+                block = cache.BigPages.TryAllocateFast(thread.Irql, cache, poolType, numberOfBytes, tag);
+            }
+
             if (block != 0)
             {
                 if ((options & AllocationOptions.Zero) != 0)
@@ -165,7 +173,7 @@ internal sealed partial class PoolAllocator : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void FreeWith(KernelThread thread, ThreadCache cache, nint address, PoolTag tag)
     {
-        if (!SmallBlockHeap.TryFreeFast(thread.Irql, cache, address, tag))
+        if (!SmallBlockHeap.TryFreeFast(thread.Irql, cache, address, tag) && !cache.BigPages.TryFreeFast(thread.Irql, cache, address, tag))
         {
             cache.Pool.FreeChecked(thread, cache, address, tag);
         }

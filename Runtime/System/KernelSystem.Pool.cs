@@ -15,10 +15,10 @@ public sealed partial class KernelSystem
     public KernelProcess CurrentProcess => Pool.CurrentProcess;
 
     /// <summary>Paged pool bytes taken from the pool's capacity (in 64 KiB chunks for small blocks, whole pages for big ones).</summary>
-    public long PagedPoolCommittedBytes => Pool.Paged.Used;
+    public long PagedPoolCommittedBytes => Pool.CommittedBytes(paged: true);
 
     /// <summary>Nonpaged pool bytes taken from the pool's capacity.</summary>
-    public long NonPagedPoolCommittedBytes => Pool.NonPaged.Used;
+    public long NonPagedPoolCommittedBytes => Pool.CommittedBytes(paged: false);
 
     /// <summary>Signaled while free paged pool is below min(30 MB, size/5).</summary>
     public PoolConditionEvent LowPagedPoolCondition => Pool.Paged.Low;

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Threading;
 
 namespace PoolAnalyzers.Runtime;
@@ -21,6 +22,11 @@ namespace PoolAnalyzers.Runtime;
 public sealed partial class KernelSystem : IDisposable
 {
     private static readonly AsyncLocal<KernelSystem?> s_ambient = new(OnAmbientChanged);
+
+    // Set on an async flow that raised the IRQL while it had entered no machine: the watch that
+    // s_ambient's callback keeps for an entered machine, kept for the default one (see OnRaisedFlowChanged).
+    private static readonly AsyncLocal<object?> s_raisedFlows = new(OnRaisedFlowChanged);
+    private static readonly object s_watched = new();
 
     private static readonly Lazy<KernelSystem> s_default = new(() => s_defaultCreated = new KernelSystem(new SystemConfiguration()));
 
@@ -133,6 +139,27 @@ public sealed partial class KernelSystem : IDisposable
         }
 
         thread.EnterSystem(change.CurrentValue);
+    }
+
+    /// <summary>The calling flow, which entered no machine, raised the IRQL from PASSIVE_LEVEL: watch it (once per flow; see <see cref="KernelThread.RaiseTo"/>).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static void WatchFlowOnDefault() => s_raisedFlows.Value = s_watched;
+
+    /// <summary>
+    /// Keeps <see cref="KernelThread.FlowWatchedOnDefault"/> in step with the flow on the thread, and
+    /// reports a watched flow that gives its thread back at raised IRQL while no machine is entered,
+    /// as <see cref="OnAmbientChanged"/> does for an entered machine: the crash goes to the default
+    /// machine, the machine that flow's calls used.
+    /// </summary>
+    private static void OnRaisedFlowChanged(AsyncLocalValueChangedArgs<object?> change)
+    {
+        KernelThread thread = KernelThread.Current;
+        thread.FlowWatchedOnDefault = change.CurrentValue is not null;
+        if (change.ThreadContextChanged && change.PreviousValue is not null && change.CurrentValue is null
+            && thread.Irql != KIRQL.PASSIVE_LEVEL && thread.System is null && thread.Processor is null)
+        {
+            LeftRaised(thread, Default);
+        }
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace PoolAnalyzers.Runtime;
 
@@ -69,6 +70,7 @@ public sealed partial class ZONE_HEADER
 
     /// <summary>Pops the first free block, or returns 0 when the zone is full.</summary>
     /// <exception cref="InvalidOperationException">The head of the free list is not a free block of this zone (a free block's link was overwritten); nothing is popped.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal unsafe nint Pop(string routine)
     {
         nint block = FreeList;
@@ -81,13 +83,11 @@ public sealed partial class ZONE_HEADER
         // which lives in caller memory: a write after free can turn it into a wild pointer, or into a
         // block already handed out (a cycle). Both fail this test, and nothing is taken.
         int index = Locate(block, out ZoneSegment? segment);
-        if (index < 0 || !segment!.IsFree(index))
+        if (index < 0 || !segment!.TryMarkAllocated(index))
         {
-            throw new InvalidOperationException(
-                $"{routine}: the zone's first free block 0x{block:X} is not a free block of this zone; it came from the link in block 0x{_linkSource:X}, which was written after it was freed. Nothing is allocated.");
+            throw BadHead(routine, block);
         }
 
-        segment.MarkAllocated(index);
         FreeList = *(nint*)block;
         _linkSource = block;
         return block;
@@ -95,31 +95,37 @@ public sealed partial class ZONE_HEADER
 
     /// <summary>Pushes <paramref name="block"/> on the free list and returns the previous head.</summary>
     /// <exception cref="ArgumentException"><paramref name="block"/> is not a block of this zone, or is already free.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal unsafe nint Push(nint block, string routine)
     {
         int index = Locate(block, out ZoneSegment? segment);
-        if (index < 0)
+        if (index < 0 || !segment!.TryMarkFree(index))
         {
-            throw new ArgumentException(
-                $"{routine}: 0x{block:X} is not a block of this zone (every block starts 16 + n·{BlockSize} bytes into one of its segments). The zone is unchanged.",
-                "Block");
-        }
-
-        if (segment!.IsFree(index))
-        {
-            throw new ArgumentException(
-                $"{routine}: block 0x{block:X} is already free (double free); pushing it again would put it on the free list twice. The zone is unchanged.",
-                "Block");
+            throw BadPush(routine, block, index);
         }
 
         nint previous = FreeList;
         *(nint*)block = previous;
-        segment.MarkFree(index);
         FreeList = block;
         return previous;
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private InvalidOperationException BadHead(string routine, nint block)
+        => new($"{routine}: the zone's first free block 0x{block:X} is not a free block of this zone; it came from the link in block 0x{_linkSource:X}, which was written after it was freed. Nothing is allocated.");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ArgumentException BadPush(string routine, nint block, int index)
+        => index < 0
+            ? new ArgumentException(
+                $"{routine}: 0x{block:X} is not a block of this zone (every block starts 16 + n·{BlockSize} bytes into one of its segments). The zone is unchanged.",
+                "Block")
+            : new ArgumentException(
+                $"{routine}: block 0x{block:X} is already free (double free); pushing it again would put it on the free list twice. The zone is unchanged.",
+                "Block");
+
     /// <summary>The block index of <paramref name="address"/> in its segment, or -1 when no block of the zone begins there.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int Locate(nint address, out ZoneSegment? segment)
     {
         segment = Find(address);
@@ -127,6 +133,7 @@ public sealed partial class ZONE_HEADER
     }
 
     /// <summary>The segment whose memory holds <paramref name="address"/>, or null.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ZoneSegment? Find(nint address)
     {
         // Consecutive blocks nearly always share a segment (most zones have only one).
@@ -136,6 +143,12 @@ public sealed partial class ZONE_HEADER
             return last;
         }
 
+        return SearchAndRemember(address);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ZoneSegment? SearchAndRemember(nint address)
+    {
         ZoneSegment? found = Search(address);
         if (found is not null)
         {

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace PoolAnalyzers.Runtime;
 
@@ -42,8 +43,18 @@ public sealed partial class ZONE_HEADER
     /// </summary>
     internal KernelSystem? Owner { get; set; }
 
-    /// <summary>The check every zone routine after <c>ExInitializeZone</c> makes first.</summary>
+    /// <summary>The check every zone routine after <c>ExInitializeZone</c> makes first: two loads when the zone is usable.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void ThrowIfNotInitialized(string routine)
+    {
+        if (!IsInitialized || Owner?.IsUnusable == true)
+        {
+            ThrowNotUsable(routine);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowNotUsable(string routine)
     {
         if (!IsInitialized)
         {

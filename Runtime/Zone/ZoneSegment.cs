@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace PoolAnalyzers.Runtime;
 
@@ -9,9 +10,11 @@ namespace PoolAnalyzers.Runtime;
 /// </summary>
 internal sealed class ZoneSegment
 {
-    // One bit per block, set while the block is on the free list. Sized once at carve time, so the
-    // allocate and free paths only flip bits.
-    private readonly ulong[] _free;
+    // One bit per block, set while the block is on the free list: the first 64 blocks in a field of
+    // this object (the zones of most drivers have fewer, so a pop or push touches this object's line
+    // and no array), the rest in an array sized once at carve time. The block paths only flip bits.
+    private readonly ulong[]? _freeRest;
+    private ulong _free0;
 
     public ZoneSegment(nint start, uint size, uint blockSize, uint blocks)
     {
@@ -19,7 +22,7 @@ internal sealed class ZoneSegment
         Size = size;
         BlockSize = blockSize;
         Blocks = blocks;
-        _free = new ulong[(blocks + 63) / 64];
+        _freeRest = blocks > 64 ? new ulong[(blocks - 1) / 64] : null;
         _divideMultiplier = (ulong.MaxValue / blockSize) + 1;
     }
 
@@ -47,6 +50,7 @@ internal sealed class ZoneSegment
     /// there. The address must lie in the segment (see <see cref="ZONE_HEADER"/>'s lookup), so the
     /// offset fits 32 bits and one division (done as a multiplication) serves both the index and the boundary test.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int IndexOf(nint address)
     {
         uint offset = (uint)((nuint)address - (nuint)Start);
@@ -60,9 +64,42 @@ internal sealed class ZoneSegment
         return index < Blocks && index * BlockSize == relative ? (int)index : -1;
     }
 
-    public bool IsFree(int index) => (_free[index >> 6] & (1UL << index)) != 0;
+    /// <summary>Marks a block free as it is carved.</summary>
+    public void MarkFree(int index) => Word(index) |= 1UL << index;
 
-    public void MarkFree(int index) => _free[index >> 6] |= 1UL << index;
+    /// <summary>Marks a free block allocated; false (nothing changed) when it is not free. One load and one store of its bitmap word.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryMarkAllocated(int index)
+    {
+        ref ulong word = ref Word(index);
+        ulong bit = 1UL << index;
+        ulong bits = word;
+        if ((bits & bit) == 0)
+        {
+            return false;
+        }
 
-    public void MarkAllocated(int index) => _free[index >> 6] &= ~(1UL << index);
+        word = bits & ~bit;
+        return true;
+    }
+
+    /// <summary>Marks an allocated block free; false (nothing changed) when it is free already. One load and one store of its bitmap word.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryMarkFree(int index)
+    {
+        ref ulong word = ref Word(index);
+        ulong bit = 1UL << index;
+        ulong bits = word;
+        if ((bits & bit) != 0)
+        {
+            return false;
+        }
+
+        word = bits | bit;
+        return true;
+    }
+
+    /// <summary>The bitmap word that holds block <paramref name="index"/>'s bit (bit <c>index % 64</c>; shifts take the count mod 64).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref ulong Word(int index) => ref index < 64 ? ref _free0 : ref _freeRest![(index >> 6) - 1];
 }

@@ -2,9 +2,11 @@ namespace PoolAnalyzers.Runtime;
 
 /// <summary>
 /// One thread's freed runs of pages, by page count, so a steady stream of page-sized requests reuses
-/// memory instead of going to the OS each time. Touched only by its thread (and by the pool when
-/// the thread has exited or the machine is disposed), so it needs no lock. Cached runs are memory
-/// only: their pool capacity was returned when the block was freed.
+/// memory instead of going to the OS each time. Each run keeps the big-page table entry of its
+/// address, so handing it out again writes that entry directly instead of looking the address up.
+/// Touched only by its thread (and by the pool when the thread has exited or the machine is
+/// disposed), so it needs no lock. Cached runs are memory only: their capacity went back to the
+/// thread's page credit (or the pool) when the block was freed.
 /// </summary>
 internal sealed class PageRunCache
 {
@@ -14,12 +16,13 @@ internal sealed class PageRunCache
     /// <summary>Cached runs per page count.</summary>
     private const int RunsPerSize = 4;
 
-    private readonly nint[] _runs = new nint[(MaxPages + 1) * RunsPerSize];
+    private readonly Run[] _runs = new Run[(MaxPages + 1) * RunsPerSize];
     private readonly int[] _counts = new int[MaxPages + 1];
 
-    /// <summary>A cached run of exactly <paramref name="pages"/> pages, or 0.</summary>
-    public nint TryTake(int pages)
+    /// <summary>A cached run of exactly <paramref name="pages"/> pages and its table entry, or 0.</summary>
+    public nint TryTake(int pages, out BigPageEntry? entry)
     {
+        entry = null;
         if (pages > MaxPages)
         {
             return 0;
@@ -32,32 +35,55 @@ internal sealed class PageRunCache
         }
 
         _counts[pages] = count - 1;
-        return _runs[(pages * RunsPerSize) + count - 1];
+
+        // The slot keeps its entry reference: entries live as long as the table anyway, and a run
+        // kept again in the same slot (the steady state) then stores no reference (no GC write barrier).
+        ref Run run = ref _runs[(pages * RunsPerSize) + count - 1];
+        entry = run.Entry;
+        return run.Memory;
     }
 
-    /// <summary>Keeps a freed run for reuse; false when it is too long or the cache for its size is full.</summary>
-    public bool TryKeep(nint memory, int pages)
+    /// <summary>Keeps a freed run (the block's pages and its table entry) for reuse; false when it is too long or the cache for its size is full.</summary>
+    public bool TryKeep(nint memory, int pages, BigPageEntry entry)
     {
         if (pages > MaxPages || _counts[pages] == RunsPerSize)
         {
             return false;
         }
 
-        _runs[(pages * RunsPerSize) + _counts[pages]++] = memory;
+        ref Run run = ref _runs[(pages * RunsPerSize) + _counts[pages]++];
+        run.Memory = memory;
+        if (!ReferenceEquals(run.Entry, entry))
+        {
+            run.Entry = entry;
+        }
+
         return true;
     }
 
-    /// <summary>Returns every cached run to the OS.</summary>
-    public void ReleaseAll()
+    /// <summary>Returns every cached run to the OS; true when there was one.</summary>
+    public bool ReleaseAll()
     {
+        bool released = false;
         for (int pages = 1; pages <= MaxPages; pages++)
         {
             for (int i = 0; i < _counts[pages]; i++)
             {
-                BigPageTable.FreePages(_runs[(pages * RunsPerSize) + i]);
+                ref Run run = ref _runs[(pages * RunsPerSize) + i];
+                BigPageTable.FreePages(run.Memory);
+                run.Memory = 0;
+                released = true;
             }
 
             _counts[pages] = 0;
         }
+
+        return released;
+    }
+
+    private struct Run
+    {
+        public nint Memory;
+        public BigPageEntry? Entry;
     }
 }

@@ -29,6 +29,9 @@ internal sealed class ThreadCache : IThreadOwned
     /// <summary>The thread's freed runs of pages, reused by its next page-granular requests.</summary>
     public readonly PageRunCache Runs = new();
 
+    /// <summary>Pool capacity the thread charged for page-granular blocks and holds in reserve (see <see cref="BigPageHeap"/>).</summary>
+    public PageCredit Credit;
+
     /// <summary>The thread's accounting stripe; a struct field, so updating it costs no extra hop.</summary>
     public TagCounters Tags = new();
 
@@ -48,7 +51,11 @@ internal sealed class ThreadCache : IThreadOwned
     {
         Pool = pool;
         Thread = thread;
+        BigPages = pool.BigPages;
     }
+
+    /// <summary>The pool's big-page heap, for the page-granular fast paths (which read only the thread's cache).</summary>
+    public BigPageHeap BigPages { get; }
 
     public PoolAllocator Pool { get; }
 

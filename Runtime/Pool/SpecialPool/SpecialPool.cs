@@ -106,7 +106,7 @@ internal sealed unsafe class SpecialPool
             NativeMemory.Clear((void*)address, numberOfBytes);
         }
 
-        _table.Add(address, new LargeBlock
+        _table.Publish(address, new LargeBlock
         {
             Base = memory, Pages = pages, DataPages = dataPages, GuardBefore = guardBefore, Tag = tag, PoolType = poolType,
             RequestedBytes = numberOfBytes, QuotaProcessId = quotaProcessId, QuotaBytes = quotaBytes, Tracked = tracked, Header = header,
@@ -133,7 +133,7 @@ internal sealed unsafe class SpecialPool
     {
         for (int tries = 1; ; tries++)
         {
-            nint memory = _pages.TakePages(paged, pages, runs: null);
+            nint memory = _pages.TakePages(paged, pages);
             if (memory == 0 || tries == AddressTries || !_table.WasFreed(memory + offset))
             {
                 return memory;
