@@ -59,7 +59,7 @@ internal sealed partial class PoolAllocator
         }
 
         bool paged = PoolTypes.IsPaged(block.PoolType);
-        cache.Tags.Freed((block.Tag.Value & ~PoolTag.PROTECTED_POOL) | (paged ? TagCounters.PagedKeyBit : 0), (long)block.RequestedBytes);
+        cache.Tags.Freed(TagCounters.KeyOf(block.Tag.Value, paged), (long)block.RequestedBytes);
         if (block.IsSpecial)
         {
             _specialPool.Release(address, block);

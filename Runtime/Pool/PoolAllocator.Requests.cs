@@ -78,7 +78,7 @@ internal sealed partial class PoolAllocator
             verifier!.Track(new PoolAllocationRecord(address, tag, poolType, numberOfBytes));
         }
 
-        cache.Tags.Allocated(bareTag | (PoolTypes.IsPaged(poolType) ? TagCounters.PagedKeyBit : 0), (long)numberOfBytes);
+        cache.Tags.Allocated(TagCounters.KeyOf(bareTag, PoolTypes.IsPaged(poolType)), (long)numberOfBytes);
         if ((options & AllocationOptions.Zero) != 0)
         {
             Clear(address, numberOfBytes);
@@ -150,7 +150,7 @@ internal sealed partial class PoolAllocator
             _verifier!.Track(new PoolAllocationRecord(address, tag, poolType, numberOfBytes));
         }
 
-        cache.Tags.Allocated((tag.Value & ~PoolTag.PROTECTED_POOL) | (PoolTypes.IsPaged(poolType) ? TagCounters.PagedKeyBit : 0), (long)numberOfBytes);
+        cache.Tags.Allocated(TagCounters.KeyOf(tag.Value, PoolTypes.IsPaged(poolType)), (long)numberOfBytes);
         return address;
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using System.Threading;
 
 namespace PoolAnalyzers.Runtime;
@@ -18,6 +19,10 @@ internal struct TagCounters
 {
     /// <summary>Key bit marking the paged-pool row; tag values themselves never use bit 31 (PROTECTED_POOL is stripped).</summary>
     public const uint PagedKeyBit = 0x80000000;
+
+    /// <summary>The row of <paramref name="tag"/> in the paged or the nonpaged pool: the tag without PROTECTED_POOL, plus <see cref="PagedKeyBit"/> for paged.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint KeyOf(uint tag, bool paged) => (tag & ~PoolTag.PROTECTED_POOL) | ((paged ? 1u : 0u) << 31);
 
     internal struct Entry
     {

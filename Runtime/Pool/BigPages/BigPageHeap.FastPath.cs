@@ -53,7 +53,7 @@ internal sealed partial class BigPageHeap
 
         credit -= bytes;
         entry!.PublishRun(tag, poolType, numberOfBytes, tracked: false);
-        cache.Tags.Allocated((tag.Value & ~PoolTag.PROTECTED_POOL) | ((uint)paged << 31), (long)numberOfBytes);
+        cache.Tags.Allocated(TagCounters.KeyOf(tag.Value, paged != 0), (long)numberOfBytes);
         return memory;
     }
 
@@ -104,7 +104,7 @@ internal sealed partial class BigPageHeap
             return false;
         }
 
-        cache.Tags.Freed((allocatedTag & ~PoolTag.PROTECTED_POOL) | ((uint)paged << 31), (long)requested);
+        cache.Tags.Freed(TagCounters.KeyOf(allocatedTag, paged != 0), (long)requested);
         Refund(cache, paged != 0, (long)pages << PoolLayout.PageShift);
         if (!cache.Runs.TryKeep(address, pages, entry))
         {

@@ -65,7 +65,7 @@ internal sealed unsafe partial class SmallBlockHeap
         *(ulong*)header = (uint)units | ((ulong)(PoolHeader.Allocated | PoolTypes.Stored(poolType)) << 16) | ((ulong)tag.Value << 32);
         *(ulong*)&header->RequestedBytes = (uint)numberOfBytes;
 
-        cache.Tags.Allocated((tag.Value & ~PoolTag.PROTECTED_POOL) | ((uint)paged << 31), (long)numberOfBytes);
+        cache.Tags.Allocated(TagCounters.KeyOf(tag.Value, paged != 0), (long)numberOfBytes);
         return block + PoolHeader.Size;
     }
 
@@ -129,7 +129,7 @@ internal sealed unsafe partial class SmallBlockHeap
         PoolHeader.WriteListEntry(address);
         Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(items), count) = (nint)header;
         stack.Count = count + 1;
-        cache.Tags.Freed((allocatedTag & ~PoolTag.PROTECTED_POOL) | ((uint)paged << 31), (long)(uint)second);
+        cache.Tags.Freed(TagCounters.KeyOf(allocatedTag, paged != 0), (long)(uint)second);
         return true;
     }
 }

@@ -169,7 +169,7 @@ internal sealed unsafe partial class SmallBlockHeap
             _verifier?.Untrack(address);
         }
 
-        cache.Tags.Freed((allocatedTag & ~PoolTag.PROTECTED_POOL) | (paged ? TagCounters.PagedKeyBit : 0), requested);
+        cache.Tags.Freed(TagCounters.KeyOf(allocatedTag, paged), requested);
         PoolHeader.WriteListEntry(address);
         Push(cache, layout.ClassIndex, (nint)header);
     }
