@@ -17,16 +17,18 @@ internal sealed class AccessPath : IEquatable<AccessPath>
 
     private readonly ISymbol? _root;
     private readonly ImmutableArray<ISymbol> _members;
+    private readonly SyntaxNode _spelling;
+    private string? _text;
 
-    private AccessPath(ISymbol? root, ImmutableArray<ISymbol> members, string text)
+    private AccessPath(ISymbol? root, ImmutableArray<ISymbol> members, SyntaxNode spelling)
     {
         _root = root;
         _members = members;
-        Text = text;
+        _spelling = spelling;
     }
 
-    /// <summary>How the code spelled the path where it was first seen, for messages.</summary>
-    public string Text { get; }
+    /// <summary>How the code spelled the path where it was first seen, for messages (taken from the syntax only when a message needs it).</summary>
+    public string Text => _text ??= _spelling.ToString();
 
     /// <summary>The local or parameter the path starts at, or null for <c>this</c>, a static member, or a longer path.</summary>
     public ISymbol? Variable => _members.IsEmpty ? _root : null;
@@ -40,27 +42,29 @@ internal sealed class AccessPath : IEquatable<AccessPath>
             return null;
         }
 
-        ImmutableArray<ISymbol>.Builder members = ImmutableArray.CreateBuilder<ISymbol>();
+        // Members from the outside in; most paths have none or one, so no builder is allocated up front.
+        ISymbol[]? members = null;
+        int count = 0;
         while (true)
         {
             switch (current)
             {
                 case ILocalReferenceOperation local:
-                    return Create(local.Local, members, operation!);
+                    return Create(local.Local, members, count, operation!);
                 case IParameterReferenceOperation parameter:
-                    return Create(parameter.Parameter, members, operation!);
+                    return Create(parameter.Parameter, members, count, operation!);
                 case IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance }:
-                    return Create(null, members, operation!);
+                    return Create(null, members, count, operation!);
                 case IFieldReferenceOperation { Field.IsStatic: true } field:
-                    return Create(field.Field, members, operation!);
-                case IFieldReferenceOperation { Instance: { } instance } field when members.Count < MaxMembers:
-                    members.Add(field.Field);
+                    return Create(field.Field, members, count, operation!);
+                case IFieldReferenceOperation { Instance: { } instance } field when count < MaxMembers:
+                    (members ??= new ISymbol[MaxMembers])[count++] = field.Field;
                     current = Unwrap(instance);
                     break;
                 case IPropertyReferenceOperation { Arguments.IsEmpty: true, Property.IsStatic: true } property:
-                    return Create(property.Property, members, operation!);
-                case IPropertyReferenceOperation { Arguments.IsEmpty: true, Instance: { } instance } property when members.Count < MaxMembers:
-                    members.Add(property.Property);
+                    return Create(property.Property, members, count, operation!);
+                case IPropertyReferenceOperation { Arguments.IsEmpty: true, Instance: { } instance } property when count < MaxMembers:
+                    (members ??= new ISymbol[MaxMembers])[count++] = property.Property;
                     current = Unwrap(instance);
                     break;
                 default:
@@ -107,11 +111,21 @@ internal sealed class AccessPath : IEquatable<AccessPath>
 
     public override string ToString() => Text;
 
-    private static AccessPath Create(ISymbol? root, ImmutableArray<ISymbol>.Builder members, IOperation reference)
+    private static AccessPath Create(ISymbol? root, ISymbol[]? outsideIn, int count, IOperation reference)
     {
-        // Members were collected from the outside in.
-        members.Reverse();
-        return new AccessPath(root, members.ToImmutable(), Unwrap(reference)!.Syntax.ToString());
+        ImmutableArray<ISymbol> members = ImmutableArray<ISymbol>.Empty;
+        if (count > 0)
+        {
+            ImmutableArray<ISymbol>.Builder insideOut = ImmutableArray.CreateBuilder<ISymbol>(count);
+            for (int i = count - 1; i >= 0; i--)
+            {
+                insideOut.Add(outsideIn![i]);
+            }
+
+            members = insideOut.MoveToImmutable();
+        }
+
+        return new AccessPath(root, members, Unwrap(reference)!.Syntax);
     }
 
     private static IOperation? Unwrap(IOperation? operation)

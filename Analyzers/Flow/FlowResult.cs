@@ -23,17 +23,25 @@ internal sealed class FlowResult<TState>
 {
     private readonly TState?[] _inputs;
 
-    public FlowResult(ControlFlowGraph graph, TState?[] inputs, ImmutableArray<ExitEdge<TState>> exits)
+    public FlowResult(ControlFlowGraph graph, TState?[] inputs, ImmutableArray<ExitEdge<TState>> exits, bool settledInOnePass)
     {
         Graph = graph;
         _inputs = inputs;
         Exits = exits;
+        SettledInOnePass = settledInOnePass;
     }
 
     public ControlFlowGraph Graph { get; }
 
     /// <summary>Each normal exit, in the order the analysis first reached it.</summary>
     public ImmutableArray<ExitEdge<TState>> Exits { get; }
+
+    /// <summary>
+    /// True when every reached block was transferred exactly once (no loop or late join changed an input
+    /// after its block ran): the run itself then saw each block from its final input, in block order, so
+    /// whatever a domain recorded during the run is what <see cref="Replay"/> would record.
+    /// </summary>
+    public bool SettledInOnePass { get; }
 
     /// <summary>The state at the start of <paramref name="block"/>, or null when no path reaches it.</summary>
     public TState? InputOf(BasicBlock block) => _inputs[block.Ordinal];

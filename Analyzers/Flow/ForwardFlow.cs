@@ -40,11 +40,14 @@ internal static class ForwardFlow
     {
         private readonly ImmutableArray<BasicBlock> _blocks = graph.Blocks;
         private readonly TState?[] _inputs = new TState?[graph.Blocks.Length];
-        private readonly SortedSet<int> _worklist = [];
+        private readonly Worklist _worklist = new(graph.Blocks.Length);
+        private readonly bool _hasFinally = HasFinally(graph.Root);
         private readonly Dictionary<ControlFlowRegion, FinallyRegion> _finallies = [];
         private readonly List<ExitEdge<TState>> _exits = [];
         private readonly Dictionary<ControlFlowBranch, int> _exitIndex = [];
         private readonly int[]?[] _handlers = new int[]?[graph.Blocks.Length];
+        private readonly bool[] _processed = new bool[graph.Blocks.Length];
+        private bool _revisited;
 
         public FlowResult<TState>? Run(TState entry)
         {
@@ -56,7 +59,7 @@ internal static class ForwardFlow
             _inputs[0] = entry;
             _worklist.Add(0);
             int budget = (_blocks.Length * VisitsPerBlock) + 256;
-            while (_worklist.Count > 0)
+            while (_worklist.TakeLowest() is int ordinal)
             {
                 if (--budget < 0)
                 {
@@ -64,12 +67,10 @@ internal static class ForwardFlow
                 }
 
                 cancellationToken.ThrowIfCancellationRequested();
-                int ordinal = _worklist.Min;
-                _worklist.Remove(ordinal);
                 Process(_blocks[ordinal]);
             }
 
-            return new FlowResult<TState>(graph, _inputs, [.. _exits]);
+            return new FlowResult<TState>(graph, _inputs, [.. _exits], settledInOnePass: !_revisited);
         }
 
         private void Process(BasicBlock block)
@@ -79,6 +80,9 @@ internal static class ForwardFlow
             {
                 return;
             }
+
+            _revisited |= _processed[block.Ordinal];
+            _processed[block.Ordinal] = true;
 
             TState state = input;
             foreach (IOperation operation in block.Operations)
@@ -109,6 +113,17 @@ internal static class ForwardFlow
         {
             if (branch is null || state is null)
             {
+                return;
+            }
+
+            if (!_hasFinally)
+            {
+                // No finally anywhere: no branch runs one (and asking a branch which it runs costs an allocation).
+                if (branch.Semantics != ControlFlowBranchSemantics.StructuredExceptionHandling)
+                {
+                    Arrive(branch, state);
+                }
+
                 return;
             }
 
@@ -249,6 +264,24 @@ internal static class ForwardFlow
             return entries?.ToArray() ?? [];
         }
 
+        private static bool HasFinally(ControlFlowRegion region)
+        {
+            if (region.Kind == ControlFlowRegionKind.Finally)
+            {
+                return true;
+            }
+
+            foreach (ControlFlowRegion nested in region.NestedRegions)
+            {
+                if (HasFinally(nested))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
         private static ControlFlowRegion? EnclosingFinally(ControlFlowRegion? region)
         {
             while (region is not null && region.Kind != ControlFlowRegionKind.Finally)
@@ -257,6 +290,49 @@ internal static class ForwardFlow
             }
 
             return region;
+        }
+
+        /// <summary>
+        /// The blocks waiting to be transferred, lowest ordinal first. Forward edges only move the cursor on;
+        /// a back edge moves it back, so a pass over a graph costs one sweep of flags and allocates nothing.
+        /// </summary>
+        private sealed class Worklist(int length)
+        {
+            private readonly bool[] _pending = new bool[length];
+            private int _count;
+            private int _cursor;
+
+            public void Add(int ordinal)
+            {
+                if (_pending[ordinal])
+                {
+                    return;
+                }
+
+                _pending[ordinal] = true;
+                _count++;
+                if (ordinal < _cursor)
+                {
+                    _cursor = ordinal;
+                }
+            }
+
+            public int? TakeLowest()
+            {
+                if (_count == 0)
+                {
+                    return null;
+                }
+
+                while (!_pending[_cursor])
+                {
+                    _cursor++;
+                }
+
+                _pending[_cursor] = false;
+                _count--;
+                return _cursor;
+            }
         }
 
         /// <summary>The branches a finally region was entered by (each with its index in that branch's finally list), and its joined output.</summary>

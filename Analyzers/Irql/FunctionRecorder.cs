@@ -11,22 +11,58 @@ namespace PoolAnalyzers.Irql;
 /// </summary>
 internal sealed class FunctionRecorder
 {
+    /// <summary>Up to this many recorded calls are searched; a longer function gets an index.</summary>
+    private const int SearchedCalls = 32;
+
     private readonly List<Entry> _calls = [];
-    private readonly Dictionary<IOperation, int> _callIndex = [];
+    private Dictionary<IOperation, Entry>? _index;
     private readonly List<ConversionFact> _conversions = [];
 
     /// <summary>Records the state of one path class at a call, before the call's effect.</summary>
     public void Call(IOperation call, Callee callee, bool isVirtual, IrqlPath path, bool checksRequirement)
     {
-        if (!_callIndex.TryGetValue(call, out int index))
+        Entry? entry = Find(call);
+        if (entry is null)
         {
-            index = _calls.Count;
-            _callIndex.Add(call, index);
             (IOperation? argument, bool paged) = PagedUse(call, callee.Routine);
-            _calls.Add(new Entry(call, callee, isVirtual, argument, paged));
+            entry = new Entry(call, callee, isVirtual, argument, paged);
+            _calls.Add(entry);
+            _index?.Add(call, entry);
         }
 
-        _calls[index].States.Add(new CallState(path.Irql, path.Reason, checksRequirement));
+        entry.States.Add(new CallState(path.Irql, path.Reason, checksRequirement));
+    }
+
+    /// <summary>
+    /// The entry of a call already recorded. Path classes are walked one after another over the same
+    /// operation, and blocks in order, so a repeated call is found near the end: searching backwards is
+    /// cheaper than hashing every operation.
+    /// </summary>
+    private Entry? Find(IOperation call)
+    {
+        if (_index is null && _calls.Count > SearchedCalls)
+        {
+            _index = [];
+            foreach (Entry recorded in _calls)
+            {
+                _index.Add(recorded.Call, recorded);
+            }
+        }
+
+        if (_index is not null)
+        {
+            return _index.TryGetValue(call, out Entry? indexed) ? indexed : null;
+        }
+
+        for (int i = _calls.Count - 1; i >= 0; i--)
+        {
+            if (ReferenceEquals(_calls[i].Call, call))
+            {
+                return _calls[i];
+            }
+        }
+
+        return null;
     }
 
     public void Conversion(IOperation conversion, IMethodSymbol target, INamedTypeSymbol delegateType, IrqlContract contract, string? dpcInitializer)

@@ -36,10 +36,10 @@ internal sealed class IrqlDomain(IIrqlContext context, IReadOnlyDictionary<IMeth
     public override bool Same(IrqlState left, IrqlState right) => IrqlState.Same(left, right);
 
     public override IrqlState Transfer(IrqlState state, IOperation operation)
-        => state.Map(path => Walk(path, operation)) ?? state;
+        => state.Map(static (path, step) => step.Domain.Walk(path, step.Operation), (Domain: this, Operation: operation)) ?? state;
 
     public override IrqlState? Branch(IrqlState state, IOperation condition, bool value)
-        => state.Map(path => Narrow(path, condition, value)?.WithStep(condition.Syntax, value));
+        => state.Map(static (path, step) => step.Domain.Narrow(path, step.Condition, step.Value)?.WithStep(step.Condition.Syntax, step.Value), (Domain: this, Condition: condition, Value: value));
 
     /// <summary>The path after evaluating <paramref name="operation"/> and everything nested in it, in evaluation order.</summary>
     public IrqlPath Walk(IrqlPath path, IOperation operation)

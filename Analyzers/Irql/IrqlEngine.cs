@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
@@ -45,6 +46,7 @@ internal sealed class IrqlEngine : IIrqlContext
     private readonly RuntimeSymbols _symbols;
     private readonly object _gate = new();
     private readonly ConcurrentDictionary<IMethodSymbol, Callee> _callees = new(SymbolEqualityComparer.Default);
+    private readonly Func<IMethodSymbol, Callee> _resolveCallee;
     private readonly ConcurrentDictionary<ISymbol, ImmutableArray<BodyFinding>> _findings = new(SymbolEqualityComparer.Default);
 
     // Under _gate.
@@ -58,6 +60,7 @@ internal sealed class IrqlEngine : IIrqlContext
     {
         _compilation = compilation;
         _symbols = symbols;
+        _resolveCallee = method => Callee.Resolve(method, _symbols);
         Callers = new CallerIndex(this);
         Entries = new EntrySolver(this);
     }
@@ -107,7 +110,7 @@ internal sealed class IrqlEngine : IIrqlContext
         }
     }
 
-    public Callee CalleeOf(IMethodSymbol method) => _callees.GetOrAdd(method, m => Callee.Resolve(m, _symbols));
+    public Callee CalleeOf(IMethodSymbol method) => _callees.GetOrAdd(method, _resolveCallee);
 
     public IrqlContract ContractOf(ISymbol function) => function is IMethodSymbol method ? CalleeOf(method).Contract : IrqlContract.Of(function);
 
@@ -230,7 +233,7 @@ internal sealed class IrqlEngine : IIrqlContext
 
     private bool IsRelevant(IOperation body)
     {
-        foreach (IOperation operation in body.Descendants())
+        foreach (IOperation operation in BodyScan.Of(body))
         {
             switch (operation)
             {

@@ -197,6 +197,18 @@ internal sealed class IrqlPath
     /// <summary>The path class reached both ways: IRQLs and saved values united, facts both agree on kept, this path's steps kept.</summary>
     public IrqlPath Merge(IrqlPath other)
     {
+        if (ReferenceEquals(this, other))
+        {
+            return this;
+        }
+
+        if (Saved.IsEmpty && other.Saved.IsEmpty && (Facts.IsEmpty || other.Facts.IsEmpty))
+        {
+            // Nothing saved and no fact both agree on: only the IRQLs unite.
+            IrqlValue united = Irql.Union(other.Irql);
+            return united.Equals(Irql) && Facts.IsEmpty ? this : new IrqlPath(united, Reason, Held, Saved, Steps, []);
+        }
+
         ImmutableArray<SavedIrql>.Builder saved = ImmutableArray.CreateBuilder<SavedIrql>(Saved.Length);
         foreach (SavedIrql entry in Saved)
         {

@@ -88,19 +88,20 @@ internal sealed class IrqlState
     }
 
     /// <summary>Each path transformed; a null result drops the path. Null when no path is left (the point is unreachable).</summary>
-    public IrqlState? Map(Func<IrqlPath, IrqlPath?> transform)
+    /// <remarks>The argument is passed through so a caller's transform needs no closure (one per operation walked).</remarks>
+    public IrqlState? Map<TArgument>(Func<IrqlPath, TArgument, IrqlPath?> transform, TArgument argument)
     {
         if (Paths.Length == 1)
         {
             // The common case (no lock or raise whose pairing differs between paths): no builder.
-            IrqlPath? only = transform(Paths[0]);
+            IrqlPath? only = transform(Paths[0], argument);
             return only is null ? null : ReferenceEquals(only, Paths[0]) ? this : new IrqlState([only], Collapsed);
         }
 
         ImmutableArray<IrqlPath>.Builder? paths = null;
         for (int i = 0; i < Paths.Length; i++)
         {
-            IrqlPath? result = transform(Paths[i]);
+            IrqlPath? result = transform(Paths[i], argument);
             if (paths is null && !ReferenceEquals(result, Paths[i]))
             {
                 paths = ImmutableArray.CreateBuilder<IrqlPath>(Paths.Length);

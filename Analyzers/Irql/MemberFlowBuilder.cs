@@ -32,7 +32,7 @@ internal static class MemberFlowBuilder
     /// <summary>True when something in the body (nested functions included) may change the IRQL, hold a lock or test the IRQL.</summary>
     private static bool NeedsGraph(IOperation body, IIrqlContext context)
     {
-        foreach (IOperation operation in body.Descendants())
+        foreach (IOperation operation in BodyScan.Of(body))
         {
             IMethodSymbol? target = operation switch
             {
@@ -84,7 +84,9 @@ internal static class MemberFlowBuilder
             }
         }
 
-        var domain = new IrqlDomain(context, localExits);
+        // Recorded during the fixed-point run; recorded again only when a loop or late join revisited a block.
+        var recorder = new FunctionRecorder();
+        var domain = new IrqlDomain(context, localExits) { Recorder = recorder };
         FlowResult<IrqlState>? result = ForwardFlow.Run(graph, IrqlState.Entry, domain, cancellationToken);
         IrqlContract contract = context.ContractOf(symbol);
         FunctionFacts facts;
@@ -94,9 +96,13 @@ internal static class MemberFlowBuilder
         }
         else
         {
-            var recorder = new FunctionRecorder();
-            domain.Recorder = recorder;
-            result.Replay(domain);
+            if (!result.SettledInOnePass)
+            {
+                recorder = new FunctionRecorder();
+                domain.Recorder = recorder;
+                result.Replay(domain);
+            }
+
             ImmutableArray<ExitFact>.Builder exits = ImmutableArray.CreateBuilder<ExitFact>();
             IrqlValue? exitValue = null;
             foreach (ExitEdge<IrqlState> edge in result.Exits)

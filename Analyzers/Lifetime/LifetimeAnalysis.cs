@@ -57,7 +57,7 @@ internal sealed class LifetimeAnalysis
         bool allocates = false;
         var findings = new List<BodyFinding>();
         var untracked = new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
-        foreach (IOperation operation in body.DescendantsAndSelf())
+        foreach (IOperation operation in BodyScan.Of(body))
         {
             switch (operation)
             {
@@ -142,14 +142,22 @@ internal sealed class LifetimeAnalysis
             return;
         }
 
-        var domain = new LifetimeDomain(_symbols, function, sites, returned, untracked);
+        // Recorded during the fixed-point run; recorded again only when a loop or late join revisited a block.
+        var recorded = new List<BodyFinding>();
+        var domain = new LifetimeDomain(_symbols, function, sites, returned, untracked) { Recorder = new LifetimeRecorder(recorded, ordered) };
         if (ForwardFlow.Run(graph, LifetimeState.Entry(ordered.Count), domain, cancellationToken) is not { } result)
         {
             return;
         }
 
-        domain.Recorder = new LifetimeRecorder(findings, ordered);
-        result.Replay(domain);
+        if (!result.SettledInOnePass)
+        {
+            recorded.Clear();
+            domain.Recorder = new LifetimeRecorder(recorded, ordered);
+            result.Replay(domain);
+        }
+
+        findings.AddRange(recorded);
         ReportLeaks(result, domain, ordered, function, findings);
     }
 
