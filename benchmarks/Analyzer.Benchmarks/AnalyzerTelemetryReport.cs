@@ -8,6 +8,7 @@ using System.Linq;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Emit;
 using Microsoft.CodeAnalysis.Diagnostics.Telemetry;
 using PoolAnalyzers.Analyzer.Benchmarks.Analysis;
 using PoolAnalyzers.Analyzer.Benchmarks.Corpus;
@@ -15,7 +16,8 @@ using PoolAnalyzers.Analyzer.Benchmarks.Corpus;
 namespace PoolAnalyzers.Analyzer.Benchmarks;
 
 /// <summary>
-/// The <c>--telemetry [runs]</c> mode. Per corpus and run it times the benchmark cases (a)–(d)
+/// The <c>--telemetry [runs]</c> mode. Per corpus and run it times the benchmark cases (a)–(d),
+/// and (e) the whole compile with code generation (what a build's compiler does without analyzers),
 /// back to back, so load from other processes hits all of them alike. Wall-clock
 /// and process CPU time are both kept; CPU time is what other processes on a shared machine
 /// disturb least. Then it repeats (c) with analyzer execution timing on and records the time
@@ -48,6 +50,7 @@ internal static class AnalyzerTelemetryReport
             var withEmpty = new Samples();
             var withPool = new Samples();
             var withIdle = new Samples();
+            var compileAndEmit = new Samples();
             var callbackTimes = timed.ToDictionary(analyzer => analyzer, _ => new List<double>());
             var poolTotals = new List<double>();
             TimedRun? last = null;
@@ -58,10 +61,11 @@ internal static class AnalyzerTelemetryReport
                 () => withEmpty.MeasureAsync(() => AllDiagnosticsAsync(corpus, [empty])),
                 () => withPool.MeasureAsync(() => AllDiagnosticsAsync(corpus, poolAnalyzers)),
                 () => withIdle.MeasureAsync(() => AllDiagnosticsAsync(corpus, [idle])),
+                () => compileAndEmit.MeasureAsync(() => Task.FromResult(Emit(corpus))),
             ];
 
             // One warm-up pass (discarded) lets tiered JIT settle; each run then starts at the next
-            // case, so over a multiple of four runs every case takes every position in the order
+            // case, so over a multiple of five runs every case takes every position in the order
             // and no case is favoured by running after the same neighbour.
             foreach (Func<Task> measure in cases)
             {
@@ -72,6 +76,7 @@ internal static class AnalyzerTelemetryReport
             withEmpty.Clear();
             withPool.Clear();
             withIdle.Clear();
+            compileAndEmit.Clear();
             for (int run = 0; run < runs; run++)
             {
                 for (int i = 0; i < cases.Length; i++)
@@ -88,19 +93,20 @@ internal static class AnalyzerTelemetryReport
                 poolTotals.Add(poolAnalyzers.Sum(analyzer => last.Telemetry[analyzer].ExecutionTime.TotalMilliseconds));
             }
 
-            caseRows.Add(CaseRow(kind, "wall", compilerOnly.Wall, withEmpty.Wall, withPool.Wall, withIdle.Wall));
-            caseRows.Add(CaseRow(kind, "CPU", compilerOnly.Cpu, withEmpty.Cpu, withPool.Cpu, withIdle.Cpu));
+            caseRows.Add(CaseRow(kind, "wall", compilerOnly.Wall, withEmpty.Wall, withPool.Wall, withIdle.Wall, compileAndEmit.Wall));
+            caseRows.Add(CaseRow(kind, "CPU", compilerOnly.Cpu, withEmpty.Cpu, withPool.Cpu, withIdle.Cpu, compileAndEmit.Cpu));
             double a = Samples.Median(compilerOnly.Cpu);
+            double e = Samples.Median(compileAndEmit.Cpu);
             foreach (DiagnosticAnalyzer analyzer in timed)
             {
                 double time = Samples.Median(callbackTimes[analyzer]);
                 string ids = string.Join(", ", analyzer.SupportedDiagnostics.Select(d => d.Id).Distinct());
                 analyzerRows.Add(Invariant(
-                    $"| {kind} | {analyzer.GetType().Name} ({ids}) | {time:F1} | {100 * time / a:F2} % | {DescribeActions(last!.Telemetry[analyzer])} | {DescribeDiagnostics(last.Diagnostics, analyzer)} |"));
+                    $"| {kind} | {analyzer.GetType().Name} ({ids}) | {time:F1} | {100 * time / a:F2} % | {100 * time / e:F2} % | {DescribeActions(last!.Telemetry[analyzer])} | {DescribeDiagnostics(last.Diagnostics, analyzer)} |"));
             }
 
             double total = Samples.Median(poolTotals);
-            analyzerRows.Add(Invariant($"| {kind} | all PoolAnalyzers analyzers (sum per run) | {total:F1} | {100 * total / a:F2} % | | |"));
+            analyzerRows.Add(Invariant($"| {kind} | all PoolAnalyzers analyzers (sum per run) | {total:F1} | {100 * total / a:F2} % | {100 * total / e:F2} % | | |"));
 
             // Throws when a seeded rule stopped firing or an analyzer threw: such timings mean nothing.
             output.WriteLine(SeededFindingCheck.Verify(corpus, last!.Diagnostics));
@@ -108,21 +114,32 @@ internal static class AnalyzerTelemetryReport
 
         output.WriteLine(Invariant($"Medians of {runs} interleaved runs in rotating order (after one discarded warm-up run), {GeneratedCorpus.DefaultFileCount} files per corpus, ms (CPU = process processor time):"));
         output.WriteLine();
-        output.WriteLine("| Corpus | Clock | (a) compiler | (b) + empty operation analyzer | (c) + PoolAnalyzers | (d) + idle analyzer | (c)/(b) | (c)/(a) | (d)/(a) |");
-        output.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        output.WriteLine("| Corpus | Clock | (a) compiler | (b) + empty operation analyzer | (c) + PoolAnalyzers | (d) + idle analyzer | (e) compile + emit | (c)/(b) | (c)/(a) | (d)/(a) | ((c)−(b))/(a) | ((c)−(b))/(e) |");
+        output.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         caseRows.ForEach(output.WriteLine);
         output.WriteLine();
-        output.WriteLine("Time each analyzer spent in its own callbacks (logAnalyzerExecutionTime), as a share of (a) CPU time:");
+        output.WriteLine("Time each analyzer spent in its own callbacks (logAnalyzerExecutionTime), as a share of (a) and (e) CPU time:");
         output.WriteLine();
-        output.WriteLine("| Corpus | Analyzer | Callback time (ms) | Share of (a) | Registered actions | Diagnostics |");
-        output.WriteLine("|---|---|---:|---:|---|---|");
+        output.WriteLine("| Corpus | Analyzer | Callback time (ms) | Share of (a) | Share of (e) | Registered actions | Diagnostics |");
+        output.WriteLine("|---|---|---:|---:|---:|---|---|");
         analyzerRows.ForEach(output.WriteLine);
     }
 
-    private static string CaseRow(CorpusKind kind, string clock, List<double> compilerOnly, List<double> withEmpty, List<double> withPool, List<double> withIdle)
+    private static string CaseRow(CorpusKind kind, string clock, List<double> compilerOnly, List<double> withEmpty, List<double> withPool, List<double> withIdle, List<double> withEmit)
     {
-        double a = Samples.Median(compilerOnly), b = Samples.Median(withEmpty), c = Samples.Median(withPool), d = Samples.Median(withIdle);
-        return Invariant($"| {kind} | {clock} | {a:F0} | {b:F0} | {c:F0} | {d:F0} | {c / b:F3} | {c / a:F3} | {d / a:F3} |");
+        double a = Samples.Median(compilerOnly), b = Samples.Median(withEmpty), c = Samples.Median(withPool), d = Samples.Median(withIdle), e = Samples.Median(withEmit);
+        return Invariant($"| {kind} | {clock} | {a:F0} | {b:F0} | {c:F0} | {d:F0} | {e:F0} | {c / b:F3} | {c / a:F3} | {d / a:F3} | {100 * (c - b) / a:F1} % | {100 * (c - b) / e:F1} % |");
+    }
+
+    /// <summary>
+    /// (e): the compile a build runs, with code generation and the assembly written (to nowhere; no PDB,
+    /// so the case is not flattered). The shares of (e) say what the rules add to a real build; the
+    /// shares of (a), the stricter ones, compare them with binding and checking alone.
+    /// </summary>
+    private static EmitResult Emit(GeneratedCorpus corpus)
+    {
+        EmitResult result = corpus.CreateCompilation().Emit(Stream.Null);
+        return result.Success ? result : throw new InvalidOperationException($"The {corpus.Kind} corpus did not emit: {result.Diagnostics.FirstOrDefault(d => d.Severity == DiagnosticSeverity.Error)}");
     }
 
     private static async Task<ImmutableArray<Diagnostic>> AllDiagnosticsAsync(GeneratedCorpus corpus, ImmutableArray<DiagnosticAnalyzer> analyzers) =>
