@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using static PoolAnalyzers.Runtime.KIRQL;
 
 namespace PoolAnalyzers.Runtime;
@@ -102,7 +103,7 @@ public static partial class Ex
         ArgumentNullException.ThrowIfNull(Zone);
         RoutineIrql.RequireMax(DISPATCH_LEVEL, nameof(ExAllocateFromZone));
         Zone.ThrowIfNotInitialized(nameof(ExAllocateFromZone));
-        return Zone.Pop(nameof(ExAllocateFromZone));
+        return Zone.AllocateShared(nameof(ExAllocateFromZone));
     }
 
     /// <summary>Returns <paramref name="Block"/> to the head of the free list.</summary>
@@ -121,7 +122,7 @@ public static partial class Ex
         ArgumentNullException.ThrowIfNull(Zone);
         RoutineIrql.RequireMax(DISPATCH_LEVEL, nameof(ExFreeToZone), Block, write: true);
         Zone.ThrowIfNotInitialized(nameof(ExFreeToZone));
-        return Zone.Push(Block, nameof(ExFreeToZone));
+        return Zone.FreeShared(Block, nameof(ExFreeToZone));
     }
 
     /// <summary>True when the zone has no free block.</summary>
@@ -134,7 +135,7 @@ public static partial class Ex
         ArgumentNullException.ThrowIfNull(Zone);
         RoutineIrql.RequireMax(DISPATCH_LEVEL, nameof(ExIsFullZone));
         Zone.ThrowIfNotInitialized(nameof(ExIsFullZone));
-        return Zone.FreeList == 0;
+        return Zone.IsFull();
     }
 
     /// <summary><see cref="ExAllocateFromZone"/> under <paramref name="Lock"/> (raising to DISPATCH_LEVEL while held).</summary>
@@ -148,7 +149,14 @@ public static partial class Ex
         ArgumentNullException.ThrowIfNull(Lock);
         KernelThread thread = RoutineIrql.RequireMaxOnLiveMachine(DISPATCH_LEVEL, nameof(ExInterlockedAllocateFromZone));
         Zone.ThrowIfNotInitialized(nameof(ExInterlockedAllocateFromZone));
+        return Zone.TryAllocateCached(thread, Lock, nameof(ExInterlockedAllocateFromZone), out nint block)
+            ? block
+            : InterlockedAllocateUnderLock(Zone, Lock, thread);
+    }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static nint InterlockedAllocateUnderLock(ZONE_HEADER Zone, KSPIN_LOCK Lock, KernelThread thread)
+    {
         // KeAcquireSpinLock and KeReleaseSpinLock with every check they make (recursion, mixed
         // acquisition, the watchdog, the owner on release), minus the ones this routine has just made
         // on the same thread (crash, IRQL at most DISPATCH_LEVEL) and the IRQL test on release, which
@@ -156,7 +164,7 @@ public static partial class Ex
         KIRQL oldIrql = Lock.AcquireRaising(thread);
         try
         {
-            return Zone.Pop(nameof(ExInterlockedAllocateFromZone));
+            return Zone.AllocateUnderLock(thread, Lock, nameof(ExInterlockedAllocateFromZone));
         }
         finally
         {
@@ -181,10 +189,18 @@ public static partial class Ex
         ArgumentNullException.ThrowIfNull(Lock);
         KernelThread thread = RoutineIrql.RequireMaxOnLiveMachine(DISPATCH_LEVEL, nameof(ExInterlockedFreeToZone), Block, write: true);
         Zone.ThrowIfNotInitialized(nameof(ExInterlockedFreeToZone));
+        return Zone.TryFreeCached(thread, Lock, Block, nameof(ExInterlockedFreeToZone), out nint previous)
+            ? previous
+            : InterlockedFreeUnderLock(Zone, Block, Lock, thread);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static nint InterlockedFreeUnderLock(ZONE_HEADER Zone, nint Block, KSPIN_LOCK Lock, KernelThread thread)
+    {
         KIRQL oldIrql = Lock.AcquireRaising(thread);
         try
         {
-            return Zone.Push(Block, nameof(ExInterlockedFreeToZone));
+            return Zone.FreeUnderLock(thread, Lock, Block, nameof(ExInterlockedFreeToZone));
         }
         finally
         {

@@ -19,6 +19,12 @@ namespace PoolAnalyzers.Runtime;
 /// </remarks>
 public sealed partial class ZONE_HEADER
 {
+    /// <summary>Creates an uninitialized zone header; <c>ExInitializeZone</c> makes it usable.</summary>
+    public ZONE_HEADER()
+    {
+        _caches = new PerThreadCaches<ZoneMagazine>(Drain);
+    }
+
     /// <summary>Size of the ZONE_SEGMENT_HEADER that begins each segment.</summary>
     public const uint SegmentHeaderSize = 16;
 
