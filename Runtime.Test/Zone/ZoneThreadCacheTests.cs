@@ -47,6 +47,28 @@ public sealed unsafe class ZoneThreadCacheTests : IDisposable
     }
 
     [Fact]
+    public void SeveralCachedBlocks_ComeBackNewestFirst_AndAWriteIntoAnOlderOneIsCaught()
+    {
+        nint a = ExInterlockedAllocateFromZone(_zone, _lock);
+        nint b = ExInterlockedAllocateFromZone(_zone, _lock);
+        nint c = ExInterlockedAllocateFromZone(_zone, _lock);
+        nint shared = _zone.FreeList;
+
+        Assert.Equal(shared, ExInterlockedFreeToZone(_zone, a, _lock));
+        Assert.Equal(a, ExInterlockedFreeToZone(_zone, b, _lock));
+        Assert.Equal(b, ExInterlockedFreeToZone(_zone, c, _lock));
+        Assert.Equal(shared, _zone.FreeList);
+
+        Assert.Equal(c, ExInterlockedAllocateFromZone(_zone, _lock));
+        Assert.Equal(b, ExInterlockedAllocateFromZone(_zone, _lock));
+        Assert.Equal(a, ExInterlockedFreeToZone(_zone, c, _lock));
+        *(nint*)a = 0;
+        Assert.Equal(c, ExInterlockedAllocateFromZone(_zone, _lock));
+        InvalidOperationException error = Assert.Throws<InvalidOperationException>(() => ExInterlockedAllocateFromZone(_zone, _lock));
+        Assert.Contains($"0x{a:X}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Exhaustion_TakesBackTheBlocksCachedByALiveThread()
     {
         using var other = new CachingThread(_zone, _lock, 2);

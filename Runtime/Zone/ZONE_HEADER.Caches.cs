@@ -45,23 +45,36 @@ public sealed partial class ZONE_HEADER
             return false;
         }
 
-        int top = magazine.CachedCount - 1;
-        if (top < 0)
+        block = magazine.HotBlock;
+        if (block != 0)
         {
+            if (*(nint*)block != magazine.HotLink)
+            {
+                Volatile.Write(ref magazine.Busy, 0);
+                throw CachedBlockOverwritten(routine, block, magazine.HotLink);
+            }
+
+            magazine.HotBlock = 0;
+            magazine.OutBlock = block;
+            magazine.OutSlot = magazine.HotSlot;
             Volatile.Write(ref magazine.Busy, 0);
-            block = 0;
-            return false;
+            return true;
         }
 
-        block = TakeCached(magazine, top, routine);
+        bool taken = magazine.CachedCount > 0;
+        if (taken)
+        {
+            block = TakeFromStack(magazine, routine);
+        }
+
         Volatile.Write(ref magazine.Busy, 0);
-        return true;
+        return taken;
     }
 
     /// <summary>The cached half of <c>ExInterlockedFreeToZone</c>: true, with the previous first free block, when the lock is free and the thread owns the block.</summary>
     /// <exception cref="ArgumentException">The block is cached already (double free); nothing changes.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal bool TryFreeCached(KernelThread thread, KSPIN_LOCK spinLock, nint block, string routine, out nint previous)
+    internal unsafe bool TryFreeCached(KernelThread thread, KSPIN_LOCK spinLock, nint block, string routine, out nint previous)
     {
         ZoneMagazine magazine = MagazineSlot(thread);
         previous = 0;
@@ -70,8 +83,28 @@ public sealed partial class ZONE_HEADER
             return false;
         }
 
-        int slot = magazine.SlotOf(block);
-        bool cached = slot >= 0 && CacheFreed(magazine, slot, block, routine, out previous);
+        bool cached;
+        if (block == magazine.OutBlock && block != 0 && magazine.HotBlock == 0)
+        {
+            // The block handed out last comes back: it is handed out (OutBlock says so), so it becomes the hot block.
+            int count = magazine.CachedCount;
+            previous = count > 0 ? magazine.Owned[magazine.Stack[count - 1]] : FreeList;
+            cached = previous != 0;
+            if (cached)
+            {
+                *(nint*)block = previous;
+                magazine.HotLink = previous;
+                magazine.HotSlot = magazine.OutSlot;
+                magazine.HotBlock = block;
+                magazine.OutBlock = 0;
+            }
+        }
+        else
+        {
+            int slot = magazine.SlotOf(block);
+            cached = slot >= 0 && CacheFreed(magazine, slot, block, routine, out previous);
+        }
+
         Volatile.Write(ref magazine.Busy, 0);
         return cached;
     }
@@ -80,9 +113,9 @@ public sealed partial class ZONE_HEADER
     internal nint AllocateUnderLock(KernelThread thread, KSPIN_LOCK spinLock, string routine)
     {
         ZoneMagazine? magazine = CacheUnderLock(thread, spinLock);
-        if (magazine is not null && magazine.CachedCount > 0)
+        if (magazine is not null && (magazine.HotBlock != 0 || magazine.CachedCount > 0))
         {
-            return TakeCached(magazine, magazine.CachedCount - 1, routine);
+            return TakeCached(magazine, routine);
         }
 
         nint block = AllocateShared(routine);
@@ -171,10 +204,30 @@ public sealed partial class ZONE_HEADER
         return true;
     }
 
-    /// <summary>Hands out the cached block in stack position <paramref name="top"/>, after checking its link still reads what the free wrote.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private unsafe nint TakeCached(ZoneMagazine magazine, int top, string routine)
+    /// <summary>Hands out the newest cached block (the hot one, else the top of the stack), after checking its link still reads what the free wrote. Caller holds the lock.</summary>
+    private unsafe nint TakeCached(ZoneMagazine magazine, string routine)
     {
+        nint block = magazine.HotBlock;
+        if (block == 0)
+        {
+            return TakeFromStack(magazine, routine);
+        }
+
+        if (*(nint*)block != magazine.HotLink)
+        {
+            throw CachedBlockOverwritten(routine, block, magazine.HotLink);
+        }
+
+        magazine.HotBlock = 0;
+        magazine.OutBlock = block;
+        magazine.OutSlot = magazine.HotSlot;
+        return block;
+    }
+
+    /// <summary>Hands out the block on top of the stack (the hot slot is empty), after checking its link.</summary>
+    private unsafe nint TakeFromStack(ZoneMagazine magazine, string routine)
+    {
+        int top = magazine.CachedCount - 1;
         int slot = magazine.Stack[top];
         nint block = magazine.Owned[slot];
         if (*(nint*)block != magazine.Links[slot])
@@ -185,37 +238,58 @@ public sealed partial class ZONE_HEADER
 
         magazine.CachedCount = top;
         magazine.CachedMask &= ~(1 << slot);
-        magazine.Hint = slot;
+        magazine.OutBlock = block;
+        magazine.OutSlot = slot;
         return block;
     }
 
     /// <summary>
-    /// Caches an owned, handed-out block, writing the link the kernel would (the previous first free
-    /// block as this thread sees it); false when there is none, so the caller takes the exact path
-    /// that tells whether the zone was full.
+    /// Caches an owned block that is not the hot path's case, writing the link the kernel would (the
+    /// previous first free block as this thread sees it); false when there is none, so the caller
+    /// takes the exact path that tells whether the zone was full.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    /// <exception cref="ArgumentException">The block is cached already (double free).</exception>
     private unsafe bool CacheFreed(ZoneMagazine magazine, int slot, nint block, string routine, out nint previous)
     {
-        if ((magazine.CachedMask & (1 << slot)) != 0)
+        if (magazine.IsCached(slot))
         {
             Volatile.Write(ref magazine.Busy, 0);
             throw BadPush(routine, block, slot);
         }
 
         int count = magazine.CachedCount;
-        previous = count > 0 ? magazine.Owned[magazine.Stack[count - 1]] : FreeList;
+        previous = magazine.HotBlock != 0 ? magazine.HotBlock : count > 0 ? magazine.Owned[magazine.Stack[count - 1]] : FreeList;
         if (previous == 0)
         {
             return false;
         }
 
+        DemoteHot(magazine);
         *(nint*)block = previous;
-        magazine.Links[slot] = previous;
-        magazine.Stack[count] = slot;
-        magazine.CachedCount = count + 1;
-        magazine.CachedMask |= 1 << slot;
+        PushOnStack(magazine, slot, previous);
+        if (magazine.OutBlock == block)
+        {
+            magazine.OutBlock = 0;
+        }
+
         return true;
+    }
+
+    /// <summary>Moves the hot block, if any, to the top of the stack.</summary>
+    private static void DemoteHot(ZoneMagazine magazine)
+    {
+        if (magazine.HotBlock != 0)
+        {
+            PushOnStack(magazine, magazine.HotSlot, magazine.HotLink);
+            magazine.HotBlock = 0;
+        }
+    }
+
+    private static void PushOnStack(ZoneMagazine magazine, int slot, nint link)
+    {
+        magazine.Links[slot] = link;
+        magazine.Stack[magazine.CachedCount++] = slot;
+        magazine.CachedMask |= 1 << slot;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -267,7 +341,8 @@ public sealed partial class ZONE_HEADER
         segment!.SetLent(index, true);
         int slot = magazine.OwnedCount++;
         magazine.Owned[slot] = block;
-        magazine.Hint = slot;
+        magazine.OutBlock = block;
+        magazine.OutSlot = slot;
     }
 
     private bool IsLent(nint block)
@@ -349,6 +424,7 @@ public sealed partial class ZONE_HEADER
     /// </summary>
     private unsafe void Drain(ZoneMagazine magazine)
     {
+        DemoteHot(magazine);
         for (int slot = 0; slot < magazine.OwnedCount; slot++)
         {
             int index = Locate(magazine.Owned[slot], out ZoneSegment? segment);
@@ -390,7 +466,8 @@ public sealed partial class ZONE_HEADER
         magazine.CachedCount = 0;
         magazine.CachedMask = 0;
         magazine.OwnedCount = 0;
-        magazine.Hint = 0;
+        magazine.OutSlot = 0;
+        magazine.OutBlock = 0;
         ((Span<nint>)magazine.Owned).Clear();
     }
 

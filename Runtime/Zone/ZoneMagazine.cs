@@ -62,7 +62,7 @@ internal sealed class ZoneMagazine : IThreadOwned
     [FieldOffset(64)]
     public int Busy;
 
-    /// <summary>Cached blocks: <see cref="Stack"/>[0..CachedCount) hold their slots, newest last.</summary>
+    /// <summary>Cached blocks below <see cref="HotBlock"/>: <see cref="Stack"/>[0..CachedCount) hold their slots, newest last.</summary>
     [FieldOffset(68)]
     public int CachedCount;
 
@@ -70,31 +70,54 @@ internal sealed class ZoneMagazine : IThreadOwned
     [FieldOffset(72)]
     public int OwnedCount;
 
-    /// <summary>The slot handed out last: the block the next free most likely returns.</summary>
+    /// <summary>The slot of <see cref="OutBlock"/> (or of the block handed out last): where a free looks first.</summary>
     [FieldOffset(76)]
-    public int Hint;
+    public int OutSlot;
 
-    /// <summary>Bit <c>i</c> set while slot <c>i</c>'s block is cached (free).</summary>
+    /// <summary>Bit <c>i</c> set while slot <c>i</c>'s block is on <see cref="Stack"/>.</summary>
     [FieldOffset(80)]
     public int CachedMask;
 
-    /// <summary>The blocks the thread owns, by slot.</summary>
+    /// <summary>The slot of <see cref="HotBlock"/>.</summary>
+    [FieldOffset(84)]
+    public int HotSlot;
+
+    /// <summary>
+    /// The newest cached block, or 0; it is on no stack. A steady allocate/free loop only moves a
+    /// block between this field and <see cref="OutBlock"/>, so each call depends on the one before
+    /// through one or two stored values only (see LookasideMagazine.Hot).
+    /// </summary>
     [FieldOffset(88)]
+    public nint HotBlock;
+
+    /// <summary>The link written into <see cref="HotBlock"/> when it was freed.</summary>
+    [FieldOffset(96)]
+    public nint HotLink;
+
+    /// <summary>The block this cache handed out last, while it is still handed out; else 0. A free of exactly this block needs no search and no state check.</summary>
+    [FieldOffset(104)]
+    public nint OutBlock;
+
+    /// <summary>The blocks the thread owns, by slot.</summary>
+    [FieldOffset(112)]
     public Addresses Owned;
 
-    /// <summary>Per slot, the link written into the cached block when it was freed: a later mismatch is a write after free.</summary>
-    [FieldOffset(88 + (8 * Capacity))]
+    /// <summary>Per slot on <see cref="Stack"/>, the link written into the block when it was freed: a later mismatch is a write after free.</summary>
+    [FieldOffset(112 + (8 * Capacity))]
     public Addresses Links;
 
-    /// <summary>The cached slots, newest last.</summary>
-    [FieldOffset(88 + (16 * Capacity))]
+    /// <summary>The cached slots below the hot one, newest last.</summary>
+    [FieldOffset(112 + (16 * Capacity))]
     public Slots Stack;
+
+    /// <summary>True when slot <paramref name="slot"/>'s block is cached (free).</summary>
+    public bool IsCached(int slot) => (CachedMask & (1 << slot)) != 0 || (HotBlock != 0 && HotSlot == slot);
 
     /// <summary>The slot of <paramref name="block"/>, or -1 when the thread does not own it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int SlotOf(nint block)
     {
-        int hint = Hint;
+        int hint = OutSlot;
         if (Owned[hint] == block && block != 0)
         {
             return hint;
