@@ -93,7 +93,7 @@ public static partial class Ex
         }
     }
 
-    /// <summary>Takes the first free block (the most recently carved or freed one); 0 when the zone is full.</summary>
+    /// <summary>Takes the first free block (the most recently carved or freed one); 0 when the zone is full, in every thread's cache included (they are taken back first).</summary>
     /// <exception cref="InvalidOperationException">The zone was never initialized, or the head of its free list is not a free block of the zone: the link in the block allocated before was overwritten after that block was freed (nothing is taken).</exception>
     /// <exception cref="ObjectDisposedException">The machine the zone was initialized on has been disposed.</exception>
     /// <exception cref="BugCheckException">IRQL_NOT_LESS_OR_EQUAL (0x0A) above DISPATCH_LEVEL.</exception>
@@ -125,7 +125,7 @@ public static partial class Ex
         return Zone.FreeShared(Block, nameof(ExFreeToZone));
     }
 
-    /// <summary>True when the zone has no free block.</summary>
+    /// <summary>True when the zone has no free block, on its shared list or in any thread's cache (the caches are taken back before it answers true).</summary>
     /// <exception cref="InvalidOperationException">The zone was never initialized.</exception>
     /// <exception cref="ObjectDisposedException">The machine the zone was initialized on has been disposed.</exception>
     /// <exception cref="BugCheckException">IRQL_NOT_LESS_OR_EQUAL (0x0A) above DISPATCH_LEVEL.</exception>
@@ -139,7 +139,12 @@ public static partial class Ex
     }
 
     /// <summary><see cref="ExAllocateFromZone"/> under <paramref name="Lock"/> (raising to DISPATCH_LEVEL while held).</summary>
-    /// <exception cref="InvalidOperationException">As for <see cref="ExAllocateFromZone"/>; the lock is released and the IRQL restored.</exception>
+    /// <remarks>
+    /// While the lock is free, a block the calling thread freed before comes from the thread's own
+    /// cache without taking the lock: the same as taking and releasing the lock at that instant.
+    /// NULL only when no block is free anywhere, in any thread's cache included.
+    /// </remarks>
+    /// <exception cref="InvalidOperationException">As for <see cref="ExAllocateFromZone"/>, or a block in the thread's cache was written after it was freed; the lock is released and the IRQL restored.</exception>
     /// <exception cref="ObjectDisposedException">The machine the zone was initialized on has been disposed.</exception>
     /// <exception cref="BugCheckException">IRQL_NOT_LESS_OR_EQUAL (0x0A) above DISPATCH_LEVEL.</exception>
     [IrqlRequiresMax(DISPATCH_LEVEL)]
@@ -173,7 +178,8 @@ public static partial class Ex
     }
 
     /// <summary><see cref="ExFreeToZone"/> under <paramref name="Lock"/> (raising to DISPATCH_LEVEL while held).</summary>
-    /// <returns>The previous first free block (0 if the zone was full).</returns>
+    /// <returns>The previous first free block as the calling thread sees it (its newest cached block, else the shared list's head), or 0 if the zone was full.</returns>
+    /// <remarks>A block the thread allocated through its cache goes back to that cache without the lock while the lock is free.</remarks>
     /// <exception cref="ArgumentException">
     /// <paramref name="Block"/> is not a block of this zone (outside every segment, or not on a block
     /// boundary), or it is already free. The kernel macro would push it anyway and corrupt the free
