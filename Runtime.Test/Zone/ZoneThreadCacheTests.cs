@@ -462,6 +462,109 @@ public sealed unsafe class ZoneThreadCacheTests : IDisposable
         }
     }
 
+    [Fact]
+    public void CachedPairsOnThreeThreads_AgainstADrainUnderTheLock_NeverShareABlock()
+    {
+        const int Workers = 3;
+        const int PairsPerWorker = 30_000;
+        const int SegmentBlocks = 6;
+        uint segmentSize = 16 + (SegmentBlocks * Block);
+        nint segment = (nint)NativeMemory.AlignedAlloc(segmentSize, 16);
+        try
+        {
+            var zone = new ZONE_HEADER();
+            Assert.Equal(STATUS_SUCCESS, ExInitializeZone(zone, Block, segment, segmentSize));
+            var live = new ConcurrentDictionary<nint, int>();
+            var errors = new ConcurrentQueue<Exception>();
+            int running = Workers;
+
+            void Pairs(int worker)
+            {
+                try
+                {
+                    for (int i = 0; i < PairsPerWorker; i++)
+                    {
+                        nint block = ExInterlockedAllocateFromZone(zone, _lock);
+                        if (block == 0)
+                        {
+                            continue;
+                        }
+
+                        Assert.True(live.TryAdd(block, worker), $"block 0x{block:X} handed out twice");
+                        Assert.True(live.TryRemove(block, out _));
+                        ExInterlockedFreeToZone(zone, block, _lock);
+                    }
+                }
+                catch (Exception error)
+                {
+                    errors.Enqueue(error);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref running);
+                }
+            }
+
+            var threads = new Thread[Workers];
+            for (int i = 0; i < Workers; i++)
+            {
+                int worker = i;
+                threads[i] = new Thread(() => Pairs(worker));
+                threads[i].Start();
+            }
+
+            // Take every block under the lock, caches included, and check the zone stays full until the lock is released.
+            var taken = new List<nint>();
+            while (Volatile.Read(ref running) > 0)
+            {
+                Ke.KeAcquireSpinLock(_lock, out KIRQL old);
+                try
+                {
+                    for (nint block = ExAllocateFromZone(zone); block != 0; block = ExAllocateFromZone(zone))
+                    {
+                        Assert.True(live.TryAdd(block, -1), $"block 0x{block:X} handed out twice");
+                        taken.Add(block);
+                    }
+
+                    Assert.True(ExIsFullZone(zone));
+                    Thread.Yield();
+                    Assert.True(ExIsFullZone(zone));
+                    foreach (nint block in taken)
+                    {
+                        Assert.True(live.TryRemove(block, out _));
+                        ExFreeToZone(zone, block);
+                    }
+
+                    taken.Clear();
+                }
+                finally
+                {
+                    Ke.KeReleaseSpinLock(_lock, old);
+                }
+
+                Thread.Yield();
+            }
+
+            foreach (Thread thread in threads)
+            {
+                Assert.True(thread.Join(Patience.Limit));
+            }
+
+            Assert.Empty(errors);
+            var seen = new HashSet<nint>();
+            for (nint block = ExAllocateFromZone(zone); block != 0; block = ExAllocateFromZone(zone))
+            {
+                Assert.True(seen.Add(block), $"block 0x{block:X} is free twice");
+            }
+
+            Assert.Equal(SegmentBlocks, seen.Count);
+        }
+        finally
+        {
+            NativeMemory.AlignedFree((void*)segment);
+        }
+    }
+
     /// <summary>Blocks on the shared free list, counted by following it (the zone is not changed).</summary>
     private int CountShared()
     {
