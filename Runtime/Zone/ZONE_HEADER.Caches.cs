@@ -185,6 +185,8 @@ public sealed partial class ZONE_HEADER
     /// free. The owner publishes <see cref="ZoneMagazine.Busy"/> before it reads the generation; a
     /// reclaim changes the generation, makes a process-wide barrier and then reads Busy, so one of
     /// the two always sees the other (an asymmetric Dekker handshake: the cached path pays no fence).
+    /// The store and the load are both volatile, which the JIT keeps in program order; the processor
+    /// may still let the load pass the store (x64), and the reclaim's process-wide barrier covers that.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool Enter(ZoneMagazine magazine, KSPIN_LOCK spinLock)
