@@ -69,6 +69,30 @@ public sealed unsafe class ZoneThreadCacheTests : IDisposable
     }
 
     [Fact]
+    public void AfterACacheIsTakenBack_SixteenCallsGoThroughTheLock_BeforeTheThreadCachesAgain()
+    {
+        nint block = ExInterlockedAllocateFromZone(_zone, _lock);
+        ExInterlockedFreeToZone(_zone, block, _lock);
+        AssertDrainsDistinct(Blocks);
+        for (nint next = _memory + 16; next < _memory + FourBlocks; next += (nint)Block)
+        {
+            ExFreeToZone(_zone, next);
+        }
+
+        for (int pair = 0; pair < 8; pair++)
+        {
+            nint taken = ExInterlockedAllocateFromZone(_zone, _lock);
+            ExInterlockedFreeToZone(_zone, taken, _lock);
+            Assert.Equal(taken, _zone.FreeList);
+        }
+
+        nint cached = ExInterlockedAllocateFromZone(_zone, _lock);
+        ExInterlockedFreeToZone(_zone, cached, _lock);
+        Assert.NotEqual(cached, _zone.FreeList);
+        Assert.Equal(cached, ExInterlockedAllocateFromZone(_zone, _lock));
+    }
+
+    [Fact]
     public void Exhaustion_TakesBackTheBlocksCachedByALiveThread()
     {
         using var other = new CachingThread(_zone, _lock, 2);
