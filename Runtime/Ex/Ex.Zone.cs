@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using static PoolAnalyzers.Runtime.KIRQL;
 
 namespace PoolAnalyzers.Runtime;
@@ -92,7 +93,7 @@ public static partial class Ex
         }
     }
 
-    /// <summary>Takes the first free block (the most recently carved or freed one); 0 when the zone is full.</summary>
+    /// <summary>Takes the first free block (the most recently carved or freed one); 0 when the zone is full, in every thread's cache included (they are taken back first).</summary>
     /// <exception cref="InvalidOperationException">The zone was never initialized, or the head of its free list is not a free block of the zone: the link in the block allocated before was overwritten after that block was freed (nothing is taken).</exception>
     /// <exception cref="ObjectDisposedException">The machine the zone was initialized on has been disposed.</exception>
     /// <exception cref="BugCheckException">IRQL_NOT_LESS_OR_EQUAL (0x0A) above DISPATCH_LEVEL.</exception>
@@ -102,7 +103,7 @@ public static partial class Ex
         ArgumentNullException.ThrowIfNull(Zone);
         RoutineIrql.RequireMax(DISPATCH_LEVEL, nameof(ExAllocateFromZone));
         Zone.ThrowIfNotInitialized(nameof(ExAllocateFromZone));
-        return Zone.Pop(nameof(ExAllocateFromZone));
+        return Zone.AllocateShared(nameof(ExAllocateFromZone));
     }
 
     /// <summary>Returns <paramref name="Block"/> to the head of the free list.</summary>
@@ -121,10 +122,10 @@ public static partial class Ex
         ArgumentNullException.ThrowIfNull(Zone);
         RoutineIrql.RequireMax(DISPATCH_LEVEL, nameof(ExFreeToZone), Block, write: true);
         Zone.ThrowIfNotInitialized(nameof(ExFreeToZone));
-        return Zone.Push(Block, nameof(ExFreeToZone));
+        return Zone.FreeShared(Block, nameof(ExFreeToZone));
     }
 
-    /// <summary>True when the zone has no free block.</summary>
+    /// <summary>True when the zone has no free block, on its shared list or in any thread's cache (the caches are taken back before it answers true).</summary>
     /// <exception cref="InvalidOperationException">The zone was never initialized.</exception>
     /// <exception cref="ObjectDisposedException">The machine the zone was initialized on has been disposed.</exception>
     /// <exception cref="BugCheckException">IRQL_NOT_LESS_OR_EQUAL (0x0A) above DISPATCH_LEVEL.</exception>
@@ -134,11 +135,16 @@ public static partial class Ex
         ArgumentNullException.ThrowIfNull(Zone);
         RoutineIrql.RequireMax(DISPATCH_LEVEL, nameof(ExIsFullZone));
         Zone.ThrowIfNotInitialized(nameof(ExIsFullZone));
-        return Zone.FreeList == 0;
+        return Zone.IsFull();
     }
 
     /// <summary><see cref="ExAllocateFromZone"/> under <paramref name="Lock"/> (raising to DISPATCH_LEVEL while held).</summary>
-    /// <exception cref="InvalidOperationException">As for <see cref="ExAllocateFromZone"/>; the lock is released and the IRQL restored.</exception>
+    /// <remarks>
+    /// While the lock is free, a block the calling thread freed before comes from the thread's own
+    /// cache without taking the lock: the same as taking and releasing the lock at that instant.
+    /// NULL only when no block is free anywhere, in any thread's cache included.
+    /// </remarks>
+    /// <exception cref="InvalidOperationException">As for <see cref="ExAllocateFromZone"/>, or a block in the thread's cache was written after it was freed; the lock is released and the IRQL restored.</exception>
     /// <exception cref="ObjectDisposedException">The machine the zone was initialized on has been disposed.</exception>
     /// <exception cref="BugCheckException">IRQL_NOT_LESS_OR_EQUAL (0x0A) above DISPATCH_LEVEL.</exception>
     [IrqlRequiresMax(DISPATCH_LEVEL)]
@@ -148,7 +154,14 @@ public static partial class Ex
         ArgumentNullException.ThrowIfNull(Lock);
         KernelThread thread = RoutineIrql.RequireMaxOnLiveMachine(DISPATCH_LEVEL, nameof(ExInterlockedAllocateFromZone));
         Zone.ThrowIfNotInitialized(nameof(ExInterlockedAllocateFromZone));
+        return Zone.TryAllocateCached(thread, Lock, nameof(ExInterlockedAllocateFromZone), out nint block)
+            ? block
+            : InterlockedAllocateUnderLock(Zone, Lock, thread);
+    }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static nint InterlockedAllocateUnderLock(ZONE_HEADER Zone, KSPIN_LOCK Lock, KernelThread thread)
+    {
         // KeAcquireSpinLock and KeReleaseSpinLock with every check they make (recursion, mixed
         // acquisition, the watchdog, the owner on release), minus the ones this routine has just made
         // on the same thread (crash, IRQL at most DISPATCH_LEVEL) and the IRQL test on release, which
@@ -156,7 +169,7 @@ public static partial class Ex
         KIRQL oldIrql = Lock.AcquireRaising(thread);
         try
         {
-            return Zone.Pop(nameof(ExInterlockedAllocateFromZone));
+            return Zone.AllocateUnderLock(thread, Lock, nameof(ExInterlockedAllocateFromZone));
         }
         finally
         {
@@ -165,7 +178,8 @@ public static partial class Ex
     }
 
     /// <summary><see cref="ExFreeToZone"/> under <paramref name="Lock"/> (raising to DISPATCH_LEVEL while held).</summary>
-    /// <returns>The previous first free block (0 if the zone was full).</returns>
+    /// <returns>The previous first free block as the calling thread sees it (its newest cached block, else the shared list's head), or 0 if the zone was full.</returns>
+    /// <remarks>A block the thread allocated through its cache goes back to that cache without the lock while the lock is free.</remarks>
     /// <exception cref="ArgumentException">
     /// <paramref name="Block"/> is not a block of this zone (outside every segment, or not on a block
     /// boundary), or it is already free. The kernel macro would push it anyway and corrupt the free
@@ -181,10 +195,18 @@ public static partial class Ex
         ArgumentNullException.ThrowIfNull(Lock);
         KernelThread thread = RoutineIrql.RequireMaxOnLiveMachine(DISPATCH_LEVEL, nameof(ExInterlockedFreeToZone), Block, write: true);
         Zone.ThrowIfNotInitialized(nameof(ExInterlockedFreeToZone));
+        return Zone.TryFreeCached(thread, Lock, Block, nameof(ExInterlockedFreeToZone), out nint previous)
+            ? previous
+            : InterlockedFreeUnderLock(Zone, Block, Lock, thread);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static nint InterlockedFreeUnderLock(ZONE_HEADER Zone, nint Block, KSPIN_LOCK Lock, KernelThread thread)
+    {
         KIRQL oldIrql = Lock.AcquireRaising(thread);
         try
         {
-            return Zone.Push(Block, nameof(ExInterlockedFreeToZone));
+            return Zone.FreeUnderLock(thread, Lock, Block, nameof(ExInterlockedFreeToZone));
         }
         finally
         {

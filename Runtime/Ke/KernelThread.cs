@@ -7,7 +7,7 @@ namespace PoolAnalyzers.Runtime;
 /// <summary>
 /// Everything the runtime keeps per thread in one object: the IRQL, the mirrors of the ambient
 /// <see cref="KernelSystem"/> and <see cref="KernelProcess"/>, the thread's pool cache, its
-/// lookaside front caches and its emulated processor. One thread-static read reaches them all,
+/// lookaside front caches, its zone caches and its emulated processor. One thread-static read reaches them all,
 /// which matters on the pool and lookaside hot paths (separate thread-statics would cost a TLS
 /// lookup each).
 /// </summary>
@@ -84,6 +84,12 @@ internal sealed class KernelThread
     /// </summary>
     public MagazineTable Magazines;
 
+    /// <summary>Slots in <see cref="ZoneMagazines"/>: a power of two, so a zone's slot is its number masked.</summary>
+    public const int ZoneMagazineSlots = 8;
+
+    /// <summary>The thread's zone caches for the interlocked zone routines, one per slot (see ZONE_HEADER); an empty slot holds <see cref="ZoneMagazine.None"/>.</summary>
+    public ZoneMagazineTable ZoneMagazines;
+
     // Hands out processor numbers to ordinary threads round-robin.
     private static int s_threadsCreated;
 
@@ -122,6 +128,7 @@ internal sealed class KernelThread
     public KernelThread()
     {
         ((Span<LookasideMagazine>)Magazines).Fill(LookasideMagazine.None);
+        ((Span<ZoneMagazine>)ZoneMagazines).Fill(ZoneMagazine.None);
     }
 
     /// <summary>The thread's processor number on <paramref name="machine"/>: its own processor on a DPC thread of that machine, else stable per thread and below the machine's count.</summary>
@@ -151,5 +158,11 @@ internal sealed class KernelThread
     internal struct MagazineTable
     {
         private LookasideMagazine _first;
+    }
+
+    [InlineArray(ZoneMagazineSlots)]
+    internal struct ZoneMagazineTable
+    {
+        private ZoneMagazine _first;
     }
 }

@@ -3,7 +3,7 @@ using System.Threading;
 
 namespace PoolAnalyzers.Runtime;
 
-/// <summary>Something one thread keeps for one owner: a pool's thread cache, a lookaside list's front cache.</summary>
+/// <summary>Something one thread keeps for one owner: a pool's thread cache, a lookaside list's front cache, a zone's cache.</summary>
 internal interface IThreadOwned
 {
     /// <summary>The thread that owns it; only that thread changes it while it runs.</summary>
@@ -11,14 +11,15 @@ internal interface IThreadOwned
 }
 
 /// <summary>
-/// The per-thread caches of one owner (a pool, a lookaside list), and the one place that decides when
+/// The per-thread caches of one owner (a pool, a lookaside list, a zone), and the one place that decides when
 /// a cache is orphaned: its thread has exited. Each cache is registered by its thread on first use;
 /// <see cref="RetireExited"/> hands every orphan to the owner's retire routine (which moves what the
 /// cache holds back to shared state) and forgets it. The owner calls it when a new cache registers,
 /// before it reports itself exhausted (the pool: before an allocation fails; a lookaside list: before
-/// an allocation misses and calls the Allocate routine), and from its periodic work (the lookaside
-/// depth scan); nothing is stranded in a dead thread's cache for longer than that. The pool's thread
-/// caches and the lookaside lists' front caches are both kept here.
+/// an allocation misses and calls the Allocate routine; a zone: before an allocation returns NULL),
+/// and from its periodic work (the lookaside depth scan); nothing is stranded in a dead thread's
+/// cache for longer than that. The pool's thread caches, the lookaside lists' front caches and the
+/// zones' caches are all kept here.
 /// </summary>
 /// <remarks>
 /// The list is copied on write and published with a release store, so readers (counter sums, pool

@@ -22,6 +22,7 @@ public sealed partial class ZONE_HEADER
         TotalSegmentSize = 0;
         _segments = [];
         _lastFound = null;
+        ResetCaches();
     }
 
     /// <summary>True when [<paramref name="segment"/>, +<paramref name="segmentSize"/>) shares memory with a segment of the zone.</summary>

@@ -16,13 +16,26 @@ namespace PoolAnalyzers.Runtime;
 /// overwritten after a free is refused with an exception instead of corrupting the zone. The
 /// non-interlocked routines are not thread-safe; the <c>ExInterlocked…Zone</c> routines serialize
 /// through a caller's spin lock.
+/// <para>
+/// The interlocked allocate and free keep a few blocks per thread in a cache of the thread's own
+/// and use it without the lock while the lock is free; the zone takes the caches back before it
+/// reports exhaustion and whenever a routine needs the whole zone, so every routine sees what the
+/// kernel's would (docs/runtime-corruption-and-hygiene.md, "Per-thread zone caches").
+/// </para>
 /// </remarks>
 public sealed partial class ZONE_HEADER
 {
+    /// <summary>Creates an uninitialized zone header; <c>ExInitializeZone</c> makes it usable.</summary>
+    public ZONE_HEADER()
+    {
+        _caches = new PerThreadCaches<ZoneMagazine>(Drain);
+    }
+
     /// <summary>Size of the ZONE_SEGMENT_HEADER that begins each segment.</summary>
     public const uint SegmentHeaderSize = 16;
 
-    /// <summary>The first free block (FreeList.Next), or 0 when the zone is full.</summary>
+    /// <summary>The first free block on the zone's shared list (FreeList.Next), or 0 when that list is empty.</summary>
+    /// <remarks>Blocks the interlocked routines keep in per-thread caches are not on this list; <c>ExIsFullZone</c> counts them.</remarks>
     public nint FreeList { get; internal set; }
 
     /// <summary>The most recently added segment (SegmentList.Next), or 0 before initialization.</summary>

@@ -16,6 +16,12 @@ internal sealed class ZoneSegment
     private readonly ulong[]? _freeRest;
     private ulong _free0;
 
+    // One bit per block, set while the block belongs to a thread's zone cache (ZoneMagazine),
+    // cached or handed out from it. Written and read only under the zone's spin lock, so the
+    // cached paths, which never take that lock, never touch it.
+    private readonly ulong[]? _lentRest;
+    private ulong _lent0;
+
     public ZoneSegment(nint start, uint size, uint blockSize, uint blocks)
     {
         Start = start;
@@ -23,6 +29,7 @@ internal sealed class ZoneSegment
         BlockSize = blockSize;
         Blocks = blocks;
         _freeRest = blocks > 64 ? new ulong[(blocks - 1) / 64] : null;
+        _lentRest = blocks > 64 ? new ulong[(blocks - 1) / 64] : null;
         _divideMultiplier = (ulong.MaxValue / blockSize) + 1;
     }
 
@@ -98,6 +105,22 @@ internal sealed class ZoneSegment
         word = bits | bit;
         return true;
     }
+
+    /// <summary>True when block <paramref name="index"/> belongs to a thread's zone cache.</summary>
+    public bool IsLent(int index) => (LentWord(index) & (1UL << index)) != 0;
+
+    /// <summary>Records that block <paramref name="index"/> joins (true) or leaves (false) a thread's zone cache.</summary>
+    public void SetLent(int index, bool lent)
+    {
+        ref ulong word = ref LentWord(index);
+        word = lent ? word | (1UL << index) : word & ~(1UL << index);
+    }
+
+    /// <summary>True when block <paramref name="index"/> is on the zone's shared free list.</summary>
+    public bool IsFree(int index) => (Word(index) & (1UL << index)) != 0;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref ulong LentWord(int index) => ref index < 64 ? ref _lent0 : ref _lentRest![(index >> 6) - 1];
 
     /// <summary>The bitmap word that holds block <paramref name="index"/>'s bit (bit <c>index % 64</c>; shifts take the count mod 64).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
