@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Threading;
 
 namespace PoolAnalyzers.Runtime;
@@ -50,6 +51,7 @@ internal struct TagCounters
     }
 
     /// <summary>Records an allocation of <paramref name="bytes"/> under <paramref name="key"/> (bare tag | <see cref="PagedKeyBit"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Allocated(uint key, long bytes)
     {
         ref Entry entry = ref Find(key);
@@ -58,6 +60,7 @@ internal struct TagCounters
     }
 
     /// <summary>Records a free of <paramref name="bytes"/> under <paramref name="key"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Freed(uint key, long bytes)
     {
         ref Entry entry = ref Find(key);
@@ -80,15 +83,31 @@ internal struct TagCounters
         }
     }
 
+    /// <summary>
+    /// The row of <paramref name="key"/>: the row used last, checked inline (a loop with one tag pays
+    /// one load and one compare), else the hash probe, out of line so the inlined part stays small.
+    /// </summary>
+    /// <remarks>
+    /// The last slot is read without a bounds check: it is always an index of the current array,
+    /// because it is only set from a probe of that array and the array never shrinks (Grow copies to
+    /// a larger one, so an index of the old array is one of the new).
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ref Entry Find(uint key)
     {
-        Entry[] entries = _entries;
-        ref Entry last = ref entries[_lastSlot];
+        ref Entry last = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_entries), _lastSlot);
         if (last.Key == key)
         {
             return ref last;
         }
 
+        return ref Probe(key);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ref Entry Probe(uint key)
+    {
+        Entry[] entries = _entries;
         int mask = entries.Length - 1;
         int i = Hash(key) & mask;
         while (true)
