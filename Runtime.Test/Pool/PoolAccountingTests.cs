@@ -33,6 +33,45 @@ public sealed class PoolAccountingTests
     }
 
     [Fact]
+    public void TagCounters_StayExact_WhenTagsAndPoolsAlternate_AndWhenReadBetweenBatches()
+    {
+        // Each thread keeps the row of the key it used last apart from its table and publishes it when
+        // the key changes: alternate keys (two tags, both pools, small and page-granular) and read
+        // between calls, so every hand-over between the hot row and the table is counted once.
+        using var machine = new TestMachine();
+        string[] tags = ["AltA", "AltB"];
+        nint[] live = new nint[3 * 4];
+        long[] expectedBytes = new long[4];
+        for (int round = 0; round < 3; round++)
+        {
+            for (int i = 0; i < 4; i++)
+            {
+                POOL_TYPE type = i < 2 ? PagedPool : NonPagedPoolNx;
+                nuint bytes = (nuint)(round == 1 ? 5000 + i : 40 + i);
+                live[(round * 4) + i] = ExAllocatePoolWithTag(type, bytes, tags[i % 2]);
+                expectedBytes[i] += (long)bytes;
+                Assert.Equal(round + 1, machine.System.QueryPoolTag(tags[i % 2], paged: i < 2).Allocs);
+            }
+        }
+
+        for (int i = 0; i < 4; i++)
+        {
+            PoolTagStatistics row = machine.System.QueryPoolTag(tags[i % 2], paged: i < 2);
+            Assert.Equal(new PoolTagStatistics(tags[i % 2], i < 2, 3, 0, expectedBytes[i]), row);
+        }
+
+        for (int k = live.Length - 1; k >= 0; k--)
+        {
+            ExFreePoolWithTag(live[k], tags[k % 2]);
+        }
+
+        for (int i = 0; i < 4; i++)
+        {
+            Assert.Equal(new PoolTagStatistics(tags[i % 2], i < 2, 3, 3, 0), machine.System.QueryPoolTag(tags[i % 2], paged: i < 2));
+        }
+    }
+
+    [Fact]
     public void QueryPoolTag_ForUnusedTag_ReturnsZeroRow()
     {
         using var machine = new TestMachine();

@@ -67,4 +67,32 @@ public sealed unsafe class SizeClassTests
             }
         }
     }
+
+    [Fact]
+    public void EveryClassLayout_AcceptsExactlyItsBlockStarts_AtEveryOffsetOfThePage()
+    {
+        // The free path's multiply-and-compare divisibility test against plain arithmetic, for every
+        // class and every byte offset a header could sit at (and some beyond the page either side).
+        foreach (SizeClass? sizeClass in SizeClasses.All)
+        {
+            if (sizeClass is null)
+            {
+                continue;
+            }
+
+            BlockLayout layout = sizeClass.Layout;
+            for (int offset = -PoolHeader.Size - 64; offset < PoolLayout.PageSize + 64; offset++)
+            {
+                int rel = offset - sizeClass.FirstOffset;
+                bool expected = rel >= 0 && rel % sizeClass.Stride == 0 && rel / sizeClass.Stride < sizeClass.BlocksPerPage;
+                Assert.True(expected == layout.IsBlockStart(offset), $"class {sizeClass.Index} (stride {sizeClass.Stride}) at offset {offset}: expected {expected}");
+                if (expected)
+                {
+                    Assert.Equal(rel / sizeClass.Stride < sizeClass.BlocksPerPage - 1, layout.HasNext(offset));
+                }
+            }
+        }
+
+        Assert.False(default(BlockLayout).IsBlockStart(0));
+    }
 }

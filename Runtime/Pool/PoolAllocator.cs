@@ -145,17 +145,39 @@ internal sealed partial class PoolAllocator : IDisposable
     }
 
     /// <summary>A fast path when one applies (never for quota, priority or special-pool requests), else the general one.</summary>
+    /// <remarks>
+    /// Only the small-block fast path is inlined into the entry point; the page-granular fast path and
+    /// the general path sit behind one call. The warm small pair then runs in a frame that saves few
+    /// registers, at the price of one extra call for page-granular requests (a page-granular pair
+    /// costs far more than a call).
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static nint AllocateWith(KernelThread thread, ThreadCache cache, POOL_TYPE poolType, nuint numberOfBytes, PoolTag tag, AllocationOptions options)
     {
         if ((options & ~AllocationOptions.FastPathable) == 0)
         {
             nint block = SmallBlockHeap.TryAllocateFast(thread.Irql, cache, poolType, numberOfBytes, tag);
-            if (block == 0)
+            if (block != 0)
             {
-                block = cache.BigPages.TryAllocateFast(thread.Irql, cache, poolType, numberOfBytes, tag);
-            }
+                if ((options & AllocationOptions.Zero) != 0)
+                {
+                    Clear(block, numberOfBytes);
+                }
 
+                return block;
+            }
+        }
+
+        return AllocateBeyondSmallFastPath(thread, cache, poolType, numberOfBytes, tag, options);
+    }
+
+    /// <summary>The page-granular fast path when it applies, else the general path.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static nint AllocateBeyondSmallFastPath(KernelThread thread, ThreadCache cache, POOL_TYPE poolType, nuint numberOfBytes, PoolTag tag, AllocationOptions options)
+    {
+        if ((options & ~AllocationOptions.FastPathable) == 0)
+        {
+            nint block = cache.BigPages.TryAllocateFast(thread.Irql, cache, poolType, numberOfBytes, tag);
             if (block != 0)
             {
                 if ((options & AllocationOptions.Zero) != 0)
@@ -170,10 +192,21 @@ internal sealed partial class PoolAllocator : IDisposable
         return cache.Pool.AllocateChecked(thread, cache, poolType, numberOfBytes, tag, options);
     }
 
+    /// <summary>The small-block fast free when it applies, else <see cref="FreeBeyondSmallFastPath"/> (out of line, as for allocation).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void FreeWith(KernelThread thread, ThreadCache cache, nint address, PoolTag tag)
     {
-        if (!SmallBlockHeap.TryFreeFast(thread.Irql, cache, address, tag) && !cache.BigPages.TryFreeFast(thread.Irql, cache, address, tag))
+        if (!SmallBlockHeap.TryFreeFast(thread.Irql, cache, address, tag))
+        {
+            FreeBeyondSmallFastPath(thread, cache, address, tag);
+        }
+    }
+
+    /// <summary>The page-granular fast free when it applies, else the general path.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void FreeBeyondSmallFastPath(KernelThread thread, ThreadCache cache, nint address, PoolTag tag)
+    {
+        if (!cache.BigPages.TryFreeFast(thread.Irql, cache, address, tag))
         {
             cache.Pool.FreeChecked(thread, cache, address, tag);
         }

@@ -1,6 +1,5 @@
 using System;
 using System.Runtime.InteropServices;
-using System.Threading.Tasks;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using static PoolAnalyzers.Runtime.Ex;
@@ -11,7 +10,8 @@ namespace PoolAnalyzers.Runtime.Benchmarks;
 /// <summary>
 /// One allocate + free pair through the pool (tag accounting and IRQL checks on) against the same
 /// pair through <see cref="NativeMemory"/>, the baseline of each category, single-threaded and on two
-/// threads at once. Ratios are printed per size and category.
+/// threads at once (the benchmark thread and a <see cref="TwoWorkerThreads"/> partner, both on the
+/// benchmark's machine). Ratios are printed per size and category.
 /// </summary>
 [MemoryDiagnoser]
 [CategoriesColumn]
@@ -23,6 +23,7 @@ public unsafe class PoolAllocationBenchmarks
 
     private KernelSystem _system = null!;
     private KernelSystem.Scope _scope;
+    private TwoWorkerThreads _workers = null!;
 
     /// <summary>Bytes per request: a small block, a large small block and a big-page request.</summary>
     [Params(64, 1024, 8192)]
@@ -33,11 +34,18 @@ public unsafe class PoolAllocationBenchmarks
     {
         _system = new KernelSystem();
         _scope = _system.Enter();
+
+        // Created on BenchmarkDotNet's thread after entering the machine: the partner takes this
+        // thread's priority and enters the same machine, so both threads use the machine the
+        // one-thread rows use.
+        _workers = new TwoWorkerThreads(_system);
+        _workers.AssertBothOn(_system);
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
+        _workers.Dispose();
         _scope.Dispose();
         _system.Dispose();
     }
@@ -55,7 +63,7 @@ public unsafe class PoolAllocationBenchmarks
     public void NativeMemoryPairTwoThreads()
     {
         nuint size = (nuint)Size;
-        Parallel.Invoke(() => NativeLoop(size), () => NativeLoop(size));
+        _workers.Run(() => NativeLoop(size));
     }
 
     [Benchmark(OperationsPerInvoke = 2 * PairsPerInvoke)]
@@ -63,7 +71,7 @@ public unsafe class PoolAllocationBenchmarks
     public void PoolPairTwoThreads()
     {
         nuint size = (nuint)Size;
-        Parallel.Invoke(() => PoolLoop(size), () => PoolLoop(size));
+        _workers.Run(() => PoolLoop(size));
     }
 
     private static void NativeLoop(nuint size)

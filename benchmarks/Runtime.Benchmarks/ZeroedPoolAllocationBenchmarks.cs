@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Threading.Tasks;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using static PoolAnalyzers.Runtime.Ex;
@@ -11,7 +10,8 @@ namespace PoolAnalyzers.Runtime.Benchmarks;
 /// One zeroed allocate + free pair: <c>ExAllocatePool2</c> (which zeroes by default) +
 /// <c>ExFreePoolWithTag</c> against <see cref="NativeMemory.AllocZeroed(nuint)"/> +
 /// <see cref="NativeMemory.Free"/>, the baseline of each category, single-threaded and on two threads
-/// at once. Ratios are printed per size and category.
+/// at once (the benchmark thread and a <see cref="TwoWorkerThreads"/> partner, both on the
+/// benchmark's machine). Ratios are printed per size and category.
 /// </summary>
 [MemoryDiagnoser]
 [CategoriesColumn]
@@ -23,6 +23,7 @@ public unsafe class ZeroedPoolAllocationBenchmarks
 
     private KernelSystem _system = null!;
     private KernelSystem.Scope _scope;
+    private TwoWorkerThreads _workers = null!;
 
     /// <summary>Bytes per request: a small block and a large small block.</summary>
     [Params(64, 1024)]
@@ -33,11 +34,18 @@ public unsafe class ZeroedPoolAllocationBenchmarks
     {
         _system = new KernelSystem();
         _scope = _system.Enter();
+
+        // Created on BenchmarkDotNet's thread after entering the machine: the partner takes this
+        // thread's priority and enters the same machine, so both threads use the machine the
+        // one-thread rows use.
+        _workers = new TwoWorkerThreads(_system);
+        _workers.AssertBothOn(_system);
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
+        _workers.Dispose();
         _scope.Dispose();
         _system.Dispose();
     }
@@ -55,7 +63,7 @@ public unsafe class ZeroedPoolAllocationBenchmarks
     public void NativeMemoryZeroedPairTwoThreads()
     {
         nuint size = (nuint)Size;
-        Parallel.Invoke(() => NativeZeroedLoop(size), () => NativeZeroedLoop(size));
+        _workers.Run(() => NativeZeroedLoop(size));
     }
 
     [Benchmark(OperationsPerInvoke = 2 * PairsPerInvoke)]
@@ -63,7 +71,7 @@ public unsafe class ZeroedPoolAllocationBenchmarks
     public void ExAllocatePool2PairTwoThreads()
     {
         nuint size = (nuint)Size;
-        Parallel.Invoke(() => Pool2Loop(size), () => Pool2Loop(size));
+        _workers.Run(() => Pool2Loop(size));
     }
 
     private static void NativeZeroedLoop(nuint size)

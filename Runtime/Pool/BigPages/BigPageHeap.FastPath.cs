@@ -17,7 +17,8 @@ internal sealed partial class BigPageHeap
     private const ulong FastLimit = PageRunCache.MaxPages * PoolLayout.PageSize;
 
     /// <summary>Returns the block, or 0 (having changed nothing) when the request needs the general path.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    /// <remarks>Inlined into the pool's one out-of-line call past the small-block fast path, so a page-granular request pays one call.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public nint TryAllocateFast(KIRQL irql, ThreadCache cache, POOL_TYPE poolType, nuint numberOfBytes, PoolTag tag)
     {
         // One unsigned compare for SmallLimit < numberOfBytes <= FastLimit.
@@ -58,7 +59,8 @@ internal sealed partial class BigPageHeap
     }
 
     /// <summary>Frees the block and returns true, or returns false (having changed nothing) when the free needs the general path.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    /// <remarks>Inlined into the pool's one out-of-line call past the small-block fast free, as for allocation.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryFreeFast(KIRQL irql, ThreadCache cache, nint address, PoolTag tag)
     {
         if ((address & (PoolLayout.PageSize - 1)) != 0 || cache.FastPathsClosed)

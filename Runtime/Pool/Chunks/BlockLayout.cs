@@ -23,8 +23,9 @@ internal readonly struct BlockLayout
     private readonly int _firstOffset;
     private readonly uint _span;
 
-    // Precomputed for FastMod: validating a freed address needs "offset % stride" on the hot path,
-    // and a multiply-shift is several times cheaper than a hardware divide.
+    // ceil(2^64 / stride), precomputed: validating a freed address asks whether the offset is a
+    // multiple of the stride on the hot path, and one multiply and a compare answer it (Lemire's
+    // divisibility test) where a hardware divide costs tens of cycles.
     private readonly ulong _modMultiplier;
 
     public BlockLayout(int classIndex, int firstOffset, int stride, int blocksPerPage)
@@ -48,9 +49,9 @@ internal readonly struct BlockLayout
             return false;
         }
 
-        // Lemire's FastMod, exact for 32-bit operands.
-        uint remainder = (uint)(((((_modMultiplier * rel) >> 32) + 1) * (uint)Stride) >> 32);
-        return remainder == 0;
+        // rel % Stride == 0 exactly when rel * ceil(2^64 / Stride) wraps to below the multiplier
+        // (exact for 32-bit rel): one multiply, where computing the remainder takes two.
+        return _modMultiplier * rel < _modMultiplier;
     }
 
     /// <summary>True when another block of the page follows the one whose header is at <paramref name="offsetInPage"/> (a block start).</summary>
