@@ -159,12 +159,7 @@ internal sealed partial class PoolAllocator : IDisposable
             nint block = SmallBlockHeap.TryAllocateFast(thread.Irql, cache, poolType, numberOfBytes, tag);
             if (block != 0)
             {
-                if ((options & AllocationOptions.Zero) != 0)
-                {
-                    Clear(block, numberOfBytes);
-                }
-
-                return block;
+                return ZeroedIfAsked(block, numberOfBytes, options);
             }
         }
 
@@ -180,16 +175,23 @@ internal sealed partial class PoolAllocator : IDisposable
             nint block = cache.BigPages.TryAllocateFast(thread.Irql, cache, poolType, numberOfBytes, tag);
             if (block != 0)
             {
-                if ((options & AllocationOptions.Zero) != 0)
-                {
-                    Clear(block, numberOfBytes);
-                }
-
-                return block;
+                return ZeroedIfAsked(block, numberOfBytes, options);
             }
         }
 
         return cache.Pool.AllocateChecked(thread, cache, poolType, numberOfBytes, tag, options);
+    }
+
+    /// <summary>A block from a fast path, cleared when the request asked for zeroed memory.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static nint ZeroedIfAsked(nint block, nuint numberOfBytes, AllocationOptions options)
+    {
+        if ((options & AllocationOptions.Zero) != 0)
+        {
+            Clear(block, numberOfBytes);
+        }
+
+        return block;
     }
 
     /// <summary>The small-block fast free when it applies, else <see cref="FreeBeyondSmallFastPath"/> (out of line, as for allocation).</summary>
