@@ -51,7 +51,7 @@ internal sealed class IrqlEngine : IIrqlContext
 
     // Under _gate.
     private readonly Dictionary<ISymbol, MemberFlow> _flows = new(SymbolEqualityComparer.Default);
-    private readonly Dictionary<SyntaxTree, SemanticModel> _models = [];
+    private readonly Dictionary<SyntaxTree, SemanticModel> _models = []; // For the current request only.
     private CompilationIndex? _index;
     private ExitComputation? _exits;
     private CancellationToken _cancellationToken;
@@ -103,8 +103,11 @@ internal sealed class IrqlEngine : IIrqlContext
             }
             finally
             {
-                // A request that failed (cancelled) leaves no half-built component behind.
+                // A request that failed (cancelled) leaves no half-built component behind, and no
+                // request keeps another tree's semantic model (with every bound body and operation
+                // tree in it) alive once it is answered.
                 _exits = null;
+                _models.Clear();
                 _cancellationToken = default;
             }
         }
@@ -216,7 +219,8 @@ internal sealed class IrqlEngine : IIrqlContext
     /// The semantic model of another tree of the compilation. Inside the analyzer driver the compilation
     /// carries the driver's caching semantic-model provider, so this is the model the driver itself uses
     /// for that tree (or, once the driver is done with it, a new one it caches in the same place); only
-    /// member bodies asked for are bound. See docs/irql-engine.md, "Finding callers in other files".
+    /// member bodies asked for are bound. Held until the current request is answered, not longer: a
+    /// model keeps every body bound in it alive. See docs/irql-engine.md, "Finding callers in other files".
     /// </summary>
     private SemanticModel ModelFor(SyntaxTree tree)
     {
