@@ -20,24 +20,39 @@ internal static class BodyScan
     /// <summary>The deciding operations of <paramref name="body"/> and everything nested in it (lambdas and local functions included), in tree order.</summary>
     public static ImmutableArray<IOperation> Of(IOperation body) => s_scans.GetValue(body, s_scan).Operations;
 
+    /// <summary>True when <paramref name="body"/> contains a lambda or anonymous method (which a flow analysis must analyze as a function of its own).</summary>
+    public static bool HasLambdas(IOperation body) => s_scans.GetValue(body, s_scan).HasLambdas;
+
     private static Scanned Scan(IOperation body)
     {
         ImmutableArray<IOperation>.Builder? found = null;
-        foreach (IOperation operation in body.Descendants())
-        {
-            if (operation is IInvocationOperation or IObjectCreationOperation or IDelegateCreationOperation or IAnonymousFunctionOperation or ILocalFunctionOperation or IAddressOfOperation)
-            {
-                (found ??= ImmutableArray.CreateBuilder<IOperation>()).Add(operation);
-            }
-        }
-
-        return found is null ? Scanned.Nothing : new Scanned(found.ToImmutable());
+        bool hasLambdas = false;
+        Collect(body, ref found, ref hasLambdas);
+        return found is null ? Scanned.Nothing : new Scanned(found.ToImmutable(), hasLambdas);
     }
 
-    private sealed class Scanned(ImmutableArray<IOperation> operations)
+    // Recursion over ChildOperations (a struct enumerator) instead of Descendants(), whose iterator
+    // allocates a stack of enumerators for every body of the compilation.
+    private static void Collect(IOperation operation, ref ImmutableArray<IOperation>.Builder? found, ref bool hasLambdas)
     {
-        public static Scanned Nothing { get; } = new([]);
+        foreach (IOperation child in operation.ChildOperations)
+        {
+            if (child is IInvocationOperation or IObjectCreationOperation or IDelegateCreationOperation or IAnonymousFunctionOperation or ILocalFunctionOperation or IAddressOfOperation)
+            {
+                (found ??= ImmutableArray.CreateBuilder<IOperation>()).Add(child);
+                hasLambdas |= child is IAnonymousFunctionOperation;
+            }
+
+            Collect(child, ref found, ref hasLambdas);
+        }
+    }
+
+    private sealed class Scanned(ImmutableArray<IOperation> operations, bool hasLambdas)
+    {
+        public static Scanned Nothing { get; } = new([], hasLambdas: false);
 
         public ImmutableArray<IOperation> Operations { get; } = operations;
+
+        public bool HasLambdas { get; } = hasLambdas;
     }
 }

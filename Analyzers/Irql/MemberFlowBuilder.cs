@@ -21,7 +21,7 @@ internal static class MemberFlowBuilder
     {
         var nested = new List<FunctionFacts>();
         FunctionFacts facts = (NeedsGraph(body, context) ? FlowGraphs.Of(body, cancellationToken) : null) is { } graph
-            ? AnalyzeGraph(graph, member, FunctionKind.Member, body.Syntax, nested, EmptyExits, context, cancellationToken)
+            ? AnalyzeGraph(graph, member, FunctionKind.Member, body.Syntax, nested, EmptyExits, BodyScan.HasLambdas(body), context, cancellationToken)
             : Straight(body, member, FunctionKind.Member, body.Syntax, nested, context);
         nested.Insert(0, facts);
         return new MemberFlow(member, [.. nested]);
@@ -63,6 +63,7 @@ internal static class MemberFlowBuilder
         SyntaxNode declaration,
         List<FunctionFacts> nested,
         IReadOnlyDictionary<IMethodSymbol, IrqlValue> outerExits,
+        bool hasLambdas,
         IIrqlContext context,
         CancellationToken cancellationToken)
     {
@@ -76,7 +77,7 @@ internal static class MemberFlowBuilder
         foreach (IMethodSymbol localFunction in graph.LocalFunctions)
         {
             SyntaxNode localDeclaration = localFunction.DeclaringSyntaxReferences.Length > 0 ? localFunction.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) : declaration;
-            FunctionFacts local = AnalyzeGraph(graph.GetLocalFunctionControlFlowGraph(localFunction, cancellationToken), localFunction, FunctionKind.LocalFunction, localDeclaration, nested, localExits, context, cancellationToken);
+            FunctionFacts local = AnalyzeGraph(graph.GetLocalFunctionControlFlowGraph(localFunction, cancellationToken), localFunction, FunctionKind.LocalFunction, localDeclaration, nested, localExits, hasLambdas, context, cancellationToken);
             nested.Add(local);
             if (local.Analyzed)
             {
@@ -117,6 +118,12 @@ internal static class MemberFlowBuilder
             facts = new FunctionFacts(symbol, kind, declaration, contract, recorder.Calls(), recorder.Conversions(), exits.ToImmutable(), exitValue ?? IrqlValue.Entry, analyzed: true);
         }
 
+        if (!hasLambdas)
+        {
+            // Nothing to look for: the walk below visits every operation of the graph again.
+            return facts;
+        }
+
         foreach (BasicBlock block in graph.Blocks)
         {
             foreach (IOperation operation in block.Operations)
@@ -144,7 +151,7 @@ internal static class MemberFlowBuilder
         {
             if (descendant is IFlowAnonymousFunctionOperation lambda)
             {
-                nested.Add(AnalyzeGraph(graph.GetAnonymousFunctionControlFlowGraph(lambda, cancellationToken), lambda.Symbol, FunctionKind.Lambda, lambda.Syntax, nested, localExits, context, cancellationToken));
+                nested.Add(AnalyzeGraph(graph.GetAnonymousFunctionControlFlowGraph(lambda, cancellationToken), lambda.Symbol, FunctionKind.Lambda, lambda.Syntax, nested, localExits, hasLambdas: true, context, cancellationToken));
             }
         }
     }

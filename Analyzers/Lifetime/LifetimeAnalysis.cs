@@ -186,20 +186,23 @@ internal sealed class LifetimeAnalysis
     }
 
     /// <summary>Numbers the allocation calls of a function in operation order; analyzes the lambdas it contains.</summary>
-    private void Collect(ControlFlowGraph graph, IOperation root, Dictionary<IInvocationOperation, AllocationSite> sites, List<AllocationSite> ordered, HashSet<ILocalSymbol> untracked, List<BodyFinding> findings, CancellationToken cancellationToken)
+    /// <remarks>Recursion over ChildOperations (a struct enumerator): <c>DescendantsAndSelf()</c> would allocate an iterator and its stack for every operation of every graph.</remarks>
+    private void Collect(ControlFlowGraph graph, IOperation operation, Dictionary<IInvocationOperation, AllocationSite> sites, List<AllocationSite> ordered, HashSet<ILocalSymbol> untracked, List<BodyFinding> findings, CancellationToken cancellationToken)
     {
-        foreach (IOperation operation in root.DescendantsAndSelf())
+        if (operation is IFlowAnonymousFunctionOperation lambda)
         {
-            if (operation is IFlowAnonymousFunctionOperation lambda)
-            {
-                AnalyzeGraph(graph.GetAnonymousFunctionControlFlowGraph(lambda, cancellationToken), lambda.Symbol, untracked, findings, cancellationToken);
-            }
-            else if (operation is IInvocationOperation invocation && _symbols.Classify(invocation.TargetMethod) is { ReturnsBlock: true } routine && !sites.ContainsKey(invocation))
-            {
-                var site = new AllocationSite(ordered.Count, invocation, routine, MayBeNull(invocation, routine), TagOf(invocation, routine), OwnerOf(invocation, routine));
-                sites.Add(invocation, site);
-                ordered.Add(site);
-            }
+            AnalyzeGraph(graph.GetAnonymousFunctionControlFlowGraph(lambda, cancellationToken), lambda.Symbol, untracked, findings, cancellationToken);
+        }
+        else if (operation is IInvocationOperation invocation && _symbols.Classify(invocation.TargetMethod) is { ReturnsBlock: true } routine && !sites.ContainsKey(invocation))
+        {
+            var site = new AllocationSite(ordered.Count, invocation, routine, MayBeNull(invocation, routine), TagOf(invocation, routine), OwnerOf(invocation, routine));
+            sites.Add(invocation, site);
+            ordered.Add(site);
+        }
+
+        foreach (IOperation child in operation.ChildOperations)
+        {
+            Collect(graph, child, sites, ordered, untracked, findings, cancellationToken);
         }
     }
 
