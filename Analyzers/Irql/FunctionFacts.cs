@@ -116,13 +116,22 @@ internal sealed class FunctionFacts
 
     public ImmutableArray<ConversionFact> Conversions { get; }
 
-    public ImmutableArray<ExitFact> Exits { get; }
+    /// <summary>The path classes at each normal exit; emptied by <see cref="ForgetExitPaths"/> once the member's findings are made.</summary>
+    public ImmutableArray<ExitFact> Exits { get; private set; }
 
     /// <summary>The IRQL at the normal exits, united; <see cref="IrqlValue.Entry"/> when the function leaves it as it found it.</summary>
     public IrqlValue ExitValue { get; }
 
     /// <summary>False when the flow analysis gave up on the body: nothing is reported from it.</summary>
     public bool Analyzed { get; }
+
+    /// <summary>
+    /// Drops the exit paths (<see cref="ExitValue"/> stays): only the member's own POOL014 findings read
+    /// them, and each path holds the access paths, symbols and syntax of its locks and saved IRQLs,
+    /// which the engine would otherwise keep for the whole compilation. Called under the engine's
+    /// lock, once those findings are made.
+    /// </summary>
+    public void ForgetExitPaths() => Exits = [];
 }
 
 /// <summary>The facts of a member and of the local functions and lambdas in it (the member first).</summary>

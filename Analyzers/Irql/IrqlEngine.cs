@@ -99,6 +99,11 @@ internal sealed class IrqlEngine : IIrqlContext
                 MemberFlow flow = FlowOf(member, body);
                 ImmutableArray<BodyFinding> findings = IrqlFindings.Of(flow, this, cancellationToken);
                 _findings[member] = findings;
+                foreach (FunctionFacts function in flow.Functions)
+                {
+                    function.ForgetExitPaths();
+                }
+
                 return findings;
             }
             finally
