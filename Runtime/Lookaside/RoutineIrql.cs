@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 
 namespace PoolAnalyzers.Runtime;
@@ -39,18 +38,19 @@ internal static class RoutineIrql
     {
         if (thread.Irql > maximum)
         {
-            Fail(maximum, routine, address, write);
+            // A throw the JIT can see (the helper returns the exception): the failure block ends the
+            // method, so nothing of the fast path stays live across the call and needs a saved register.
+            throw Failure(maximum, routine, address, write);
         }
 
         return thread;
     }
 
-    [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Fail(KIRQL maximum, string routine, nint address, bool write)
+    private static BugCheckException Failure(KIRQL maximum, string routine, nint address, bool write)
     {
         KIRQL current = Ke.Current;
-        throw BugCheck.Raise(BugCheckNames.IRQL_NOT_LESS_OR_EQUAL, (ulong)address, (ulong)current, write ? 1UL : 0UL, 0,
+        return BugCheck.Raise(BugCheckNames.IRQL_NOT_LESS_OR_EQUAL, (ulong)address, (ulong)current, write ? 1UL : 0UL, 0,
             $"{routine} called at {Ke.Describe(current)}; it requires {Ke.Describe(maximum)} or lower");
     }
 }

@@ -26,8 +26,7 @@ internal sealed unsafe partial class PoolAllocator
         if (required is (ulong)POOL_FLAGS.POOL_FLAG_NON_PAGED or (ulong)POOL_FLAGS.POOL_FLAG_PAGED)
         {
             POOL_TYPE poolType = required == (ulong)POOL_FLAGS.POOL_FLAG_PAGED ? POOL_TYPE.PagedPool : POOL_TYPE.NonPagedPoolNx;
-            nint block = SmallBlockHeap.TryAllocateFast(thread.Irql, cache, poolType, numberOfBytes, tag);
-            if (block != 0)
+            if (SmallBlockHeap.TryAllocateFast(thread.Irql, cache, poolType, numberOfBytes, tag, out nint block))
             {
                 if ((flags & POOL_FLAGS.POOL_FLAG_UNINITIALIZED) == 0)
                 {
@@ -72,6 +71,6 @@ internal sealed unsafe partial class PoolAllocator
                 : throw BugCheck.Status(NTSTATUS.STATUS_INSUFFICIENT_RESOURCES, $"ExAllocatePool3 of {numberOfBytes} bytes tagged '{tag}' refused: {ExtendedParameterReader.Describe(problem, parameters, count, index)}");
         }
 
-        return AllocateWith(thread, cache, poolType, numberOfBytes, tag, options);
+        return AllocateWith(thread.Irql, cache, poolType, numberOfBytes, tag, options);
     }
 }

@@ -82,7 +82,7 @@ internal sealed partial class PoolAllocator : IDisposable
     public static nint Allocate(POOL_TYPE poolType, nuint numberOfBytes, PoolTag tag, AllocationOptions options)
     {
         KernelThread thread = KernelThread.Current;
-        return AllocateWith(thread, thread.PoolCache ?? CacheOfCurrentMachine(thread), poolType, numberOfBytes, tag, options);
+        return AllocateWith(thread.Irql, thread.PoolCache ?? CacheOfCurrentMachine(thread), poolType, numberOfBytes, tag, options);
     }
 
     /// <summary>Frees to the calling thread's current machine.</summary>
@@ -90,7 +90,7 @@ internal sealed partial class PoolAllocator : IDisposable
     public static void Free(nint address, PoolTag tag)
     {
         KernelThread thread = KernelThread.Current;
-        FreeWith(thread, thread.PoolCache ?? CacheOfCurrentMachine(thread), address, tag);
+        FreeWith(thread.Irql, thread.PoolCache ?? CacheOfCurrentMachine(thread), address, tag);
     }
 
     /// <summary>
@@ -100,14 +100,14 @@ internal sealed partial class PoolAllocator : IDisposable
     public nint AllocateFromThisMachine(POOL_TYPE poolType, nuint numberOfBytes, PoolTag tag)
     {
         KernelThread thread = KernelThread.Current;
-        return AllocateWith(thread, CacheFor(thread), poolType, numberOfBytes, tag, PoolTypes.Options(poolType));
+        return AllocateWith(thread.Irql, CacheFor(thread), poolType, numberOfBytes, tag, PoolTypes.Options(poolType));
     }
 
     /// <summary>Frees to this machine whichever machine is current on the calling thread (a lookaside list's default Free routine).</summary>
     public void FreeToThisMachine(nint address)
     {
         KernelThread thread = KernelThread.Current;
-        FreeWith(thread, CacheFor(thread), address, default);
+        FreeWith(thread.Irql, CacheFor(thread), address, default);
     }
 
     public void Dispose()
@@ -147,29 +147,28 @@ internal sealed partial class PoolAllocator : IDisposable
     /// <summary>A fast path when one applies (never for quota, priority or special-pool requests), else the general one.</summary>
     /// <remarks>
     /// Only the small-block fast path is inlined into the entry point; the page-granular fast path and
-    /// the general path sit behind one call. The warm small pair then runs in a frame that saves few
-    /// registers, at the price of one extra call for page-granular requests (a page-granular pair
-    /// costs far more than a call).
+    /// the general path sit behind one call, which finds the thread again through the cache
+    /// (<see cref="ThreadCache.Thread"/>). The warm small pair then runs in a frame that keeps only the
+    /// IRQL, the cache and the arguments, at the price of one extra call for page-granular requests (a
+    /// page-granular pair costs far more than a call).
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static nint AllocateWith(KernelThread thread, ThreadCache cache, POOL_TYPE poolType, nuint numberOfBytes, PoolTag tag, AllocationOptions options)
+    private static nint AllocateWith(KIRQL irql, ThreadCache cache, POOL_TYPE poolType, nuint numberOfBytes, PoolTag tag, AllocationOptions options)
     {
-        if ((options & ~AllocationOptions.FastPathable) == 0)
+        if ((options & ~AllocationOptions.FastPathable) == 0
+            && SmallBlockHeap.TryAllocateFast(irql, cache, poolType, numberOfBytes, tag, out nint block))
         {
-            nint block = SmallBlockHeap.TryAllocateFast(thread.Irql, cache, poolType, numberOfBytes, tag);
-            if (block != 0)
-            {
-                return ZeroedIfAsked(block, numberOfBytes, options);
-            }
+            return ZeroedIfAsked(block, numberOfBytes, options);
         }
 
-        return AllocateBeyondSmallFastPath(thread, cache, poolType, numberOfBytes, tag, options);
+        return AllocateBeyondSmallFastPath(cache, poolType, numberOfBytes, tag, options);
     }
 
     /// <summary>The page-granular fast path when it applies, else the general path.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static nint AllocateBeyondSmallFastPath(KernelThread thread, ThreadCache cache, POOL_TYPE poolType, nuint numberOfBytes, PoolTag tag, AllocationOptions options)
+    private static nint AllocateBeyondSmallFastPath(ThreadCache cache, POOL_TYPE poolType, nuint numberOfBytes, PoolTag tag, AllocationOptions options)
     {
+        KernelThread thread = cache.Thread;
         if ((options & ~AllocationOptions.FastPathable) == 0)
         {
             nint block = cache.BigPages.TryAllocateFast(thread.Irql, cache, poolType, numberOfBytes, tag);
@@ -196,18 +195,19 @@ internal sealed partial class PoolAllocator : IDisposable
 
     /// <summary>The small-block fast free when it applies, else <see cref="FreeBeyondSmallFastPath"/> (out of line, as for allocation).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void FreeWith(KernelThread thread, ThreadCache cache, nint address, PoolTag tag)
+    private static void FreeWith(KIRQL irql, ThreadCache cache, nint address, PoolTag tag)
     {
-        if (!SmallBlockHeap.TryFreeFast(thread.Irql, cache, address, tag))
+        if (!SmallBlockHeap.TryFreeFast(irql, cache, address, tag))
         {
-            FreeBeyondSmallFastPath(thread, cache, address, tag);
+            FreeBeyondSmallFastPath(cache, address, tag);
         }
     }
 
     /// <summary>The page-granular fast free when it applies, else the general path.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void FreeBeyondSmallFastPath(KernelThread thread, ThreadCache cache, nint address, PoolTag tag)
+    private static void FreeBeyondSmallFastPath(ThreadCache cache, nint address, PoolTag tag)
     {
+        KernelThread thread = cache.Thread;
         if (!cache.BigPages.TryFreeFast(thread.Irql, cache, address, tag))
         {
             cache.Pool.FreeChecked(thread, cache, address, tag);

@@ -1,7 +1,6 @@
 using System;
 using System.Buffers;
 using System.Runtime.InteropServices;
-using System.Threading.Tasks;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.ObjectPool;
 using static PoolAnalyzers.Runtime.Ex;
@@ -58,6 +57,9 @@ public class LookasideBenchmarks
         private readonly nint _segments;
         private readonly DefaultObjectPool<byte[]> _objectPool = new(new BlockPolicy());
 
+        /// <summary>The machine the lists and zones were initialized on.</summary>
+        public KernelSystem Machine => _machine;
+
         public LookasidePairs()
         {
             using KernelSystem.Scope scope = _machine.Enter();
@@ -107,43 +109,82 @@ public class LookasideBenchmarks
 }
 
 /// <summary>
-/// The same pairs on two threads at once against one shared list, zone or pool. Times are per pair
-/// per thread (wall clock), so perfect scaling reads the same as the single-thread benchmark.
+/// The same pairs on two threads at once against one shared list, zone or pool: the benchmark thread
+/// and a <see cref="TwoWorkerThreads"/> partner, both on the machine the lists were initialized on.
+/// Times are per pair per thread (wall clock), so perfect scaling reads the same as the
+/// single-thread benchmark.
 /// </summary>
 public class LookasideTwoThreadBenchmarks
 {
     private const int PairsPerThread = 200_000;
 
     private LookasideBenchmarks.LookasidePairs _pairs = null!;
+    private KernelSystem.Scope _scope;
+    private TwoWorkerThreads _workers = null!;
 
     [GlobalSetup]
-    public void Setup() => _pairs = new LookasideBenchmarks.LookasidePairs();
+    public void Setup()
+    {
+        _pairs = new LookasideBenchmarks.LookasidePairs();
+        _scope = _pairs.Machine.Enter();
+
+        // Created on BenchmarkDotNet's thread after entering the machine: the partner takes this
+        // thread's priority and enters the same machine (see TwoWorkerThreads).
+        _workers = new TwoWorkerThreads(_pairs.Machine);
+        _workers.AssertBothOn(_pairs.Machine);
+    }
 
     [GlobalCleanup]
-    public void Cleanup() => _pairs.Dispose();
+    public void Cleanup()
+    {
+        _workers.Dispose();
+        _scope.Dispose();
+        _pairs.Dispose();
+    }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = PairsPerThread, Description = "ArrayPool<byte>.Shared x2 threads")]
-    public void ArrayPoolPair() => OnTwoThreads(_pairs.ArrayPoolPair);
+    public void ArrayPoolPair() => _workers.Run(ArrayPoolLoop);
 
     [Benchmark(OperationsPerInvoke = PairsPerThread, Description = "DefaultObjectPool x2 threads")]
-    public void ObjectPoolPair() => OnTwoThreads(_pairs.ObjectPoolPair);
+    public void ObjectPoolPair() => _workers.Run(ObjectPoolLoop);
 
     [Benchmark(OperationsPerInvoke = PairsPerThread, Description = "NPAGED lookaside x2 threads")]
-    public void NonPagedLookasidePair() => OnTwoThreads(_pairs.NonPagedLookasidePair);
+    public void NonPagedLookasidePair() => _workers.Run(NonPagedLookasideLoop);
 
     [Benchmark(OperationsPerInvoke = PairsPerThread, Description = "Interlocked zone x2 threads")]
-    public void InterlockedZonePair() => OnTwoThreads(_pairs.InterlockedZonePair);
+    public void InterlockedZonePair() => _workers.Run(InterlockedZoneLoop);
 
-    private static void OnTwoThreads(Action pair)
+    // One loop per row with the pair called directly (no delegate per pair), the same for the
+    // anchors and the runtime's rows.
+    private void ArrayPoolLoop()
     {
-        void Loop()
+        for (int i = 0; i < PairsPerThread; i++)
         {
-            for (int i = 0; i < PairsPerThread; i++)
-            {
-                pair();
-            }
+            _pairs.ArrayPoolPair();
         }
+    }
 
-        Parallel.Invoke(Loop, Loop);
+    private void ObjectPoolLoop()
+    {
+        for (int i = 0; i < PairsPerThread; i++)
+        {
+            _pairs.ObjectPoolPair();
+        }
+    }
+
+    private void NonPagedLookasideLoop()
+    {
+        for (int i = 0; i < PairsPerThread; i++)
+        {
+            _pairs.NonPagedLookasidePair();
+        }
+    }
+
+    private void InterlockedZoneLoop()
+    {
+        for (int i = 0; i < PairsPerThread; i++)
+        {
+            _pairs.InterlockedZonePair();
+        }
     }
 }

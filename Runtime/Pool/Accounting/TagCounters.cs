@@ -71,26 +71,30 @@ internal struct TagCounters
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Allocated(uint key, long bytes)
     {
-        if (key != _hotKey)
+        if (key == _hotKey)
         {
-            MakeHot(key);
+            _hotAllocs++;
+            _hotAllocatedBytes += bytes;
         }
-
-        _hotAllocs++;
-        _hotAllocatedBytes += bytes;
+        else
+        {
+            AllocatedUnderNewKey(key, bytes);
+        }
     }
 
     /// <summary>Records a free of <paramref name="bytes"/> under <paramref name="key"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Freed(uint key, long bytes)
     {
-        if (key != _hotKey)
+        if (key == _hotKey)
         {
-            MakeHot(key);
+            _hotFrees++;
+            _hotFreedBytes += bytes;
         }
-
-        _hotFrees++;
-        _hotFreedBytes += bytes;
+        else
+        {
+            FreedUnderNewKey(key, bytes);
+        }
     }
 
     /// <summary>Adds this stripe's rows into <paramref name="totals"/>.</summary>
@@ -115,8 +119,26 @@ internal struct TagCounters
         }
     }
 
-    /// <summary>Publishes the hot row's batch into the table and makes <paramref name="key"/> the hot row, with no counts yet.</summary>
+    // A key switch does the whole update out of line: the inlined hot path then keeps nothing live
+    // across a call (the stripe and the byte count were saved to the stack on every update while the
+    // increments followed the call).
     [MethodImpl(MethodImplOptions.NoInlining)]
+    private void AllocatedUnderNewKey(uint key, long bytes)
+    {
+        MakeHot(key);
+        _hotAllocs = 1;
+        _hotAllocatedBytes = bytes;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void FreedUnderNewKey(uint key, long bytes)
+    {
+        MakeHot(key);
+        _hotFrees = 1;
+        _hotFreedBytes = bytes;
+    }
+
+    /// <summary>Publishes the hot row's batch into the table and makes <paramref name="key"/> the hot row, with no counts yet.</summary>
     private void MakeHot(uint key)
     {
         if ((_hotAllocs | _hotFrees) != 0)

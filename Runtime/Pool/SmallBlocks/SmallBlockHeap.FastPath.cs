@@ -19,17 +19,23 @@ internal sealed unsafe partial class SmallBlockHeap
     private const uint FastFreeStateMask = ((uint)(PoolHeader.Allocated | PoolHeader.Tracked | PoolHeader.Reserved)) << 16;
     private const uint FastFreeState = (uint)PoolHeader.Allocated << 16;
 
-    /// <summary>Returns the caller's address of a block, or 0 when the request needs the general path.</summary>
+    /// <summary>Sets <paramref name="address"/> to the caller's address of a block and returns true, or returns false (having changed nothing) when the request needs the general path.</summary>
+    /// <remarks>
+    /// A bool rather than "address or 0": inlined, each early <c>return false</c> jumps straight to the
+    /// caller's general path, where a 0 result would be merged with the block and tested once more,
+    /// keeping the cache live until that test.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static nint TryAllocateFast(KIRQL irql, ThreadCache cache, POOL_TYPE poolType, nuint numberOfBytes, PoolTag tag)
+    public static bool TryAllocateFast(KIRQL irql, ThreadCache cache, POOL_TYPE poolType, nuint numberOfBytes, PoolTag tag, out nint address)
     {
+        address = 0;
         // numberOfBytes - 1 wraps for 0, so one unsigned compare rejects both 0 and big requests.
         if (cache.FastPathsClosed
             || ((int)poolType & MustSucceedOrCacheAligned) != 0
             || tag.Value != cache.LastValidTag
             || numberOfBytes - 1 >= PoolLayout.SmallLimit)
         {
-            return 0;
+            return false;
         }
 
         int paged = (int)poolType & 1;
@@ -37,15 +43,15 @@ internal sealed unsafe partial class SmallBlockHeap
         // Paged pool allows up to APC_LEVEL (1), nonpaged up to DISPATCH_LEVEL (2): irql + paged <= 2.
         if ((int)irql + paged > (int)KIRQL.DISPATCH_LEVEL)
         {
-            return 0;
+            return false;
         }
 
         int index = SizeClasses.IndexOf(paged << 1, numberOfBytes);
-        ref FreeBlockStack stack = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(cache.Stacks), index);
+        ref FreeBlockStack stack = ref StackOf(cache, index);
         int count = stack.Count - 1;
         if (count < 0)
         {
-            return 0;
+            return false;
         }
 
         // Count > 0 means the array exists and holds Count blocks of this class.
@@ -56,7 +62,7 @@ internal sealed unsafe partial class SmallBlockHeap
         int units = SizeClasses.UnitsOf(index);
         if (header->SizeAndState != PoolHeader.FreeWord(units) || !PoolHeader.ListEntryIntact(block))
         {
-            return 0;
+            return false;
         }
 
         stack.Count = count;
@@ -65,8 +71,9 @@ internal sealed unsafe partial class SmallBlockHeap
         *(ulong*)header = (uint)units | ((ulong)(PoolHeader.Allocated | PoolTypes.Stored(poolType)) << 16) | ((ulong)tag.Value << 32);
         *(ulong*)&header->RequestedBytes = (uint)numberOfBytes;
 
+        address = block + PoolHeader.Size;
         cache.Tags.Allocated(TagCounters.KeyOf(tag.Value, paged != 0), (long)numberOfBytes);
-        return block + PoolHeader.Size;
+        return true;
     }
 
     /// <summary>Frees the block and returns true, or returns false (having changed nothing) when the free needs the general path.</summary>
@@ -87,7 +94,14 @@ internal sealed unsafe partial class SmallBlockHeap
             return false;
         }
 
+        // The next header in the page agrees on the size. Tested first, so the offset is dead before
+        // the header's checks need registers (the order of these reads changes no outcome).
         var header = (PoolHeader*)(address - PoolHeader.Size);
+        if (layout.HasNext(inPage) && ((PoolHeader*)((nint)header + layout.Stride))->Units != layout.Units)
+        {
+            return false;
+        }
+
         ulong first = *(ulong*)header;
         uint observed = (uint)first;
         uint allocatedTag = (uint)(first >> 32);
@@ -105,13 +119,7 @@ internal sealed unsafe partial class SmallBlockHeap
             return false;
         }
 
-        // The next header in the page agrees on the size.
-        if (layout.HasNext(inPage) && ((PoolHeader*)((nint)header + layout.Stride))->Units != layout.Units)
-        {
-            return false;
-        }
-
-        ref FreeBlockStack stack = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(cache.Stacks), layout.ClassIndex);
+        ref FreeBlockStack stack = ref StackOf(cache, layout.ClassIndex);
         nint[]? items = stack.Items;
         int count = stack.Count;
         if (items is null || count >= ThreadCache.Capacity)
@@ -132,4 +140,9 @@ internal sealed unsafe partial class SmallBlockHeap
         cache.Tags.Freed(TagCounters.KeyOf(allocatedTag, paged != 0), (long)(uint)second);
         return true;
     }
+
+    /// <summary>The stack of class <paramref name="index"/> in the thread's table, without a bounds check: the fast paths' indexes come from the class mapping or the runtime's page map, never from driver memory.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref FreeBlockStack StackOf(ThreadCache cache, int index)
+        => ref Unsafe.Add(ref Unsafe.As<ThreadCache.StackTable, FreeBlockStack>(ref cache.Stacks), index);
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace PoolAnalyzers.Runtime;
 
 /// <summary>
@@ -14,8 +16,12 @@ internal sealed class ThreadCache : IThreadOwned
     /// <summary>Blocks moved between the thread and the depot at once.</summary>
     public const int Batch = Capacity / 2;
 
-    /// <summary>Free blocks by size class index, in runtime memory: nothing the driver writes decides what is handed out.</summary>
-    public readonly FreeBlockStack[] Stacks = new FreeBlockStack[SizeClasses.Count];
+    /// <summary>
+    /// Free blocks by size class index, in runtime memory: nothing the driver writes decides what is
+    /// handed out. Inline in this object (16 KiB), so the fast paths reach a class's stack with no
+    /// load of an array reference first: one dependent load less on every warm allocation and free.
+    /// </summary>
+    public StackTable Stacks;
 
     /// <summary>
     /// The chunk this thread freed into last and its page map: most frees hit the same chunk, and this
@@ -60,6 +66,13 @@ internal sealed class ThreadCache : IThreadOwned
     public PoolAllocator Pool { get; }
 
     public KernelThread Thread { get; }
+
+    /// <summary>One <see cref="FreeBlockStack"/> per size class index.</summary>
+    [InlineArray(SizeClasses.Count)]
+    internal struct StackTable
+    {
+        private FreeBlockStack _first;
+    }
 }
 
 /// <summary>
