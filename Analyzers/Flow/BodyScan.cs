@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
@@ -23,27 +24,33 @@ internal static class BodyScan
     /// <summary>True when <paramref name="body"/> contains a lambda or anonymous method (which a flow analysis must analyze as a function of its own).</summary>
     public static bool HasLambdas(IOperation body) => s_scans.GetValue(body, s_scan).HasLambdas;
 
+    /// <summary>One growing buffer per thread, so each body's result is allocated once, at its final size.</summary>
+    [ThreadStatic]
+    private static ImmutableArray<IOperation>.Builder? t_found;
+
     private static Scanned Scan(IOperation body)
     {
-        ImmutableArray<IOperation>.Builder? found = null;
+        ImmutableArray<IOperation>.Builder found = t_found ??= ImmutableArray.CreateBuilder<IOperation>(64);
         bool hasLambdas = false;
-        Collect(body, ref found, ref hasLambdas);
-        return found is null ? Scanned.Nothing : new Scanned(found.ToImmutable(), hasLambdas);
+        Collect(body, found, ref hasLambdas);
+        Scanned scanned = found.Count == 0 ? Scanned.Nothing : new Scanned(found.ToImmutable(), hasLambdas);
+        found.Clear(); // Holds no operation tree alive until the next body.
+        return scanned;
     }
 
     // Recursion over ChildOperations (a struct enumerator) instead of Descendants(), whose iterator
     // allocates a stack of enumerators for every body of the compilation.
-    private static void Collect(IOperation operation, ref ImmutableArray<IOperation>.Builder? found, ref bool hasLambdas)
+    private static void Collect(IOperation operation, ImmutableArray<IOperation>.Builder found, ref bool hasLambdas)
     {
         foreach (IOperation child in operation.ChildOperations)
         {
             if (child is IInvocationOperation or IObjectCreationOperation or IDelegateCreationOperation or IAnonymousFunctionOperation or ILocalFunctionOperation or IAddressOfOperation)
             {
-                (found ??= ImmutableArray.CreateBuilder<IOperation>()).Add(child);
+                found.Add(child);
                 hasLambdas |= child is IAnonymousFunctionOperation;
             }
 
-            Collect(child, ref found, ref hasLambdas);
+            Collect(child, found, ref hasLambdas);
         }
     }
 

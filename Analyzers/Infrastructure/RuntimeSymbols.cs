@@ -85,6 +85,16 @@ internal sealed class RuntimeSymbols
 
     private static INamedTypeSymbol? ChooseEx(Compilation compilation)
     {
+        // The usual case, answered from the runtime's own assembly: asking the whole compilation first
+        // would make this the first type lookup of the build, and pay for the source declarations' merge.
+        foreach (IAssemblySymbol referenced in compilation.SourceModule.ReferencedAssemblySymbols)
+        {
+            if (referenced.Name == RuntimeAssemblyName && referenced.GetTypeByMetadataName(Namespace + "Ex") is { } runtimeEx)
+            {
+                return runtimeEx;
+            }
+        }
+
         ImmutableArray<INamedTypeSymbol> candidates = compilation.GetTypesByMetadataName(Namespace + "Ex");
         INamedTypeSymbol? own = null;
         foreach (INamedTypeSymbol candidate in candidates)

@@ -45,9 +45,9 @@ internal sealed class IrqlEngine : IIrqlContext
     private readonly Compilation _compilation;
     private readonly RuntimeSymbols _symbols;
     private readonly object _gate = new();
-    private readonly ConcurrentDictionary<IMethodSymbol, Callee> _callees = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<IMethodSymbol, Callee> _callees = new(ReferenceComparer<IMethodSymbol>.Instance);
     private readonly Func<IMethodSymbol, Callee> _resolveCallee;
-    private readonly ConcurrentDictionary<ISymbol, ImmutableArray<BodyFinding>> _findings = new(SymbolEqualityComparer.Default);
+    private readonly BodyFindings _findings = new();
 
     // Under _gate.
     private readonly Dictionary<ISymbol, MemberFlow> _flows = new(SymbolEqualityComparer.Default);
@@ -75,7 +75,7 @@ internal sealed class IrqlEngine : IIrqlContext
     /// <summary>The findings of every IRQL rule located in <paramref name="member"/>, whose body the caller's callback has at hand.</summary>
     public ImmutableArray<BodyFinding> FindingsOf(ISymbol member, IOperation body, CancellationToken cancellationToken)
     {
-        if (_findings.TryGetValue(member, out ImmutableArray<BodyFinding> known))
+        if (_findings.TryGet(body, out ImmutableArray<BodyFinding> known))
         {
             return known;
         }
@@ -83,12 +83,12 @@ internal sealed class IrqlEngine : IIrqlContext
         if (!IsRelevant(body))
         {
             // Remembered, so the other IRQL rules do not walk the body again.
-            return _findings.GetOrAdd(member, []);
+            return _findings.GetOrAdd(body, []);
         }
 
         lock (_gate)
         {
-            if (_findings.TryGetValue(member, out known))
+            if (_findings.TryGet(body, out known))
             {
                 return known;
             }
@@ -98,7 +98,7 @@ internal sealed class IrqlEngine : IIrqlContext
             {
                 MemberFlow flow = FlowOf(member, body);
                 ImmutableArray<BodyFinding> findings = IrqlFindings.Of(flow, this, cancellationToken);
-                _findings[member] = findings;
+                _findings.GetOrAdd(body, findings);
                 foreach (FunctionFacts function in flow.Functions)
                 {
                     function.ForgetExitPaths();

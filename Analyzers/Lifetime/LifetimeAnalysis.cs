@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
@@ -29,7 +28,7 @@ internal sealed class LifetimeAnalysis
 
     private readonly RuntimeSymbols _symbols;
     private readonly FieldTags _fieldTags;
-    private readonly ConcurrentDictionary<ISymbol, ImmutableArray<BodyFinding>> _findings = new(SymbolEqualityComparer.Default);
+    private readonly BodyFindings _findings = new();
 
     private LifetimeAnalysis(RuntimeSymbols symbols)
     {
@@ -43,13 +42,13 @@ internal sealed class LifetimeAnalysis
     /// <summary>The findings of the three rules in <paramref name="member"/>'s body.</summary>
     public ImmutableArray<BodyFinding> FindingsOf(ISymbol member, IOperation body, CancellationToken cancellationToken)
     {
-        if (_findings.TryGetValue(member, out ImmutableArray<BodyFinding> known))
+        if (_findings.TryGet(body, out ImmutableArray<BodyFinding> known))
         {
             return known;
         }
 
         ImmutableArray<BodyFinding> findings = Analyze(member, body, cancellationToken);
-        return _findings.GetOrAdd(member, findings);
+        return _findings.GetOrAdd(body, findings);
     }
 
     private ImmutableArray<BodyFinding> Analyze(ISymbol member, IOperation body, CancellationToken cancellationToken)

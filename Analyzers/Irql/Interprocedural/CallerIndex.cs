@@ -63,11 +63,17 @@ internal sealed class CallerIndex(IrqlEngine engine)
     }
 
     /// <summary>Analyzes every member body that mentions <paramref name="name"/> (in <paramref name="tree"/> only, when given) and files its calls.</summary>
+    /// <remarks>
+    /// In one tree, its own index is read: picking that tree's members out of the compilation's list for
+    /// the name would cost, for a private helper name repeated in every file, a pass over every file's
+    /// members for each file: time growing with the square of the project.
+    /// </remarks>
     private void Resolve(string name, SyntaxTree? tree, CancellationToken cancellationToken)
     {
-        foreach (IndexedMember member in engine.Index(cancellationToken).Mentioning(name))
+        IReadOnlyList<IndexedMember> members = tree is null ? engine.Index(cancellationToken).Mentioning(name) : TreeIndex.For(tree, cancellationToken).Members;
+        foreach (IndexedMember member in members)
         {
-            if ((tree is null || member.Declaration.SyntaxTree == tree) && _analyzed.Add(member) && engine.FlowOfDeclaration(member.Declaration, cancellationToken) is { } flow)
+            if ((tree is null || member.Mentions.Contains(name)) && _analyzed.Add(member) && engine.FlowOfDeclaration(member.Declaration, cancellationToken) is { } flow)
             {
                 File(flow);
             }
