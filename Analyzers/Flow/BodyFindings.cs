@@ -1,40 +1,54 @@
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
-using System.Runtime.CompilerServices;
+using System.Threading;
 using Microsoft.CodeAnalysis;
 
 namespace PoolAnalyzers.Flow;
 
 /// <summary>
 /// The findings a shared analysis made in each member body, so the other rules on it report them without
-/// analyzing again. Keyed by the body's root operation, which every rule's callback receives as the same
-/// object (the driver's semantic model caches it): a lookup hashes one reference, where a key by member
-/// symbol would hash the symbol's names for each of the three rules and every body of the compilation.
+/// analyzing again. Keyed by the body's syntax, which is the same object for every rule's callback and
+/// lives as long as the compilation anyway: a lookup hashes one reference, where a key by member symbol
+/// hashes the symbol's names, and a weak table keyed by the operation tree pays a GC handle per body.
 /// </summary>
+/// <remarks>
+/// Only answers that were expensive are kept for the whole compilation (<see cref="Keep"/>). A cheap one
+/// (most bodies touch nothing the analysis follows) is remembered for the last body only
+/// (<see cref="Remember"/>): the rules on one body run one after another, and if another body came in
+/// between, the answer is simply worked out again.
+/// </remarks>
 internal sealed class BodyFindings
 {
-    private readonly ConditionalWeakTable<IOperation, Entry> _table = new();
+    private readonly ConcurrentDictionary<SyntaxNode, ImmutableArray<BodyFinding>> _kept = new(ReferenceComparer<SyntaxNode>.Instance);
+    private Last? _last;
 
     public bool TryGet(IOperation body, out ImmutableArray<BodyFinding> findings)
     {
-        if (_table.TryGetValue(body, out Entry? entry))
+        SyntaxNode syntax = body.Syntax;
+        if (Volatile.Read(ref _last) is { } last && ReferenceEquals(last.Body, syntax))
         {
-            findings = entry.Findings;
+            findings = last.Findings;
             return true;
         }
 
-        findings = default;
-        return false;
+        return _kept.TryGetValue(syntax, out findings);
     }
 
-    /// <summary>The findings stored for <paramref name="body"/>: <paramref name="findings"/>, unless another thread stored its own first.</summary>
-    public ImmutableArray<BodyFinding> GetOrAdd(IOperation body, ImmutableArray<BodyFinding> findings)
+    /// <summary>Keeps an expensive answer for the compilation: <paramref name="findings"/>, unless another thread kept its own first.</summary>
+    public ImmutableArray<BodyFinding> Keep(IOperation body, ImmutableArray<BodyFinding> findings)
+        => Remember(body, _kept.GetOrAdd(body.Syntax, findings));
+
+    /// <summary>Remembers a cheap answer until the next body's.</summary>
+    public ImmutableArray<BodyFinding> Remember(IOperation body, ImmutableArray<BodyFinding> findings)
     {
-        var entry = new Entry(findings);
-        return _table.GetValue(body, _ => entry).Findings;
+        Volatile.Write(ref _last, new Last(body.Syntax, findings));
+        return findings;
     }
 
-    private sealed class Entry(ImmutableArray<BodyFinding> findings)
+    private sealed class Last(SyntaxNode body, ImmutableArray<BodyFinding> findings)
     {
+        public SyntaxNode Body { get; } = body;
+
         public ImmutableArray<BodyFinding> Findings { get; } = findings;
     }
 }

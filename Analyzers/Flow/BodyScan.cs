@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Immutable;
-using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -10,19 +9,37 @@ namespace PoolAnalyzers.Flow;
 /// The operations of a member body that the flow analyses decide on before they build anything: calls,
 /// object and delegate creations, lambdas, local functions and addresses taken. Every body of a
 /// compilation is asked about by the IRQL engine and by the pointer-lifetime analysis; one walk of its
-/// operation tree, shared by both, answers them.
+/// operation tree usually answers both.
 /// </summary>
-/// <remarks>Keyed by the body's root operation, like <see cref="FlowGraphs"/>, and kept only as long as that tree lives.</remarks>
+/// <remarks>
+/// Remembered, weakly, for the last body each thread scanned: the rules on one body run one after
+/// another, and the operation tree stays cached in its semantic model, so when the memo is gone a
+/// second walk only re-reads it. A weak table keyed by every body of the compilation would cost a GC
+/// handle per body; a strong memo would keep the last compilation alive on every thread.
+/// </remarks>
 internal static class BodyScan
 {
-    private static readonly ConditionalWeakTable<IOperation, Scanned> s_scans = new();
-    private static readonly ConditionalWeakTable<IOperation, Scanned>.CreateValueCallback s_scan = Scan;
+    [ThreadStatic]
+    private static WeakReference<Scanned>? t_last;
 
     /// <summary>The deciding operations of <paramref name="body"/> and everything nested in it (lambdas and local functions included), in tree order.</summary>
-    public static ImmutableArray<IOperation> Of(IOperation body) => s_scans.GetValue(body, s_scan).Operations;
+    public static ImmutableArray<IOperation> Of(IOperation body) => ScanOf(body).Operations;
 
     /// <summary>True when <paramref name="body"/> contains a lambda or anonymous method (which a flow analysis must analyze as a function of its own).</summary>
-    public static bool HasLambdas(IOperation body) => s_scans.GetValue(body, s_scan).HasLambdas;
+    public static bool HasLambdas(IOperation body) => ScanOf(body).HasLambdas;
+
+    private static Scanned ScanOf(IOperation body)
+    {
+        WeakReference<Scanned> last = t_last ??= new WeakReference<Scanned>(null!);
+        if (last.TryGetTarget(out Scanned? known) && ReferenceEquals(known.Body, body))
+        {
+            return known;
+        }
+
+        Scanned scanned = Scan(body);
+        last.SetTarget(scanned);
+        return scanned;
+    }
 
     /// <summary>One growing buffer per thread, so each body's result is allocated once, at its final size.</summary>
     [ThreadStatic]
@@ -33,7 +50,7 @@ internal static class BodyScan
         ImmutableArray<IOperation>.Builder found = t_found ??= ImmutableArray.CreateBuilder<IOperation>(64);
         bool hasLambdas = false;
         Collect(body, found, ref hasLambdas);
-        Scanned scanned = found.Count == 0 ? Scanned.Nothing : new Scanned(found.ToImmutable(), hasLambdas);
+        var scanned = new Scanned(body, found.ToImmutable(), hasLambdas);
         found.Clear(); // Holds no operation tree alive until the next body.
         return scanned;
     }
@@ -54,9 +71,9 @@ internal static class BodyScan
         }
     }
 
-    private sealed class Scanned(ImmutableArray<IOperation> operations, bool hasLambdas)
+    private sealed class Scanned(IOperation body, ImmutableArray<IOperation> operations, bool hasLambdas)
     {
-        public static Scanned Nothing { get; } = new([], hasLambdas: false);
+        public IOperation Body { get; } = body;
 
         public ImmutableArray<IOperation> Operations { get; } = operations;
 

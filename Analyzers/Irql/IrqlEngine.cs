@@ -83,7 +83,7 @@ internal sealed class IrqlEngine : IIrqlContext
         if (!IsRelevant(body))
         {
             // Remembered, so the other IRQL rules do not walk the body again.
-            return _findings.GetOrAdd(body, []);
+            return _findings.Remember(body, []);
         }
 
         lock (_gate)
@@ -98,7 +98,7 @@ internal sealed class IrqlEngine : IIrqlContext
             {
                 MemberFlow flow = FlowOf(member, body);
                 ImmutableArray<BodyFinding> findings = IrqlFindings.Of(flow, this, cancellationToken);
-                _findings.GetOrAdd(body, findings);
+                _findings.Keep(body, findings);
                 foreach (FunctionFacts function in flow.Functions)
                 {
                     function.ForgetExitPaths();

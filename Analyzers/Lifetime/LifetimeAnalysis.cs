@@ -47,12 +47,14 @@ internal sealed class LifetimeAnalysis
             return known;
         }
 
-        ImmutableArray<BodyFinding> findings = Analyze(member, body, cancellationToken);
-        return _findings.GetOrAdd(body, findings);
+        ImmutableArray<BodyFinding> findings = Analyze(member, body, out bool flowed, cancellationToken);
+        return flowed ? _findings.Keep(body, findings) : _findings.Remember(body, findings);
     }
 
-    private ImmutableArray<BodyFinding> Analyze(ISymbol member, IOperation body, CancellationToken cancellationToken)
+    /// <summary>The findings in <paramref name="body"/>; <paramref name="flowed"/> tells whether it took a control-flow graph (the expensive case).</summary>
+    private ImmutableArray<BodyFinding> Analyze(ISymbol member, IOperation body, out bool flowed, CancellationToken cancellationToken)
     {
+        flowed = false;
         bool allocates = false;
         var findings = new List<BodyFinding>();
         var untracked = new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
@@ -82,6 +84,7 @@ internal sealed class LifetimeAnalysis
 
         if (allocates && FlowGraphs.Of(body, cancellationToken) is { } graph)
         {
+            flowed = true;
             AnalyzeGraph(graph, member, untracked, findings, cancellationToken);
         }
 
