@@ -85,8 +85,8 @@ internal sealed class RuntimeSymbols
 
     private static INamedTypeSymbol? ChooseEx(Compilation compilation)
     {
-        // The usual case, answered from the runtime's own assembly: asking the whole compilation first
-        // would make this the first type lookup of the build, and pay for the source declarations' merge.
+        // The usual case, answered from the runtime's own assembly alone: asking the whole compilation
+        // searches every source declaration and every referenced assembly for the name.
         foreach (IAssemblySymbol referenced in compilation.SourceModule.ReferencedAssemblySymbols)
         {
             if (referenced.Name == RuntimeAssemblyName && referenced.GetTypeByMetadataName(Namespace + "Ex") is { } runtimeEx)

@@ -82,7 +82,7 @@ internal sealed class IrqlEngine : IIrqlContext
 
         if (!IsRelevant(body))
         {
-            // Remembered, so the other IRQL rules do not walk the body again.
+            // Remembered until the next body: the other IRQL rules, which ask next, do not walk it again.
             return _findings.Remember(body, []);
         }
 
