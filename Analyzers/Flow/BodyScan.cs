@@ -22,6 +22,10 @@ internal static class BodyScan
     [ThreadStatic]
     private static WeakReference<Scanned>? t_last;
 
+    /// <summary>One growing buffer per thread, so each body's result is allocated once, at its final size.</summary>
+    [ThreadStatic]
+    private static ImmutableArray<IOperation>.Builder? t_found;
+
     /// <summary>The deciding operations of <paramref name="body"/> and everything nested in it (lambdas and local functions included), in tree order.</summary>
     public static ImmutableArray<IOperation> Of(IOperation body) => ScanOf(body).Operations;
 
@@ -40,10 +44,6 @@ internal static class BodyScan
         last.SetTarget(scanned);
         return scanned;
     }
-
-    /// <summary>One growing buffer per thread, so each body's result is allocated once, at its final size.</summary>
-    [ThreadStatic]
-    private static ImmutableArray<IOperation>.Builder? t_found;
 
     private static Scanned Scan(IOperation body)
     {
