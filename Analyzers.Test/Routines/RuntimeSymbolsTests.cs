@@ -76,6 +76,22 @@ public sealed class RuntimeSymbolsTests
     }
 
     [Fact]
+    public void ReferenceNamedLikeTheRuntimeWithoutItsTypes_RulesRegisterButFindNothing()
+    {
+        CompilationReference impostor = Compile(RuntimeSymbols.RuntimeAssemblyName, "namespace Other { public static class Ex { public static nint ExAllocatePool(int t, nuint n) => 0; } }").ToMetadataReference();
+        CSharpCompilation compilation = Compile("Consumer", "class C { }", impostor);
+        IMethodSymbol other = compilation.GetTypeByMetadataName("Other.Ex")!.GetMembers("ExAllocatePool").OfType<IMethodSymbol>().Single();
+
+        // Taken at its name at compilation start; looked into at first use, where it turns out empty.
+        var symbols = RuntimeSymbols.TryCreate(compilation);
+        Assert.NotNull(symbols);
+        Assert.Null(symbols.Classify(other));
+        Assert.Null(symbols.Ex);
+        Assert.Null(symbols.PoolTag);
+        Assert.Null(symbols.PoolFlags);
+    }
+
+    [Fact]
     public void Classify_RuntimeRoutinesOfEveryComponent_GiveTheirRows()
     {
         CSharpCompilation compilation = Compile("Consumer", "class C { }", TestProjects.Runtime);
@@ -112,9 +128,9 @@ public sealed class RuntimeSymbolsTests
     private static void AssertFromAssembly(string assemblyName, RuntimeSymbols? symbols)
     {
         Assert.NotNull(symbols);
-        Assert.Equal(assemblyName, symbols.Ex.ContainingAssembly.Name);
-        Assert.Equal(assemblyName, symbols.PoolTag.ContainingAssembly.Name);
-        Assert.Equal(assemblyName, symbols.PoolType.ContainingAssembly.Name);
+        Assert.Equal(assemblyName, symbols.Ex?.ContainingAssembly.Name);
+        Assert.Equal(assemblyName, symbols.PoolTag?.ContainingAssembly.Name);
+        Assert.Equal(assemblyName, symbols.PoolType?.ContainingAssembly.Name);
     }
 
     private static CSharpCompilation Compile(string assemblyName, string source, params MetadataReference[] references)

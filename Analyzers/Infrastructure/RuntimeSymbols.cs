@@ -1,5 +1,9 @@
+using System;
+using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.IO;
 using System.Runtime.CompilerServices;
+using System.Threading;
 using Microsoft.CodeAnalysis;
 
 namespace PoolAnalyzers;
@@ -9,6 +13,7 @@ namespace PoolAnalyzers;
 /// The analyzer assembly never references the runtime, so this is the only link to it.
 /// </summary>
 /// <remarks>
+/// <para>
 /// More than one assembly can define <c>PoolAnalyzers.Runtime.Ex</c>: a project may declare its own
 /// copy next to the package, or reference a library that embeds one. <c>GetTypeByMetadataName</c>
 /// then returns the project's own copy, or null for two referenced ones, and the rules would either
@@ -16,6 +21,16 @@ namespace PoolAnalyzers;
 /// <c>PoolAnalyzers.Runtime</c> when one defines it, else from the compilation itself, else from the
 /// only assembly that defines it; <c>PoolTag</c>, <c>POOL_TYPE</c> and the other routine classes come
 /// from that same assembly, so they always belong together.
+/// </para>
+/// <para>
+/// Looking a type up binds the compilation's references and creates its source assembly, work the
+/// compiler does anyway for every build. At compilation start, which runs before the compiler gets
+/// there, that work would be done by (and timed as) the rule that asks first. So when a reference is
+/// plainly the runtime (a file or project named <c>PoolAnalyzers.Runtime</c>), the rules register at
+/// once and the types are looked up at their first use, by which time the compiler has bound the
+/// references; a reference that turns out not to define them leaves every rule silent. Otherwise
+/// the types are looked up at compilation start, as before, and nothing is registered without them.
+/// </para>
 /// </remarks>
 internal sealed class RuntimeSymbols
 {
@@ -26,34 +41,67 @@ internal sealed class RuntimeSymbols
 
     private static readonly ConditionalWeakTable<Compilation, StrongBox<RuntimeSymbols?>> s_byCompilation = new();
 
-    private readonly ImmutableArray<INamedTypeSymbol> _components;
+    private static readonly Types s_none = new(null, null, null, null, []);
 
-    private RuntimeSymbols(INamedTypeSymbol ex, INamedTypeSymbol poolTag, INamedTypeSymbol poolType, INamedTypeSymbol? poolFlags, ImmutableArray<INamedTypeSymbol> components)
+    private readonly Compilation _compilation;
+    private Types? _types;
+
+    private RuntimeSymbols(Compilation compilation, Types? types)
     {
-        Ex = ex;
-        PoolTag = poolTag;
-        PoolType = poolType;
-        PoolFlags = poolFlags;
-        _components = components;
+        _compilation = compilation;
+        _types = types;
     }
 
-    /// <summary><c>PoolAnalyzers.Runtime.Ex</c>.</summary>
-    public INamedTypeSymbol Ex { get; }
+    /// <summary><c>PoolAnalyzers.Runtime.Ex</c>; null only when a reference named like the runtime does not define the runtime types.</summary>
+    public INamedTypeSymbol? Ex => Resolved.Ex;
 
-    /// <summary><c>PoolAnalyzers.Runtime.PoolTag</c>.</summary>
-    public INamedTypeSymbol PoolTag { get; }
+    /// <summary><c>PoolAnalyzers.Runtime.PoolTag</c> (null as for <see cref="Ex"/>).</summary>
+    public INamedTypeSymbol? PoolTag => Resolved.PoolTag;
 
-    /// <summary><c>PoolAnalyzers.Runtime.POOL_TYPE</c>.</summary>
-    public INamedTypeSymbol PoolType { get; }
+    /// <summary><c>PoolAnalyzers.Runtime.POOL_TYPE</c> (null as for <see cref="Ex"/>).</summary>
+    public INamedTypeSymbol? PoolType => Resolved.PoolType;
 
     /// <summary><c>PoolAnalyzers.Runtime.POOL_FLAGS</c>, or null for a copy of the runtime types that predates it.</summary>
-    public INamedTypeSymbol? PoolFlags { get; }
+    public INamedTypeSymbol? PoolFlags => Resolved.PoolFlags;
+
+    // Racing first uses may each look the types up; they find the same ones, and one answer is kept.
+    private Types Resolved => Volatile.Read(ref _types) ?? Interlocked.CompareExchange(ref _types, Find(_compilation) ?? s_none, null) ?? _types!;
 
     /// <summary>The runtime symbols of <paramref name="compilation"/>, or null when the runtime is not referenced.</summary>
     /// <remarks>Every rule asks at compilation start; the answer is computed once per compilation.</remarks>
     public static RuntimeSymbols? TryCreate(Compilation compilation) => s_byCompilation.GetValue(compilation, c => new StrongBox<RuntimeSymbols?>(Create(c))).Value;
 
     private static RuntimeSymbols? Create(Compilation compilation)
+    {
+        if (NamesTheRuntime(compilation.References))
+        {
+            return new RuntimeSymbols(compilation, types: null);
+        }
+
+        return Find(compilation) is { } types ? new RuntimeSymbols(compilation, types) : null;
+    }
+
+    /// <summary>True when a reference is plainly the runtime by its name alone (nothing is bound to tell).</summary>
+    private static bool NamesTheRuntime(IEnumerable<MetadataReference> references)
+    {
+        foreach (MetadataReference reference in references)
+        {
+            string? name = reference switch
+            {
+                CompilationReference project => project.Compilation.AssemblyName,
+                PortableExecutableReference { FilePath: { } path } => Path.GetFileNameWithoutExtension(path),
+                _ => null,
+            };
+            if (string.Equals(name, RuntimeAssemblyName, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static Types? Find(Compilation compilation)
     {
         INamedTypeSymbol? ex = ChooseEx(compilation);
         if (ex is null)
@@ -80,7 +128,7 @@ internal sealed class RuntimeSymbols
         }
 
         INamedTypeSymbol? poolFlags = assembly.GetTypeByMetadataName(Namespace + "POOL_FLAGS");
-        return new RuntimeSymbols(ex, poolTag, poolType, poolFlags, components.ToImmutable());
+        return new Types(ex, poolTag, poolType, poolFlags, components.ToImmutable());
     }
 
     private static INamedTypeSymbol? ChooseEx(Compilation compilation)
@@ -124,7 +172,7 @@ internal sealed class RuntimeSymbols
             return null;
         }
 
-        foreach (INamedTypeSymbol component in _components)
+        foreach (INamedTypeSymbol component in Resolved.Components)
         {
             if (SymbolEqualityComparer.Default.Equals(type, component))
             {
@@ -140,4 +188,18 @@ internal sealed class RuntimeSymbols
         => type is { Name: var actual, ContainingType: null, ContainingNamespace: { Name: "Runtime" } ns }
             && actual == name
             && ns.ContainingNamespace is { Name: "PoolAnalyzers", ContainingNamespace.IsGlobalNamespace: true };
+
+    /// <summary>The runtime types found in one assembly.</summary>
+    private sealed class Types(INamedTypeSymbol? ex, INamedTypeSymbol? poolTag, INamedTypeSymbol? poolType, INamedTypeSymbol? poolFlags, ImmutableArray<INamedTypeSymbol> components)
+    {
+        public INamedTypeSymbol? Ex { get; } = ex;
+
+        public INamedTypeSymbol? PoolTag { get; } = poolTag;
+
+        public INamedTypeSymbol? PoolType { get; } = poolType;
+
+        public INamedTypeSymbol? PoolFlags { get; } = poolFlags;
+
+        public ImmutableArray<INamedTypeSymbol> Components { get; } = components;
+    }
 }

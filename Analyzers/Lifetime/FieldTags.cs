@@ -157,7 +157,7 @@ internal sealed class FieldTags(RuntimeSymbols symbols)
             }
         }
 
-        foreach (ISymbol member in symbols.Ex.GetMembers(routine))
+        foreach (ISymbol member in symbols.Ex is { } ex ? ex.GetMembers(routine) : [])
         {
             if (member is IMethodSymbol method)
             {

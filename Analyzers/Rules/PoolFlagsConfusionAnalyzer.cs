@@ -49,13 +49,26 @@ public sealed class PoolFlagsConfusionAnalyzer : PoolAnalyzer
     /// <inheritdoc/>
     private protected override void RegisterActions(CompilationStartAnalysisContext context, RuntimeSymbols symbols)
     {
-        if (symbols.PoolFlags is not { } poolFlags)
-        {
-            return;
-        }
-
-        context.RegisterOperationAction(c => AnalyzeConversion(c, symbols.PoolType, poolFlags), OperationKind.Conversion);
-        context.RegisterOperationAction(c => AnalyzeInvocation(c, symbols, poolFlags), OperationKind.Invocation);
+        // A copy of the runtime types that predates POOL_FLAGS has nothing to confuse. Asked in the
+        // callbacks: the types are looked up at their first use (RuntimeSymbols).
+        context.RegisterOperationAction(
+            c =>
+            {
+                if (symbols is { PoolType: { } poolType, PoolFlags: { } poolFlags })
+                {
+                    AnalyzeConversion(c, poolType, poolFlags);
+                }
+            },
+            OperationKind.Conversion);
+        context.RegisterOperationAction(
+            c =>
+            {
+                if (symbols is { PoolType: { } poolType, PoolFlags: { } poolFlags })
+                {
+                    AnalyzeInvocation(c, symbols, poolType, poolFlags);
+                }
+            },
+            OperationKind.Invocation);
     }
 
     private static void AnalyzeConversion(OperationAnalysisContext context, INamedTypeSymbol poolType, INamedTypeSymbol poolFlags)
@@ -161,7 +174,7 @@ public sealed class PoolFlagsConfusionAnalyzer : PoolAnalyzer
         }
     }
 
-    private static void AnalyzeInvocation(OperationAnalysisContext context, RuntimeSymbols symbols, INamedTypeSymbol poolFlags)
+    private static void AnalyzeInvocation(OperationAnalysisContext context, RuntimeSymbols symbols, INamedTypeSymbol poolType, INamedTypeSymbol poolFlags)
     {
         var invocation = (IInvocationOperation)context.Operation;
         RuntimeRoutine? routine = symbols.Classify(invocation.TargetMethod);
@@ -173,7 +186,7 @@ public sealed class PoolFlagsConfusionAnalyzer : PoolAnalyzer
 
         if (routine is not { PoolFlags: { } parameter }
             || invocation.GetArgument(parameter) is not { ArgumentKind: ArgumentKind.Explicit, Value: { } flags }
-            || CrossesFromPoolType(flags, symbols.PoolType))
+            || CrossesFromPoolType(flags, poolType))
         {
             return;
         }
