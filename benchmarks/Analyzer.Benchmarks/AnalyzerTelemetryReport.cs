@@ -22,7 +22,8 @@ namespace PoolAnalyzers.Analyzer.Benchmarks;
 /// and process CPU time are both kept; CPU time is what other processes on a shared machine
 /// disturb least. Then it repeats (c) with analyzer execution timing on and records the time
 /// each analyzer spent in its own callbacks.
-/// Prints medians as Markdown: the "where does the time go" view the benchmark cannot give.
+/// Prints medians as Markdown, and the within-run difference of (c) and (b) with its range: the
+/// "where does the time go" view the benchmark cannot give.
 /// </summary>
 internal static class AnalyzerTelemetryReport
 {
@@ -40,6 +41,7 @@ internal static class AnalyzerTelemetryReport
         ImmutableArray<DiagnosticAnalyzer> poolAnalyzers = PoolAnalyzerSet.Load();
         ImmutableArray<DiagnosticAnalyzer> timed = poolAnalyzers.Add(empty);
         var caseRows = new List<string>();
+        var pairedRows = new List<string>();
         var analyzerRows = new List<string>();
 
         foreach (CorpusKind kind in Enum.GetValues<CorpusKind>())
@@ -93,6 +95,8 @@ internal static class AnalyzerTelemetryReport
                 poolTotals.Add(poolAnalyzers.Sum(analyzer => last.Telemetry[analyzer].ExecutionTime.TotalMilliseconds));
             }
 
+            // Before the medians below, which sort the samples: run i of every case is still at index i.
+            List<double> paired = Differences(withPool.Cpu, withEmpty.Cpu);
             caseRows.Add(CaseRow(kind, "wall", compilerOnly.Wall, withEmpty.Wall, withPool.Wall, withIdle.Wall, compileAndEmit.Wall));
             caseRows.Add(CaseRow(kind, "CPU", compilerOnly.Cpu, withEmpty.Cpu, withPool.Cpu, withIdle.Cpu, compileAndEmit.Cpu));
             double a = Samples.Median(compilerOnly.Cpu);
@@ -105,6 +109,7 @@ internal static class AnalyzerTelemetryReport
                     $"| {kind} | {analyzer.GetType().Name} ({ids}) | {time:F1} | {100 * time / a:F2} % | {100 * time / e:F2} % | {DescribeActions(last!.Telemetry[analyzer])} | {DescribeDiagnostics(last.Diagnostics, analyzer)} |"));
             }
 
+            pairedRows.Add(PairedRow(kind, paired, a, e));
             double total = Samples.Median(poolTotals);
             analyzerRows.Add(Invariant($"| {kind} | all PoolAnalyzers analyzers (sum per run) | {total:F1} | {100 * total / a:F2} % | {100 * total / e:F2} % | | |"));
 
@@ -118,6 +123,12 @@ internal static class AnalyzerTelemetryReport
         output.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         caseRows.ForEach(output.WriteLine);
         output.WriteLine();
+        output.WriteLine("(c) − (b) CPU within each run, where both ran in the same rotation: slow changes in the machine's load cancel out of the difference, so its spread says how far the medians above can be trusted:");
+        output.WriteLine();
+        output.WriteLine("| Corpus | (c) − (b) CPU, median (range) | Share of (a) | Share of (e) | Runs where (c) − (b) ≤ 5 % of (a) |");
+        output.WriteLine("|---|---:|---:|---:|---:|");
+        pairedRows.ForEach(output.WriteLine);
+        output.WriteLine();
         output.WriteLine("Time each analyzer spent in its own callbacks (logAnalyzerExecutionTime), as a share of (a) and (e) CPU time:");
         output.WriteLine();
         output.WriteLine("| Corpus | Analyzer | Callback time (ms) | Share of (a) | Share of (e) | Registered actions | Diagnostics |");
@@ -129,6 +140,17 @@ internal static class AnalyzerTelemetryReport
     {
         double a = Samples.Median(compilerOnly), b = Samples.Median(withEmpty), c = Samples.Median(withPool), d = Samples.Median(withIdle), e = Samples.Median(withEmit);
         return Invariant($"| {kind} | {clock} | {a:F0} | {b:F0} | {c:F0} | {d:F0} | {e:F0} | {c / b:F3} | {c / a:F3} | {d / a:F3} | {100 * (c - b) / a:F1} % | {100 * (c - b) / e:F1} % |");
+    }
+
+    /// <summary>The difference of two cases run by run (the lists in the order they were measured).</summary>
+    private static List<double> Differences(List<double> minuend, List<double> subtrahend)
+        => minuend.Zip(subtrahend, (left, right) => left - right).ToList();
+
+    private static string PairedRow(CorpusKind kind, List<double> differences, double a, double e)
+    {
+        int within = differences.Count(d => d <= 0.05 * a);
+        double median = Samples.Median(differences);
+        return Invariant($"| {kind} | {median:F0} ({differences.Min():F0} to {differences.Max():F0}) | {100 * median / a:F1} % | {100 * median / e:F1} % | {within} of {differences.Count} |");
     }
 
     /// <summary>
