@@ -78,6 +78,9 @@ internal sealed class AccessPath : IEquatable<AccessPath>
         }
     }
 
+    /// <summary>The path of a declared local, spelled by its declaration.</summary>
+    public static AccessPath OfDeclared(ILocalSymbol local, SyntaxNode spelling) => new(local, ImmutableArray<ISymbol>.Empty, spelling);
+
     public bool Equals(AccessPath? other)
     {
         if (other is null || !SymbolEqualityComparer.Default.Equals(_root, other._root) || _members.Length != other._members.Length)

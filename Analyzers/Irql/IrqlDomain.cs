@@ -207,9 +207,19 @@ internal sealed class IrqlDomain(IIrqlContext context, IReadOnlyDictionary<IMeth
     }
 
     private IrqlPath Assign(IrqlPath path, ISimpleAssignmentOperation assignment)
+        => Store(path, AccessPath.Of(assignment.Target), assignment.Target, declared: null, assignment.Value, assignment.Syntax);
+
+    /// <summary>
+    /// A local declared with an initializer, as a graph sees it: an assignment to the local. For walks of
+    /// the operation tree itself, where the declaration is not lowered (<see cref="StructuredWalk"/>).
+    /// </summary>
+    public IrqlPath Declare(IrqlPath path, IVariableDeclaratorOperation declarator, IOperation initializer)
+        => Store(path, AccessPath.OfDeclared(declarator.Symbol, declarator.Syntax), target: null, declarator.Symbol, initializer, declarator.Syntax);
+
+    /// <summary>A store of <paramref name="assigned"/> into <paramref name="target"/> (or the newly <paramref name="declared"/> local), whose path is <paramref name="slot"/>.</summary>
+    private IrqlPath Store(IrqlPath path, AccessPath? slot, IOperation? target, ILocalSymbol? declared, IOperation assigned, SyntaxNode syntax)
     {
-        var slot = AccessPath.Of(assignment.Target);
-        IOperation value = Unwrap(assignment.Value);
+        IOperation value = Unwrap(assigned);
         if (value is IInvocationOperation invocation && context.CalleeOf(invocation.TargetMethod.OriginalDefinition).Contract.SavesReturn)
         {
             // [return: IrqlSaves]: the variable receives the IRQL current before the call.
@@ -217,17 +227,17 @@ internal sealed class IrqlDomain(IIrqlContext context, IReadOnlyDictionary<IMeth
             IrqlValue before = path.Irql;
             Origin? reason = path.Reason;
             path = Call(path, invocation);
-            path = ForgetWritten(path, assignment.Target);
+            path = Forget(path, target, declared);
             return slot is null ? path : path.WithSaved(slot, before, reason);
         }
 
-        path = Walk(path, assignment.Value);
-        if (assignment.Target is not (ILocalReferenceOperation or IParameterReferenceOperation))
+        path = Walk(path, assigned);
+        if (target is not (null or ILocalReferenceOperation or IParameterReferenceOperation))
         {
-            path = WalkChildren(path, assignment.Target);
+            path = WalkChildren(path, target);
         }
 
-        path = ForgetWritten(path, assignment.Target);
+        path = Forget(path, target, declared);
         if (slot is null)
         {
             return path;
@@ -245,9 +255,9 @@ internal sealed class IrqlDomain(IIrqlContext context, IReadOnlyDictionary<IMeth
             }
         }
 
-        if (ConstantLevel(value) is { } level && IsIrqlType(assignment.Target.Type))
+        if (ConstantLevel(value) is { } level && IsIrqlType(target?.Type ?? declared?.Type))
         {
-            return path.WithSaved(slot, IrqlValue.Level(level), Origin.Change(OriginKind.Set, assignment.Syntax, slot.Text));
+            return path.WithSaved(slot, IrqlValue.Level(level), Origin.Change(OriginKind.Set, syntax, slot.Text));
         }
 
         if (AccessPath.Of(value) is { } source && path.SavedIn(source) is { } copied)
@@ -257,6 +267,9 @@ internal sealed class IrqlDomain(IIrqlContext context, IReadOnlyDictionary<IMeth
 
         return path.SavedIn(slot) is null ? path : path.WithSaved(slot, IrqlValue.Unknowable, null);
     }
+
+    private static IrqlPath Forget(IrqlPath path, IOperation? target, ILocalSymbol? declared)
+        => declared is null ? ForgetWritten(path, target) : path.Facts.IsEmpty ? path : path.Forget(declared);
 
     /// <summary>Stores the IRQL current at the call into every argument of an <c>[IrqlSaves]</c> parameter.</summary>
     private static IrqlPath Save(IrqlPath path, IOperation call, IrqlContract contract, IrqlValue current, Origin? reason)
@@ -478,7 +491,7 @@ internal sealed class IrqlDomain(IIrqlContext context, IReadOnlyDictionary<IMeth
         return constant.HasValue && OperationExtensions.AsInt64(constant.Value) is { } level && IrqlLevels.IsValid(level) ? (int)level : null;
     }
 
-    private static bool IsIrqlType(ITypeSymbol? type) => type is { Name: "KIRQL", TypeKind: TypeKind.Enum };
+    internal static bool IsIrqlType(ITypeSymbol? type) => type is { Name: "KIRQL", TypeKind: TypeKind.Enum };
 
     private static IOperation Unwrap(IOperation operation)
     {

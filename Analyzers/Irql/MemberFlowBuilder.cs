@@ -20,11 +20,34 @@ internal static class MemberFlowBuilder
     public static MemberFlow Build(ISymbol member, IOperation body, IIrqlContext context, CancellationToken cancellationToken)
     {
         var nested = new List<FunctionFacts>();
-        FunctionFacts facts = (NeedsGraph(body, context) ? FlowGraphs.Of(body, cancellationToken) : null) is { } graph
-            ? AnalyzeGraph(graph, member, FunctionKind.Member, body.Syntax, nested, EmptyExits, BodyScan.HasLambdas(body), context, cancellationToken)
-            : Straight(body, member, FunctionKind.Member, body.Syntax, nested, context);
+        FunctionFacts facts;
+        if (!NeedsGraph(body, context))
+        {
+            facts = Straight(body, member, FunctionKind.Member, body.Syntax, nested, context);
+        }
+        else if (StructuredWalk.TryAnalyze(member, body, context) is { } walked)
+        {
+            facts = StructuredWalk.CompareWithGraph ? Compared(walked, member, body, context, cancellationToken) : walked;
+        }
+        else
+        {
+            facts = FlowGraphs.Of(body, cancellationToken) is { } graph
+                ? AnalyzeGraph(graph, member, FunctionKind.Member, body.Syntax, nested, EmptyExits, BodyScan.HasLambdas(body), context, cancellationToken)
+                : Straight(body, member, FunctionKind.Member, body.Syntax, nested, context);
+        }
+
         nested.Insert(0, facts);
         return new MemberFlow(member, [.. nested]);
+    }
+
+    /// <summary>The tests' check of <see cref="StructuredWalk"/>: the same body analyzed on its graph must give the same facts.</summary>
+    private static FunctionFacts Compared(FunctionFacts walked, ISymbol member, IOperation body, IIrqlContext context, CancellationToken cancellationToken)
+    {
+        ControlFlowGraph graph = FlowGraphs.Of(body, cancellationToken)!;
+        FunctionFacts graphed = AnalyzeGraph(graph, member, FunctionKind.Member, body.Syntax, [], EmptyExits, hasLambdas: false, context, cancellationToken);
+        return StructuredWalk.Difference(walked, graphed) is { } difference
+            ? throw new System.InvalidOperationException("The structured walk of '" + member.Name + "' differs from its graph: " + difference)
+            : walked;
     }
 
     private static readonly IReadOnlyDictionary<IMethodSymbol, IrqlValue> EmptyExits = new Dictionary<IMethodSymbol, IrqlValue>(SymbolEqualityComparer.Default);
@@ -34,26 +57,32 @@ internal static class MemberFlowBuilder
     {
         foreach (IOperation operation in BodyScan.Of(body))
         {
-            IMethodSymbol? target = operation switch
-            {
-                IInvocationOperation invocation => invocation.TargetMethod.OriginalDefinition,
-                IObjectCreationOperation { Constructor: { } constructor } => constructor.OriginalDefinition,
-                _ => null,
-            };
-            if (target is null)
-            {
-                continue;
-            }
-
-            Callee callee = context.CalleeOf(target);
-            bool dispatched = operation is IInvocationOperation { IsVirtual: true } || target.MethodKind == MethodKind.DelegateInvoke;
-            if (callee.ChangesState || callee.QueriesIrql || ((dispatched || (callee.HasSourceBody && !callee.Contract.RequiresSame)) && context.MayChangeIrql(target)))
+            if (IsStateful(operation, context))
             {
                 return true;
             }
         }
 
         return false;
+    }
+
+    /// <summary>True when <paramref name="operation"/> is a call or object creation that may change the IRQL, take or release a lock, or test the IRQL.</summary>
+    public static bool IsStateful(IOperation operation, IIrqlContext context)
+    {
+        IMethodSymbol? target = operation switch
+        {
+            IInvocationOperation invocation => invocation.TargetMethod.OriginalDefinition,
+            IObjectCreationOperation { Constructor: { } constructor } => constructor.OriginalDefinition,
+            _ => null,
+        };
+        if (target is null)
+        {
+            return false;
+        }
+
+        Callee callee = context.CalleeOf(target);
+        bool dispatched = operation is IInvocationOperation { IsVirtual: true } || target.MethodKind == MethodKind.DelegateInvoke;
+        return callee.ChangesState || callee.QueriesIrql || ((dispatched || (callee.HasSourceBody && !callee.Contract.RequiresSame)) && context.MayChangeIrql(target));
     }
 
     private static FunctionFacts AnalyzeGraph(

@@ -1,0 +1,511 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+using PoolAnalyzers.Flow;
+
+namespace PoolAnalyzers.Irql;
+
+/// <summary>
+/// The IRQL facts of a member body whose IRQL changes can be followed without a control-flow graph:
+/// walked once, statement by statement, with the transfer functions the graph analysis uses. Building a
+/// graph is the largest single cost of the IRQL rules (docs/irql-engine.md, "Performance"), and most
+/// bodies that raise or lock do it in a straight line: take the lock, do the work, release it.
+/// </summary>
+/// <remarks>
+/// <para>
+/// A body qualifies when every statement that changes the IRQL (a raise, lower, spin lock, or a call that
+/// may change it) stands in the body's own statement list, or in a <c>finally</c> whose <c>try</c> changes
+/// nothing, and has no branch inside it; and when every other statement, however it branches or loops,
+/// changes nothing the analysis follows. On such a statement every path through it sees the state it
+/// started with, so one walk records each call at the state the graph would give it. What could make
+/// the two differ is refused: conditions a path knows the value of (a <c>bool</c> read, a constant
+/// condition, an IRQL test), writes to a saved IRQL or a <c>bool</c>, implicit calls a graph adds
+/// (<c>foreach</c> over anything but an array, <c>using</c>, <c>lock</c>, deconstruction), <c>goto</c>,
+/// lambdas and local functions. A walk that changes the state of a statement it took for quiet is
+/// given up.
+/// </para>
+/// <para>
+/// Paths through the branches of a statement are told apart in POOL014's message ("on the path where
+/// …"), which only a graph knows. Those steps are kept only while a lock is held or the IRQL is
+/// changed, so a function every exit of which is clean gives the same facts either way; one that can
+/// leave with a lock held or an IRQL change in force is left to the graph, which reports it. Anything
+/// refused returns null, and the caller builds the graph.
+/// </para>
+/// <para>
+/// The tests run every body both ways and compare the facts (<see cref="CompareWithGraph"/>).
+/// </para>
+/// </remarks>
+internal static class StructuredWalk
+{
+    private static readonly IReadOnlyDictionary<IMethodSymbol, IrqlValue> NoLocalExits = new Dictionary<IMethodSymbol, IrqlValue>(SymbolEqualityComparer.Default);
+
+    /// <summary>Set by the tests: every body walked here is analyzed on its graph as well, and a difference throws.</summary>
+    internal static bool CompareWithGraph { get; set; }
+
+    /// <summary>The facts of <paramref name="body"/>, or null when its shape needs the graph.</summary>
+    public static FunctionFacts? TryAnalyze(ISymbol member, IOperation body, IIrqlContext context)
+    {
+        if (StatementsOf(body) is not { } statements || !Supported(body, context))
+        {
+            return null;
+        }
+
+        var recorder = new FunctionRecorder();
+        var walker = new Walker(new IrqlDomain(context, NoLocalExits) { Recorder = recorder }, context);
+        if (!walker.Run(statements))
+        {
+            return null;
+        }
+
+        ImmutableArray<ExitFact>.Builder exits = ImmutableArray.CreateBuilder<ExitFact>();
+        IrqlValue? exitValue = null;
+        foreach ((IrqlState state, SyntaxNode? returned) in walker.Exits)
+        {
+            if (state.Collapsed)
+            {
+                return null;
+            }
+
+            foreach (IrqlPath path in state.Paths)
+            {
+                if (!path.IsClean)
+                {
+                    // POOL014 reports this exit with the path that reaches it: the graph's to tell.
+                    return null;
+                }
+
+                exits.Add(new ExitFact(path, returned, collapsed: false));
+                exitValue = exitValue is { } known ? known.Union(path.Irql) : path.Irql;
+            }
+        }
+
+        return new FunctionFacts(member, FunctionKind.Member, body.Syntax, context.ContractOf(member), recorder.Calls(), recorder.Conversions(), exits.ToImmutable(), exitValue ?? IrqlValue.Entry, analyzed: true);
+    }
+
+    /// <summary>How <paramref name="walked"/> differs from the graph's facts of the same body, or null when it does not.</summary>
+    internal static string? Difference(FunctionFacts walked, FunctionFacts graphed)
+    {
+        if (!graphed.Analyzed)
+        {
+            return "the graph gave up";
+        }
+
+        if (!walked.ExitValue.Equals(graphed.ExitValue))
+        {
+            return "exit IRQL";
+        }
+
+        if (walked.Calls.Length != graphed.Calls.Length || walked.Conversions.Length != graphed.Conversions.Length || walked.Exits.Length != graphed.Exits.Length)
+        {
+            return "number of calls, conversions or exits";
+        }
+
+        foreach (CallFact call in walked.Calls)
+        {
+            if (Find(graphed.Calls, call.Syntax) is not { } other
+                || other.Callee != call.Callee || other.IsVirtual != call.IsVirtual || other.IsPaged != call.IsPaged || other.PagedArgument != call.PagedArgument
+                || !SameStates(call.States, other.States))
+            {
+                return "call " + call.Syntax;
+            }
+        }
+
+        for (int i = 0; i < walked.Conversions.Length; i++)
+        {
+            if (walked.Conversions[i].Syntax != graphed.Conversions[i].Syntax)
+            {
+                return "conversion " + walked.Conversions[i].Syntax;
+            }
+        }
+
+        for (int i = 0; i < walked.Exits.Length; i++)
+        {
+            ExitFact mine = walked.Exits[i];
+            ExitFact theirs = graphed.Exits[i];
+            if (mine.ReturnStatement != theirs.ReturnStatement || !mine.Path.Irql.Equals(theirs.Path.Irql) || !theirs.Path.IsClean || theirs.Collapsed)
+            {
+                return "exit " + (mine.ReturnStatement?.ToString() ?? "at the end");
+            }
+        }
+
+        return null;
+    }
+
+    private static CallFact? Find(ImmutableArray<CallFact> calls, SyntaxNode syntax)
+    {
+        foreach (CallFact call in calls)
+        {
+            if (call.Syntax == syntax)
+            {
+                return call;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool SameStates(ImmutableArray<CallState> left, ImmutableArray<CallState> right)
+    {
+        if (left.Length != right.Length)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < left.Length; i++)
+        {
+            if (!left[i].Irql.Equals(right[i].Irql) || !Equals(left[i].Reason, right[i].Reason) || left[i].ChecksRequirement != right[i].ChecksRequirement)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static ImmutableArray<IOperation>? StatementsOf(IOperation body) => body switch
+    {
+        IMethodBodyOperation { BlockBody: { } block, ExpressionBody: null } => block.Operations,
+        IConstructorBodyOperation { Initializer: null, BlockBody: { } block, ExpressionBody: null } => block.Operations,
+        IBlockOperation { Parent: null } block => block.Operations,
+        _ => null,
+    };
+
+    /// <summary>No lambda or local function (functions of their own), and no IRQL test (which narrows the IRQL on each branch).</summary>
+    private static bool Supported(IOperation body, IIrqlContext context)
+    {
+        foreach (IOperation operation in BodyScan.Of(body))
+        {
+            switch (operation)
+            {
+                case IAnonymousFunctionOperation or ILocalFunctionOperation:
+                case IInvocationOperation invocation when context.CalleeOf(invocation.TargetMethod.OriginalDefinition).QueriesIrql:
+                    return false;
+            }
+        }
+
+        return true;
+    }
+
+    private sealed class Walker(IrqlDomain domain, IIrqlContext context)
+    {
+        private IrqlState? _state = IrqlState.Entry;
+
+        /// <summary>The state at each normal exit, with its <c>return</c> statement (null for the end of the body or a <c>return;</c>).</summary>
+        public List<(IrqlState State, SyntaxNode? Return)> Exits { get; } = [];
+
+        public bool Run(ImmutableArray<IOperation> statements)
+        {
+            if (!Sequence(statements))
+            {
+                return false;
+            }
+
+            if (_state is not null)
+            {
+                Exits.Add((_state, null));
+            }
+
+            return true;
+        }
+
+        private bool Sequence(ImmutableArray<IOperation> statements)
+        {
+            foreach (IOperation statement in statements)
+            {
+                if (_state is null)
+                {
+                    // Nothing after a return or throw is reached (and a graph records nothing there).
+                    return true;
+                }
+
+                if (!Statement(statement))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private bool Statement(IOperation statement)
+        {
+            switch (statement)
+            {
+                case IBlockOperation block:
+                    return Sequence(block.Operations);
+                case IEmptyOperation:
+                    return true;
+                case IExpressionStatementOperation { Operation: IThrowOperation { Exception: var thrown } } when Straight(statement):
+                    _state = thrown is null ? _state : Transfer(_state!, thrown);
+                    _state = null;
+                    return true;
+                case IExpressionStatementOperation expression when Straight(expression):
+                    _state = Transfer(_state!, expression.Operation);
+                    return true;
+                case IVariableDeclarationGroupOperation group when Straight(group):
+                    return Declare(group);
+                case IReturnOperation { Kind: OperationKind.Return } returned when Straight(returned):
+                    _state = returned.ReturnedValue is { } value ? Transfer(_state!, value) : _state;
+                    Exits.Add((_state!, ReturnSyntax(returned)));
+                    _state = null;
+                    return true;
+                case ITryOperation { Catches.IsEmpty: true, Finally: { } @finally } tryFinally when !IsQuiet(@finally):
+                    return TryFinally(tryFinally.Body, @finally);
+                default:
+                    return Quietly(statement);
+            }
+        }
+
+        /// <summary>Each declarator as the graph sees it: an assignment to the new local.</summary>
+        private bool Declare(IVariableDeclarationGroupOperation group)
+        {
+            foreach (IVariableDeclarationOperation declaration in group.Declarations)
+            {
+                if (declaration.Initializer is not null)
+                {
+                    return false;
+                }
+
+                foreach (IVariableDeclaratorOperation declarator in declaration.Declarators)
+                {
+                    if (declarator.Initializer?.Value is not { } value)
+                    {
+                        continue;
+                    }
+
+                    // A constant stored in an IRQL variable is cited by the assignment's syntax, which only the graph has.
+                    if (declarator.Symbol.IsRef || (value.ConstantValue.HasValue && IrqlDomain.IsIrqlType(declarator.Symbol.Type)))
+                    {
+                        return false;
+                    }
+
+                    _state = _state!.Map(static (path, step) => step.Domain.Declare(path, step.Declarator, step.Value), (Domain: domain, Declarator: declarator, Value: value));
+                    if (_state is null)
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary><c>try { nothing that changes the IRQL } finally { the release }</c>: every way out of the <c>try</c> runs the <c>finally</c> from the state the <c>try</c> began with.</summary>
+        private bool TryFinally(IBlockOperation body, IBlockOperation @finally)
+        {
+            IrqlState before = _state!;
+            if (!IsQuiet(body) || !QuietWalk(body, before, out List<IReturnOperation> returns))
+            {
+                return false;
+            }
+
+            if (!Sequence(@finally.Operations))
+            {
+                return false;
+            }
+
+            if (_state is not null)
+            {
+                foreach (IReturnOperation returned in returns)
+                {
+                    Exits.Add((_state, ReturnSyntax(returned)));
+                }
+            }
+
+            if (EndsAbruptly(body))
+            {
+                _state = null;
+            }
+
+            return true;
+        }
+
+        /// <summary>A statement that changes nothing the analysis follows, however it branches: walked once at the state it starts with.</summary>
+        private bool Quietly(IOperation statement)
+        {
+            IrqlState before = _state!;
+            if (!IsQuiet(statement) || !QuietWalk(statement, before, out List<IReturnOperation> returns))
+            {
+                return false;
+            }
+
+            foreach (IReturnOperation returned in returns)
+            {
+                Exits.Add((before, ReturnSyntax(returned)));
+            }
+
+            if (EndsAbruptly(statement))
+            {
+                _state = null;
+            }
+
+            return true;
+        }
+
+        /// <summary>Walks a quiet statement, checking that nothing in it could make its paths differ; its returns are collected.</summary>
+        private bool QuietWalk(IOperation statement, IrqlState state, out List<IReturnOperation> returns)
+        {
+            returns = [];
+            foreach (IrqlPath path in state.Paths)
+            {
+                if (!path.Facts.IsEmpty)
+                {
+                    return false;
+                }
+            }
+
+            if (!BranchesAlike(statement, state, returns))
+            {
+                return false;
+            }
+
+            // Unchanged, to the object: anything else means the statement did something a branch would split.
+            return ReferenceEquals(Transfer(state, statement), state);
+        }
+
+        /// <summary>True when no branch of <paramref name="operation"/> can see or leave a state different from the others'.</summary>
+        private static bool BranchesAlike(IOperation operation, IrqlState state, List<IReturnOperation> returns)
+        {
+            foreach (IOperation node in operation.DescendantsAndSelf())
+            {
+                switch (node)
+                {
+                    case IReturnOperation { Kind: OperationKind.Return } returned:
+                        returns.Add(returned);
+                        break;
+                    case IReturnOperation:
+                    case IBranchOperation { BranchKind: BranchKind.GoTo }:
+                    case ILabeledOperation:
+                    case IUsingOperation or IUsingDeclarationOperation or ILockOperation or ISwitchOperation:
+                    case IDeconstructionAssignmentOperation or IRecursivePatternOperation or IAwaitOperation:
+                    case IInterpolatedStringHandlerCreationOperation:
+                    case ICatchClauseOperation { Filter: not null }:
+                    case IDynamicInvocationOperation or IDynamicMemberReferenceOperation or IDynamicObjectCreationOperation or IDynamicIndexerAccessOperation:
+                    case IForEachLoopOperation { Collection: var collection } when Unconverted(collection).Type is not IArrayTypeSymbol:
+                    case IWhileLoopOperation { Condition: null or { ConstantValue.HasValue: true } }:
+                    case IForLoopOperation { Condition: null or { ConstantValue.HasValue: true } }:
+                    case ILocalReferenceOperation or IParameterReferenceOperation when node.Type?.SpecialType == SpecialType.System_Boolean:
+                    case IVariableDeclaratorOperation declarator when Followed(declarator.Symbol.Type):
+                        return false;
+                    case { ConstantValue: { HasValue: true, Value: bool } }:
+                        return false;
+                    case ISimpleAssignmentOperation or ICompoundAssignmentOperation or ICoalesceAssignmentOperation or IIncrementOrDecrementOperation when !Unfollowed(First(node), state):
+                        return false;
+                    case IArgumentOperation { Parameter.RefKind: RefKind.Out or RefKind.Ref, Value: var written } when !Unfollowed(written, state):
+                        return false;
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>True when a write to <paramref name="target"/> touches nothing a path follows: not an IRQL or <c>bool</c> variable, not a saved IRQL.</summary>
+        private static bool Unfollowed(IOperation? target, IrqlState state)
+        {
+            if (target is null || Followed(target.Type))
+            {
+                return false;
+            }
+
+            if (AccessPath.Of(target) is not { } slot)
+            {
+                return true;
+            }
+
+            foreach (IrqlPath path in state.Paths)
+            {
+                if (path.SavedIn(slot) is not null)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private static bool Followed(ITypeSymbol? type) => type is null || type.SpecialType == SpecialType.System_Boolean || IrqlDomain.IsIrqlType(type);
+
+        /// <summary>True when nothing in <paramref name="operation"/> may change the IRQL, take or release a lock, or test the IRQL.</summary>
+        private bool IsQuiet(IOperation operation)
+        {
+            foreach (IOperation node in operation.DescendantsAndSelf())
+            {
+                if (MemberFlowBuilder.IsStateful(node, context))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>True when <paramref name="statement"/> runs straight through: no branch of any kind inside it.</summary>
+        private static bool Straight(IOperation statement)
+        {
+            foreach (IOperation node in statement.DescendantsAndSelf())
+            {
+                switch (node)
+                {
+                    case IConditionalOperation or ICoalesceOperation or ICoalesceAssignmentOperation or IConditionalAccessOperation or ISwitchExpressionOperation:
+                    case IIsPatternOperation or IThrowOperation when !ReferenceEquals(node.Parent, statement):
+                    case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr }:
+                    case IInterpolatedStringHandlerCreationOperation or IAwaitOperation or IDeconstructionAssignmentOperation:
+                    case IDynamicInvocationOperation or IDynamicMemberReferenceOperation or IDynamicObjectCreationOperation or IDynamicIndexerAccessOperation:
+                        return false;
+                }
+            }
+
+            return true;
+        }
+
+        private IrqlState? Transfer(IrqlState state, IOperation operation)
+            => state.Map(static (path, step) => step.Domain.Walk(path, step.Operation), (Domain: domain, Operation: operation));
+
+        private static bool EndsAbruptly(IOperation statement) => statement switch
+        {
+            IReturnOperation or IExpressionStatementOperation { Operation: IThrowOperation } => true,
+            IBlockOperation block => block.Operations.Length > 0 && EndsAbruptly(block.Operations[block.Operations.Length - 1]),
+            IConditionalOperation { WhenFalse: { } whenFalse } conditional => EndsAbruptly(conditional.WhenTrue) && EndsAbruptly(whenFalse),
+            ITryOperation tryOperation => EndsAbruptly(tryOperation.Body) && AllEndAbruptly(tryOperation.Catches),
+            _ => false,
+        };
+
+        private static bool AllEndAbruptly(ImmutableArray<ICatchClauseOperation> catches)
+        {
+            foreach (ICatchClauseOperation clause in catches)
+            {
+                if (!EndsAbruptly(clause.Handler))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private static SyntaxNode? ReturnSyntax(IReturnOperation returned)
+            => returned.ReturnedValue is { Syntax: var value } ? (SyntaxNode?)value.FirstAncestorOrSelf<ReturnStatementSyntax>() ?? value : null;
+
+        private static IOperation Unconverted(IOperation operation)
+        {
+            while (operation is IConversionOperation { IsImplicit: true } conversion)
+            {
+                operation = conversion.Operand;
+            }
+
+            return operation;
+        }
+
+        private static IOperation? First(IOperation operation)
+        {
+            foreach (IOperation child in operation.ChildOperations)
+            {
+                return child;
+            }
+
+            return null;
+        }
+    }
+}
