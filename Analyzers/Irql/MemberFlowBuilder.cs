@@ -45,7 +45,7 @@ internal static class MemberFlowBuilder
     {
         ControlFlowGraph graph = FlowGraphs.Of(body, cancellationToken)!;
         FunctionFacts graphed = AnalyzeGraph(graph, member, FunctionKind.Member, body.Syntax, [], EmptyExits, hasLambdas: false, context, cancellationToken);
-        return StructuredWalk.Difference(walked, graphed) is { } difference
+        return FactsDifference.Of(walked, graphed) is { } difference
             ? throw new System.InvalidOperationException("The structured walk of '" + member.Name + "' differs from its graph: " + difference)
             : walked;
     }
