@@ -453,7 +453,8 @@ internal sealed class IrqlDomain(IIrqlContext context, IReadOnlyDictionary<IMeth
         }
     }
 
-    private static IOperation? First(IOperation operation)
+    /// <summary>The first child of <paramref name="operation"/>: the target of an assignment or increment.</summary>
+    internal static IOperation? First(IOperation operation)
     {
         foreach (IOperation child in operation.ChildOperations)
         {

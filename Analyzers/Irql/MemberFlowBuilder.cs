@@ -50,7 +50,8 @@ internal static class MemberFlowBuilder
             : walked;
     }
 
-    private static readonly IReadOnlyDictionary<IMethodSymbol, IrqlValue> EmptyExits = new Dictionary<IMethodSymbol, IrqlValue>(SymbolEqualityComparer.Default);
+    /// <summary>No local functions: a member body walked on its own.</summary>
+    internal static readonly IReadOnlyDictionary<IMethodSymbol, IrqlValue> EmptyExits = new Dictionary<IMethodSymbol, IrqlValue>(SymbolEqualityComparer.Default);
 
     /// <summary>True when something in the body (nested functions included) may change the IRQL, hold a lock or test the IRQL.</summary>
     private static bool NeedsGraph(IOperation body, IIrqlContext context)

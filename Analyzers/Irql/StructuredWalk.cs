@@ -39,8 +39,6 @@ namespace PoolAnalyzers.Irql;
 /// </remarks>
 internal static class StructuredWalk
 {
-    private static readonly IReadOnlyDictionary<IMethodSymbol, IrqlValue> NoLocalExits = new Dictionary<IMethodSymbol, IrqlValue>(SymbolEqualityComparer.Default);
-
     /// <summary>Set by the tests: every body walked here is analyzed on its graph as well, and a difference throws.</summary>
     internal static bool CompareWithGraph { get; set; }
 
@@ -53,7 +51,7 @@ internal static class StructuredWalk
         }
 
         var recorder = new FunctionRecorder();
-        var walker = new Walker(new IrqlDomain(context, NoLocalExits) { Recorder = recorder }, context);
+        var walker = new Walker(new IrqlDomain(context, MemberFlowBuilder.EmptyExits) { Recorder = recorder }, context);
         if (!walker.Run(statements))
         {
             return null;
@@ -158,16 +156,21 @@ internal static class StructuredWalk
                 case IEmptyOperation:
                     return true;
                 case IExpressionStatementOperation { Operation: IThrowOperation { Exception: var thrown } } when Straight(statement):
-                    _state = thrown is null ? _state : Transfer(_state!, thrown);
+                    if (thrown is not null)
+                    {
+                        // Walked for the calls it makes; nothing comes after it.
+                        domain.Transfer(_state!, thrown);
+                    }
+
                     _state = null;
                     return true;
                 case IExpressionStatementOperation expression when Straight(expression):
-                    _state = Transfer(_state!, expression.Operation);
+                    _state = domain.Transfer(_state!, expression.Operation);
                     return true;
                 case IVariableDeclarationGroupOperation group when Straight(group):
                     return Declare(group);
                 case IReturnOperation { Kind: OperationKind.Return } returned when Straight(returned):
-                    _state = returned.ReturnedValue is { } value ? Transfer(_state!, value) : _state;
+                    _state = returned.ReturnedValue is { } value ? domain.Transfer(_state!, value) : _state;
                     Exits.Add((_state!, ReturnSyntax(returned)));
                     _state = null;
                     return true;
@@ -282,7 +285,7 @@ internal static class StructuredWalk
             }
 
             // Unchanged, to the object: anything else means the statement did something a branch would split.
-            return ReferenceEquals(Transfer(state, statement), state);
+            return ReferenceEquals(domain.Transfer(state, statement), state);
         }
 
         /// <summary>True when no branch of <paramref name="operation"/> can see or leave a state different from the others'.</summary>
@@ -311,7 +314,7 @@ internal static class StructuredWalk
                         return false;
                     case { ConstantValue: { HasValue: true, Value: bool } }:
                         return false;
-                    case ISimpleAssignmentOperation or ICompoundAssignmentOperation or ICoalesceAssignmentOperation or IIncrementOrDecrementOperation when !Unfollowed(First(node), state):
+                    case ISimpleAssignmentOperation or ICompoundAssignmentOperation or ICoalesceAssignmentOperation or IIncrementOrDecrementOperation when !Unfollowed(IrqlDomain.First(node), state):
                         return false;
                     case IArgumentOperation { Parameter.RefKind: RefKind.Out or RefKind.Ref, Value: var written } when !Unfollowed(written, state):
                         return false;
@@ -380,9 +383,6 @@ internal static class StructuredWalk
             return true;
         }
 
-        private IrqlState? Transfer(IrqlState state, IOperation operation)
-            => state.Map(static (path, step) => step.Domain.Walk(path, step.Operation), (Domain: domain, Operation: operation));
-
         private static bool EndsAbruptly(IOperation statement) => statement switch
         {
             IReturnOperation or IExpressionStatementOperation { Operation: IThrowOperation } => true,
@@ -416,16 +416,6 @@ internal static class StructuredWalk
             }
 
             return operation;
-        }
-
-        private static IOperation? First(IOperation operation)
-        {
-            foreach (IOperation child in operation.ChildOperations)
-            {
-                return child;
-            }
-
-            return null;
         }
     }
 }
