@@ -10,7 +10,7 @@ namespace PoolAnalyzers.Test.Irql;
 
 /// <summary>
 /// Which bodies the IRQL engine follows without a control-flow graph, and what it finds there. That the
-/// facts equal the graph's is checked on every body of every test (<see cref="StructuredWalkCheck"/>);
+/// facts equal the graph's is checked on every body of every test (<see cref="WalkCheckOn"/>);
 /// these tests pin down the shapes taken and refused.
 /// </summary>
 public sealed class StructuredWalkTests

@@ -4,7 +4,7 @@ using Microsoft.CodeAnalysis;
 namespace PoolAnalyzers.Irql;
 
 /// <summary>
-/// The check the tests turn on (<see cref="StructuredWalk.CompareWithGraph"/>): a body's facts from the
+/// The check the tests turn on (<see cref="Flow.WalkCheck.CompareWithGraph"/>): a body's facts from the
 /// structured walk against its facts from the graph. Calls are matched by syntax (the two visit them in
 /// different orders); exits in order, and every one of the graph's must be clean, as the walk's are.
 /// </summary>

@@ -27,7 +27,7 @@ internal static class MemberFlowBuilder
         }
         else if (StructuredWalk.TryAnalyze(member, body, context) is { } walked)
         {
-            facts = StructuredWalk.CompareWithGraph ? Compared(walked, member, body, context, cancellationToken) : walked;
+            facts = WalkCheck.CompareWithGraph ? Compared(walked, member, body, context, cancellationToken) : walked;
         }
         else
         {

@@ -34,14 +34,11 @@ namespace PoolAnalyzers.Irql;
 /// refused returns null, and the caller builds the graph.
 /// </para>
 /// <para>
-/// The tests run every body both ways and compare the facts (<see cref="CompareWithGraph"/>, <see cref="FactsDifference"/>).
+/// The tests run every body both ways and compare the facts (<see cref="WalkCheck"/>, <see cref="FactsDifference"/>).
 /// </para>
 /// </remarks>
 internal static class StructuredWalk
 {
-    /// <summary>Set by the tests: every body walked here is analyzed on its graph as well, and a difference throws.</summary>
-    internal static bool CompareWithGraph { get; set; }
-
     /// <summary>The facts of <paramref name="body"/>, or null when its shape needs the graph.</summary>
     public static FunctionFacts? TryAnalyze(ISymbol member, IOperation body, IIrqlContext context)
     {

@@ -14,8 +14,9 @@ namespace PoolAnalyzers.Lifetime;
 /// body is analyzed once, whichever rule asks first, on the forward data-flow framework of
 /// <see cref="ForwardFlow"/> with <see cref="LifetimeDomain"/>. Only bodies that call a routine handing out
 /// a block (or free a field) pay for anything beyond one walk of their operations; only bodies that
-/// allocate into something the function keeps (not straight into a return, field or property) pay for a
-/// control-flow graph.
+/// allocate into something the function keeps (not straight into a return, field or property) are
+/// analyzed, and of those only the ones <see cref="TreeFlow"/> cannot follow (loops, <c>switch</c>,
+/// <c>catch</c>, short-circuit conditions, lambdas…) pay for a control-flow graph.
 /// </summary>
 /// <remarks>
 /// The analysis is within one function: a block handed to another method changes owner (silence), a block
@@ -82,13 +83,56 @@ internal sealed class LifetimeAnalysis
             }
         }
 
-        if (allocates && FlowGraphs.Of(body, cancellationToken) is { } graph)
+        if (!allocates)
+        {
+            return [.. findings];
+        }
+
+        var returned = new List<IOperation>();
+        if (TreeFlow.Qualifies(body, returned))
+        {
+            flowed = true;
+            int before = findings.Count;
+            AnalyzeTree(body, member, returned, untracked, findings);
+            if (WalkCheck.CompareWithGraph && FlowGraphs.Of(body, cancellationToken) is { } checkGraph)
+            {
+                var graphed = new List<BodyFinding>();
+                AnalyzeGraph(checkGraph, member, untracked, graphed, cancellationToken);
+                WalkCheck.Compare(member, findings.GetRange(before, findings.Count - before), graphed);
+            }
+        }
+        else if (FlowGraphs.Of(body, cancellationToken) is { } graph)
         {
             flowed = true;
             AnalyzeGraph(graph, member, untracked, findings, cancellationToken);
         }
 
         return [.. findings];
+    }
+
+    /// <summary>A body whose shape <see cref="TreeFlow"/> follows: the same analysis as on its graph, without building one.</summary>
+    private void AnalyzeTree(IOperation body, ISymbol function, List<IOperation> returned, HashSet<ILocalSymbol> untracked, List<BodyFinding> findings)
+    {
+        var sites = new Dictionary<IInvocationOperation, AllocationSite>();
+        var ordered = new List<AllocationSite>();
+        foreach (IOperation operation in BodyScan.Of(body))
+        {
+            if (operation is IInvocationOperation invocation)
+            {
+                AddSite(invocation, sites, ordered);
+            }
+        }
+
+        if (ordered.Count is 0 or > LifetimeState.MaxSites)
+        {
+            return;
+        }
+
+        var recorded = new List<BodyFinding>();
+        var domain = new LifetimeDomain(_symbols, function, sites, new HashSet<IOperation>(returned), untracked) { Recorder = new LifetimeRecorder(recorded, ordered) };
+        List<ExitState<LifetimeState>> exits = TreeFlow.Run<LifetimeState, LifetimeDomain>(body, LifetimeState.Entry(ordered.Count), domain);
+        findings.AddRange(recorded);
+        ReportLeaks(exits, domain, ordered, function, findings);
     }
 
     /// <summary>
@@ -160,13 +204,19 @@ internal sealed class LifetimeAnalysis
         }
 
         findings.AddRange(recorded);
-        ReportLeaks(result, domain, ordered, function, findings);
+        var exits = new List<ExitState<LifetimeState>>(result.Exits.Length);
+        foreach (ExitEdge<LifetimeState> exit in result.Exits)
+        {
+            exits.Add(new ExitState<LifetimeState>(exit.State, exit.Origin is { Semantics: ControlFlowBranchSemantics.Return, Source.BranchValue: { } value } ? value.Syntax : null));
+        }
+
+        ReportLeaks(exits, domain, ordered, function, findings);
     }
 
-    private static void ReportLeaks(FlowResult<LifetimeState> result, LifetimeDomain domain, List<AllocationSite> sites, ISymbol function, List<BodyFinding> findings)
+    private static void ReportLeaks(List<ExitState<LifetimeState>> exits, LifetimeDomain domain, List<AllocationSite> sites, ISymbol function, List<BodyFinding> findings)
     {
         bool[] reported = new bool[sites.Count];
-        foreach (ExitEdge<LifetimeState> exit in result.Exits)
+        foreach (ExitState<LifetimeState> exit in exits)
         {
             foreach (AllocationSite site in sites)
             {
@@ -195,16 +245,25 @@ internal sealed class LifetimeAnalysis
         {
             AnalyzeGraph(graph.GetAnonymousFunctionControlFlowGraph(lambda, cancellationToken), lambda.Symbol, untracked, findings, cancellationToken);
         }
-        else if (operation is IInvocationOperation invocation && _symbols.Classify(invocation.TargetMethod) is { ReturnsBlock: true } routine && !sites.ContainsKey(invocation))
+        else if (operation is IInvocationOperation invocation)
         {
-            var site = new AllocationSite(ordered.Count, invocation, routine, MayBeNull(invocation, routine), TagOf(invocation, routine), OwnerOf(invocation, routine));
-            sites.Add(invocation, site);
-            ordered.Add(site);
+            AddSite(invocation, sites, ordered);
         }
 
         foreach (IOperation child in operation.ChildOperations)
         {
             Collect(graph, child, sites, ordered, untracked, findings, cancellationToken);
+        }
+    }
+
+    /// <summary>Numbers <paramref name="invocation"/> as the next allocation site when it hands out a block.</summary>
+    private void AddSite(IInvocationOperation invocation, Dictionary<IInvocationOperation, AllocationSite> sites, List<AllocationSite> ordered)
+    {
+        if (_symbols.Classify(invocation.TargetMethod) is { ReturnsBlock: true } routine && !sites.ContainsKey(invocation))
+        {
+            var site = new AllocationSite(ordered.Count, invocation, routine, MayBeNull(invocation, routine), TagOf(invocation, routine), OwnerOf(invocation, routine));
+            sites.Add(invocation, site);
+            ordered.Add(site);
         }
     }
 

@@ -28,7 +28,7 @@ namespace PoolAnalyzers.Lifetime;
 /// </list>
 /// Lambdas and local functions are functions of their own; locals they capture are never holders.
 /// </remarks>
-internal sealed class LifetimeDomain : FlowDomain<LifetimeState>
+internal sealed class LifetimeDomain : FlowDomain<LifetimeState>, ITreeDomain<LifetimeState>
 {
     private readonly RuntimeSymbols _symbols;
     private readonly ISymbol _function;
@@ -244,28 +244,25 @@ internal sealed class LifetimeDomain : FlowDomain<LifetimeState>
         }
     }
 
+    /// <inheritdoc/>
+    public LifetimeState Declare(LifetimeState state, ILocalSymbol local, IOperation value)
+    {
+        if (IsHolder(local))
+        {
+            Hold(ref state, local, value);
+            return state;
+        }
+
+        // What the graph's assignment to a local that holds nothing does: the value is stored away.
+        Value stored = Eval(ref state, value);
+        return stored.Sites != 0 ? Escape(state, stored.Sites) : state;
+    }
+
     private Value Assign(ref LifetimeState state, ISimpleAssignmentOperation assignment)
     {
         if (assignment.Target is ILocalReferenceOperation local && IsHolder(local.Local))
         {
-            Value value = Eval(ref state, assignment.Value);
-            if (assignment.Value.Type?.SpecialType == SpecialType.System_Boolean && ReadHolders(state, assignment.Value) is var tested and not 0)
-            {
-                // bool ok = p != 0; if (ok) …: the test is kept for later, so the block counts as checked.
-                state = state.Update(tested, facts => facts.With(facts.States & ~BlockStates.Unchecked).AsOpaque());
-            }
-
-            if (value.Derived)
-            {
-                // An interior pointer: usable, but the analysis does not follow it back to its block.
-                state = state.Update(value.Sites, facts => facts.AsOpaque()).WithHolder(local.Local, 0);
-            }
-            else
-            {
-                state = state.WithHolder(local.Local, value.Sites);
-            }
-
-            return value;
+            return Hold(ref state, local.Local, assignment.Value);
         }
 
         // Stored anywhere else: an element, a field, a property, through a pointer, a ref local.
@@ -282,6 +279,29 @@ internal sealed class LifetimeDomain : FlowDomain<LifetimeState>
         }
 
         return stored;
+    }
+
+    /// <summary>A holder takes <paramref name="assigned"/>: it now holds the blocks the value may be.</summary>
+    private Value Hold(ref LifetimeState state, ILocalSymbol local, IOperation assigned)
+    {
+        Value value = Eval(ref state, assigned);
+        if (assigned.Type?.SpecialType == SpecialType.System_Boolean && ReadHolders(state, assigned) is var tested and not 0)
+        {
+            // bool ok = p != 0; if (ok) …: the test is kept for later, so the block counts as checked.
+            state = state.Update(tested, facts => facts.With(facts.States & ~BlockStates.Unchecked).AsOpaque());
+        }
+
+        if (value.Derived)
+        {
+            // An interior pointer: usable, but the analysis does not follow it back to its block.
+            state = state.Update(value.Sites, facts => facts.AsOpaque()).WithHolder(local, 0);
+        }
+        else
+        {
+            state = state.WithHolder(local, value.Sites);
+        }
+
+        return value;
     }
 
     private LifetimeState Use(LifetimeState state, Value value, IOperation use)

@@ -155,9 +155,9 @@ internal sealed class LifetimeRecorder
         return null;
     }
 
-    public static ImmutableArray<string> LeakArguments(AllocationSite site, BlockFacts facts, ExitEdge<LifetimeState> exit, ISymbol function)
+    public static ImmutableArray<string> LeakArguments(AllocationSite site, BlockFacts facts, ExitState<LifetimeState> exit, ISymbol function)
     {
-        string returns = exit.Origin.Source.BranchValue is { } returned ? " at line " + PathText.Line(returned.Syntax) : string.Empty;
+        string returns = exit.Returned is { } returned ? " at line " + PathText.Line(returned) : string.Empty;
         string name = function is IMethodSymbol { MethodKind: MethodKind.AnonymousFunction } && !function.DeclaringSyntaxReferences.IsEmpty
             ? "the lambda at line " + PathText.Line(function.DeclaringSyntaxReferences[0].GetSyntax())
             : "'" + function.Name + "'";
