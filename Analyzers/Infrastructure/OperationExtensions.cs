@@ -21,6 +21,29 @@ internal static class OperationExtensions
         return null;
     }
 
+    /// <summary>
+    /// True when <paramref name="test"/> holds for <paramref name="operation"/> and everything below it, visited
+    /// in the order of <c>DescendantsAndSelf()</c>: recursion over <c>ChildOperations</c> (a struct enumerator)
+    /// instead of an iterator and its stack allocated per call.
+    /// </summary>
+    public static bool All<TArg>(this IOperation operation, TArg arg, System.Func<IOperation, TArg, bool> test)
+    {
+        if (!test(operation, arg))
+        {
+            return false;
+        }
+
+        foreach (IOperation child in operation.ChildOperations)
+        {
+            if (!child.All(arg, test))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>True when the operation sits inside <c>nameof(...)</c>, where nothing is called.</summary>
     public static bool IsInsideNameOf(this IOperation operation)
     {

@@ -287,35 +287,35 @@ internal static class StructuredWalk
 
         /// <summary>True when no branch of <paramref name="operation"/> can see or leave a state different from the others'.</summary>
         private static bool BranchesAlike(IOperation operation, IrqlState state, List<IReturnOperation> returns)
+            => operation.All((State: state, Returns: returns), static (node, walk) => BranchAlike(node, walk.State, walk.Returns));
+
+        private static bool BranchAlike(IOperation node, IrqlState state, List<IReturnOperation> returns)
         {
-            foreach (IOperation node in operation.DescendantsAndSelf())
+            switch (node)
             {
-                switch (node)
-                {
-                    case IReturnOperation { Kind: OperationKind.Return } returned:
-                        returns.Add(returned);
-                        break;
-                    case IReturnOperation:
-                    case IBranchOperation { BranchKind: BranchKind.GoTo }:
-                    case ILabeledOperation:
-                    case IUsingOperation or IUsingDeclarationOperation or ILockOperation or ISwitchOperation:
-                    case IDeconstructionAssignmentOperation or IRecursivePatternOperation or IAwaitOperation:
-                    case IInterpolatedStringHandlerCreationOperation:
-                    case ICatchClauseOperation { Filter: not null }:
-                    case IDynamicInvocationOperation or IDynamicMemberReferenceOperation or IDynamicObjectCreationOperation or IDynamicIndexerAccessOperation:
-                    case IForEachLoopOperation { Collection: var collection } when Unconverted(collection).Type is not IArrayTypeSymbol:
-                    case IWhileLoopOperation { Condition: null or { ConstantValue.HasValue: true } }:
-                    case IForLoopOperation { Condition: null or { ConstantValue.HasValue: true } }:
-                    case ILocalReferenceOperation or IParameterReferenceOperation when node.Type?.SpecialType == SpecialType.System_Boolean:
-                    case IVariableDeclaratorOperation declarator when Followed(declarator.Symbol.Type):
-                        return false;
-                    case { ConstantValue: { HasValue: true, Value: bool } }:
-                        return false;
-                    case ISimpleAssignmentOperation or ICompoundAssignmentOperation or ICoalesceAssignmentOperation or IIncrementOrDecrementOperation when !Unfollowed(IrqlDomain.First(node), state):
-                        return false;
-                    case IArgumentOperation { Parameter.RefKind: RefKind.Out or RefKind.Ref, Value: var written } when !Unfollowed(written, state):
-                        return false;
-                }
+                case IReturnOperation { Kind: OperationKind.Return } returned:
+                    returns.Add(returned);
+                    break;
+                case IReturnOperation:
+                case IBranchOperation { BranchKind: BranchKind.GoTo }:
+                case ILabeledOperation:
+                case IUsingOperation or IUsingDeclarationOperation or ILockOperation or ISwitchOperation:
+                case IDeconstructionAssignmentOperation or IRecursivePatternOperation or IAwaitOperation:
+                case IInterpolatedStringHandlerCreationOperation:
+                case ICatchClauseOperation { Filter: not null }:
+                case IDynamicInvocationOperation or IDynamicMemberReferenceOperation or IDynamicObjectCreationOperation or IDynamicIndexerAccessOperation:
+                case IForEachLoopOperation { Collection: var collection } when Unconverted(collection).Type is not IArrayTypeSymbol:
+                case IWhileLoopOperation { Condition: null or { ConstantValue.HasValue: true } }:
+                case IForLoopOperation { Condition: null or { ConstantValue.HasValue: true } }:
+                case ILocalReferenceOperation or IParameterReferenceOperation when node.Type?.SpecialType == SpecialType.System_Boolean:
+                case IVariableDeclaratorOperation declarator when Followed(declarator.Symbol.Type):
+                    return false;
+                case { ConstantValue: { HasValue: true, Value: bool } }:
+                    return false;
+                case ISimpleAssignmentOperation or ICompoundAssignmentOperation or ICoalesceAssignmentOperation or IIncrementOrDecrementOperation when !Unfollowed(IrqlDomain.First(node), state):
+                    return false;
+                case IArgumentOperation { Parameter.RefKind: RefKind.Out or RefKind.Ref, Value: var written } when !Unfollowed(written, state):
+                    return false;
             }
 
             return true;
@@ -348,37 +348,18 @@ internal static class StructuredWalk
         private static bool Followed(ITypeSymbol? type) => type is null || type.SpecialType == SpecialType.System_Boolean || IrqlDomain.IsIrqlType(type);
 
         /// <summary>True when nothing in <paramref name="operation"/> may change the IRQL, take or release a lock, or test the IRQL.</summary>
-        private bool IsQuiet(IOperation operation)
-        {
-            foreach (IOperation node in operation.DescendantsAndSelf())
-            {
-                if (MemberFlowBuilder.IsStateful(node, context))
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
+        private bool IsQuiet(IOperation operation) => operation.All(context, static (node, context) => !MemberFlowBuilder.IsStateful(node, context));
 
         /// <summary>True when <paramref name="statement"/> runs straight through: no branch of any kind inside it.</summary>
-        private static bool Straight(IOperation statement)
+        private static bool Straight(IOperation statement) => statement.All(statement, static (node, statement) => node switch
         {
-            foreach (IOperation node in statement.DescendantsAndSelf())
-            {
-                switch (node)
-                {
-                    case IConditionalOperation or ICoalesceOperation or ICoalesceAssignmentOperation or IConditionalAccessOperation or ISwitchExpressionOperation:
-                    case IIsPatternOperation or IThrowOperation when !ReferenceEquals(node.Parent, statement):
-                    case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr }:
-                    case IInterpolatedStringHandlerCreationOperation or IAwaitOperation or IDeconstructionAssignmentOperation:
-                    case IDynamicInvocationOperation or IDynamicMemberReferenceOperation or IDynamicObjectCreationOperation or IDynamicIndexerAccessOperation:
-                        return false;
-                }
-            }
-
-            return true;
-        }
+            IConditionalOperation or ICoalesceOperation or ICoalesceAssignmentOperation or IConditionalAccessOperation or ISwitchExpressionOperation => false,
+            IIsPatternOperation or IThrowOperation when !ReferenceEquals(node.Parent, statement) => false,
+            IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr } => false,
+            IInterpolatedStringHandlerCreationOperation or IAwaitOperation or IDeconstructionAssignmentOperation => false,
+            IDynamicInvocationOperation or IDynamicMemberReferenceOperation or IDynamicObjectCreationOperation or IDynamicIndexerAccessOperation => false,
+            _ => true,
+        });
 
         private static bool EndsAbruptly(IOperation statement) => statement switch
         {

@@ -57,8 +57,8 @@ internal sealed class LifetimeAnalysis
     {
         flowed = false;
         bool allocates = false;
-        var findings = new List<BodyFinding>();
-        var untracked = new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
+        List<BodyFinding>? findings = null; // Most bodies find nothing: nothing allocated for them.
+        HashSet<ILocalSymbol>? untracked = null;
         foreach (IOperation operation in BodyScan.Of(body))
         {
             switch (operation)
@@ -67,26 +67,29 @@ internal sealed class LifetimeAnalysis
                     allocates |= routine.ReturnsBlock && !LeavesAtOnce(invocation);
                     if (routine.Kind == RoutineKind.Free)
                     {
-                        _fieldTags.CheckFieldFree(invocation, routine, findings, cancellationToken);
+                        _fieldTags.CheckFieldFree(invocation, routine, findings ??= [], cancellationToken);
                     }
 
                     break;
                 case IAnonymousFunctionOperation lambda:
-                    Captured(lambda.Body, lambda.Symbol, untracked);
+                    Captured(lambda.Body, lambda.Symbol, untracked ??= NewLocalSet());
                     break;
                 case ILocalFunctionOperation localFunction:
-                    Captured(localFunction, localFunction.Symbol, untracked);
+                    Captured(localFunction, localFunction.Symbol, untracked ??= NewLocalSet());
                     break;
                 case IAddressOfOperation { Reference: ILocalReferenceOperation local }:
-                    untracked.Add(local.Local);
+                    (untracked ??= NewLocalSet()).Add(local.Local);
                     break;
             }
         }
 
         if (!allocates)
         {
-            return [.. findings];
+            return findings is null ? [] : [.. findings];
         }
+
+        untracked ??= NewLocalSet();
+        findings ??= [];
 
         var returned = new List<IOperation>();
         if (TreeFlow.Qualifies(body, returned))
@@ -109,6 +112,8 @@ internal sealed class LifetimeAnalysis
 
         return [.. findings];
     }
+
+    private static HashSet<ILocalSymbol> NewLocalSet() => new(SymbolEqualityComparer.Default);
 
     /// <summary>A body whose shape <see cref="TreeFlow"/> follows: the same analysis as on its graph, without building one.</summary>
     private void AnalyzeTree(IOperation body, ISymbol function, List<IOperation> returned, HashSet<ILocalSymbol> untracked, List<BodyFinding> findings)

@@ -27,6 +27,14 @@ internal sealed class EntrySolver(IrqlEngine engine)
             return known;
         }
 
+        if (function.Contract.StatesEntry)
+        {
+            // Its attributes say it all: no caller is asked (what the rounds below would find at once).
+            var stated = EntryIrql.Stated(function.Contract, function.Declaration);
+            _final[function] = stated;
+            return stated;
+        }
+
         // The functions whose entry this one's depends on.
         var closure = new List<(FunctionFacts Function, MemberFlow Flow, IReadOnlyList<CallSite> Sites)>();
         var members = new HashSet<FunctionFacts>();
