@@ -97,6 +97,33 @@ public sealed class StructuredWalkTests
         Assert.All(facts.Exits, exit => Assert.True(exit.Path.IsClean));
     }
 
+    [Fact]
+    public void ConstantReturnsInsideTry_WalkedWithoutAGraph()
+    {
+        // A returned true or false is no condition: nothing for a graph to fold.
+        (FunctionFacts? facts, _) = Walk("""
+            KeAcquireSpinLock(_lock, out KIRQL oldIrql);
+            try
+            {
+                if (_buffer == 0)
+                {
+                    return false;
+                }
+
+                _list.Add(_buffer);
+                return true;
+            }
+            finally
+            {
+                KeReleaseSpinLock(_lock, oldIrql);
+            }
+            """, returns: "bool");
+
+        Assert.NotNull(facts);
+        Assert.Equal(2, facts.Exits.Length);
+        Assert.All(facts.Exits, exit => Assert.True(exit.Path.IsClean));
+    }
+
     [Theory]
     [InlineData("Lock left held on one path", """
         KeAcquireSpinLock(_lock, out KIRQL oldIrql);
@@ -138,6 +165,15 @@ public sealed class StructuredWalkTests
         if (_buffer == 0)
         {
             oldIrql = PASSIVE_LEVEL;
+        }
+
+        KeReleaseSpinLock(_lock, oldIrql);
+        """)]
+    [InlineData("A constant condition", """
+        KeAcquireSpinLock(_lock, out KIRQL oldIrql);
+        if (false)
+        {
+            _list.Clear();
         }
 
         KeReleaseSpinLock(_lock, oldIrql);
@@ -184,9 +220,9 @@ public sealed class StructuredWalkTests
         Assert.Equal(IrqlValue.Entry, Assert.Single(allocations[1].States).Irql);
     }
 
-    private static (FunctionFacts? Facts, IrqlEngine Engine) Walk(string body)
+    private static (FunctionFacts? Facts, IrqlEngine Engine) Walk(string body, string returns = "void")
     {
-        SyntaxTree tree = CSharpSyntaxTree.ParseText(Prelude + "    void Work()\n    {\n" + body + "\n    }\n}\n", TestProjects.ParseOptions);
+        SyntaxTree tree = CSharpSyntaxTree.ParseText(Prelude + "    " + returns + " Work()\n    {\n" + body + "\n    }\n}\n", TestProjects.ParseOptions);
         var compilation = CSharpCompilation.Create("Walk", [tree], [.. TestProjects.Framework, TestProjects.Runtime], TestProjects.CompilationOptions);
         Assert.Empty(compilation.GetDiagnostics().Where(diagnostic => diagnostic.Severity == DiagnosticSeverity.Error));
         SemanticModel model = compilation.GetSemanticModel(tree);

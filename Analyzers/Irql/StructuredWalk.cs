@@ -310,7 +310,8 @@ internal static class StructuredWalk
                 case ILocalReferenceOperation or IParameterReferenceOperation when node.Type?.SpecialType == SpecialType.System_Boolean:
                 case IVariableDeclaratorOperation declarator when Followed(declarator.Symbol.Type):
                     return false;
-                case { ConstantValue: { HasValue: true, Value: bool } }:
+                case { ConstantValue: { HasValue: true, Value: bool } } when node.Parent is not IReturnOperation:
+                    // A constant condition the graph folds (a returned true or false splits nothing).
                     return false;
                 case ISimpleAssignmentOperation or ICompoundAssignmentOperation or ICoalesceAssignmentOperation or IIncrementOrDecrementOperation when !Unfollowed(IrqlDomain.First(node), state):
                     return false;
