@@ -30,7 +30,7 @@ internal sealed class FunctionRecorder
             _index?.Add(call, entry);
         }
 
-        entry.States.Add(new CallState(path.Irql, path.Reason, checksRequirement));
+        entry.Add(new CallState(path.Irql, path.Reason, checksRequirement));
     }
 
     /// <summary>
@@ -83,7 +83,7 @@ internal sealed class FunctionRecorder
         ImmutableArray<CallFact>.Builder calls = ImmutableArray.CreateBuilder<CallFact>(_calls.Count);
         foreach (Entry entry in _calls)
         {
-            calls.Add(new CallFact(entry.Call.Syntax, entry.Callee, entry.IsVirtual, entry.PagedArgument?.Syntax, entry.IsPaged, [.. entry.States]));
+            calls.Add(new CallFact(entry.Call.Syntax, entry.Callee, entry.IsVirtual, entry.PagedArgument?.Syntax, entry.IsPaged, entry.States()));
         }
 
         return calls.MoveToImmutable();
@@ -142,6 +142,23 @@ internal sealed class FunctionRecorder
 
         public bool IsPaged { get; } = isPaged;
 
-        public List<CallState> States { get; } = [];
+        // Most calls are reached by one path class: its state is kept inline, a list only for the others.
+        private CallState _first;
+        private bool _hasFirst;
+        private List<CallState>? _others;
+
+        public void Add(CallState state)
+        {
+            if (!_hasFirst)
+            {
+                (_first, _hasFirst) = (state, true);
+            }
+            else
+            {
+                (_others ??= []).Add(state);
+            }
+        }
+
+        public ImmutableArray<CallState> States() => _others is null ? [_first] : [_first, .. _others];
     }
 }

@@ -53,7 +53,7 @@ internal sealed class IrqlEngine : IIrqlContext
     private readonly Dictionary<ISymbol, MemberFlow> _flows = new(SymbolEqualityComparer.Default);
     private readonly Dictionary<SyntaxTree, SemanticModel> _models = []; // For the current request only.
     private CompilationIndex? _index;
-    private ExitComputation? _exits;
+    private ExitComputation? _exits; // Emptied after each request, kept for the next.
     private CancellationToken _cancellationToken;
 
     private IrqlEngine(Compilation compilation, RuntimeSymbols symbols)
@@ -111,7 +111,7 @@ internal sealed class IrqlEngine : IIrqlContext
                 // A request that failed (cancelled) leaves no half-built component behind, and no
                 // request keeps another tree's semantic model (with every bound body and operation
                 // tree in it) alive once it is answered.
-                _exits = null;
+                _exits?.Clear();
                 _models.Clear();
                 _cancellationToken = default;
             }

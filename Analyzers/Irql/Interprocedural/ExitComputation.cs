@@ -20,6 +20,15 @@ internal sealed class ExitComputation(IrqlEngine engine)
     private readonly Stack<Node> _active = new();
     private int _nextIndex;
 
+    /// <summary>Forgets a request's half-built components (a cancelled request leaves some), ready for the next.</summary>
+    public void Clear()
+    {
+        _nodes.Clear();
+        _stack.Clear();
+        _active.Clear();
+        _nextIndex = 0;
+    }
+
     /// <summary>The exit IRQL of a finished flow: null when the member leaves the IRQL as it found it; unknown when its analysis gave up.</summary>
     public static IrqlValue? ExitOf(MemberFlow flow)
         => !flow.Body.Analyzed ? IrqlValue.Unknowable
