@@ -67,7 +67,8 @@ internal static class TreeFlow
         return runner.Exits;
     }
 
-    private static ImmutableArray<IOperation>? StatementsOf(IOperation body) => body switch
+    /// <summary>The statements of a method, constructor (without <c>: base(…)</c>) or top-level body with a block; null for any other body.</summary>
+    internal static ImmutableArray<IOperation>? StatementsOf(IOperation body) => body switch
     {
         IMethodBodyOperation { BlockBody: { } block, ExpressionBody: null } => block.Operations,
         IConstructorBodyOperation { Initializer: null, BlockBody: { } block, ExpressionBody: null } => block.Operations,
@@ -87,6 +88,20 @@ internal static class TreeFlow
 
         return condition;
     }
+
+    /// <summary>
+    /// True for an operation the graph turns into branches or captures wherever it stands: conditional
+    /// and null-coalescing forms, <c>switch</c> expressions, <c>&amp;&amp;</c> and <c>||</c>, deconstruction,
+    /// interpolated-string handlers, <c>await</c>, <c>dynamic</c>. A walk of the tree cannot follow them.
+    /// </summary>
+    internal static bool SplitsInGraph(IOperation operation) => operation switch
+    {
+        IConditionalOperation or ICoalesceOperation or ICoalesceAssignmentOperation or IConditionalAccessOperation or ISwitchExpressionOperation => true,
+        IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr } => true,
+        IInterpolatedStringHandlerCreationOperation or IAwaitOperation or IDeconstructionAssignmentOperation => true,
+        IDynamicInvocationOperation or IDynamicMemberReferenceOperation or IDynamicObjectCreationOperation or IDynamicIndexerAccessOperation => true,
+        _ => false,
+    };
 
     /// <summary>The exception a <c>throw</c> statement throws (the graph's branch value); null for a rethrow.</summary>
     private static IOperation? ThrownBy(IOperation statement)
@@ -201,27 +216,13 @@ internal static class TreeFlow
 
         /// <summary>True when the graph keeps <paramref name="operation"/> whole: nothing in it branches, makes a function or is split into captures.</summary>
         private static bool Expression(IOperation operation)
-        {
-            switch (operation)
+            => operation.All(operation, static (node, root) => !SplitsInGraph(node) && node switch
             {
-                case IConditionalOperation or ICoalesceOperation or ICoalesceAssignmentOperation or IConditionalAccessOperation or ISwitchExpressionOperation or IThrowOperation:
-                case IAnonymousFunctionOperation or ILocalFunctionOperation or IObjectOrCollectionInitializerOperation or IWithOperation or IAnonymousObjectCreationOperation:
-                case ITupleOperation or IDeconstructionAssignmentOperation or IInterpolatedStringHandlerCreationOperation or IAwaitOperation:
-                case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr }:
-                case IDynamicInvocationOperation or IDynamicMemberReferenceOperation or IDynamicObjectCreationOperation or IDynamicIndexerAccessOperation:
-                    return false;
-            }
-
-            foreach (IOperation child in operation.ChildOperations)
-            {
-                if (!Expression(child))
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
+                IThrowOperation or IAnonymousFunctionOperation or ILocalFunctionOperation => false,
+                IObjectOrCollectionInitializerOperation or IWithOperation or IAnonymousObjectCreationOperation or ITupleOperation => false,
+                IIsPatternOperation => ReferenceEquals(node, root), // Whole, as a condition.
+                _ => true,
+            });
     }
 
     private sealed class Runner<TState, TDomain>(TDomain domain, TState entry)

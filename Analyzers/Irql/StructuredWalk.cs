@@ -42,7 +42,7 @@ internal static class StructuredWalk
     /// <summary>The facts of <paramref name="body"/>, or null when its shape needs the graph.</summary>
     public static FunctionFacts? TryAnalyze(ISymbol member, IOperation body, IIrqlContext context)
     {
-        if (StatementsOf(body) is not { } statements || !Supported(body, context))
+        if (TreeFlow.StatementsOf(body) is not { } statements || !Supported(body, context))
         {
             return null;
         }
@@ -78,14 +78,6 @@ internal static class StructuredWalk
 
         return new FunctionFacts(member, FunctionKind.Member, body.Syntax, context.ContractOf(member), recorder.Calls(), recorder.Conversions(), exits.ToImmutable(), exitValue ?? IrqlValue.Entry, analyzed: true);
     }
-
-    private static ImmutableArray<IOperation>? StatementsOf(IOperation body) => body switch
-    {
-        IMethodBodyOperation { BlockBody: { } block, ExpressionBody: null } => block.Operations,
-        IConstructorBodyOperation { Initializer: null, BlockBody: { } block, ExpressionBody: null } => block.Operations,
-        IBlockOperation { Parent: null } block => block.Operations,
-        _ => null,
-    };
 
     /// <summary>No lambda or local function (functions of their own), and no IRQL test (which narrows the IRQL on each branch).</summary>
     private static bool Supported(IOperation body, IIrqlContext context)
@@ -352,13 +344,9 @@ internal static class StructuredWalk
         private bool IsQuiet(IOperation operation) => operation.All(context, static (node, context) => !MemberFlowBuilder.IsStateful(node, context));
 
         /// <summary>True when <paramref name="statement"/> runs straight through: no branch of any kind inside it.</summary>
-        private static bool Straight(IOperation statement) => statement.All(statement, static (node, statement) => node switch
+        private static bool Straight(IOperation statement) => statement.All(statement, static (node, statement) => !TreeFlow.SplitsInGraph(node) && node switch
         {
-            IConditionalOperation or ICoalesceOperation or ICoalesceAssignmentOperation or IConditionalAccessOperation or ISwitchExpressionOperation => false,
             IIsPatternOperation or IThrowOperation when !ReferenceEquals(node.Parent, statement) => false,
-            IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr } => false,
-            IInterpolatedStringHandlerCreationOperation or IAwaitOperation or IDeconstructionAssignmentOperation => false,
-            IDynamicInvocationOperation or IDynamicMemberReferenceOperation or IDynamicObjectCreationOperation or IDynamicIndexerAccessOperation => false,
             _ => true,
         });
 
