@@ -43,7 +43,7 @@ public sealed class BodyCachesTests
     }
 
     [Fact]
-    public void RememberedFindings_LastOnlyUntilTheNextBody()
+    public void RememberedFindings_LastWithAndLastWithoutFindingsOnly()
     {
         IOperation[] bodies = Bodies();
         var findings = new BodyFindings();
@@ -53,11 +53,18 @@ public sealed class BodyCachesTests
         Assert.True(findings.TryGet(bodies[0], out ImmutableArray<BodyFinding> found));
         Assert.Equal(remembered, found);
 
+        // An empty answer is remembered beside the last answer with findings, not over it.
         findings.Remember(bodies[1], []);
-        Assert.False(findings.TryGet(bodies[0], out _));
+        Assert.True(findings.TryGet(bodies[0], out ImmutableArray<BodyFinding> still));
+        Assert.Equal(remembered, still);
         Assert.True(findings.TryGet(bodies[1], out ImmutableArray<BodyFinding> second));
         Assert.Empty(second);
         Assert.False(findings.TryGet(bodies[2], out _));
+
+        findings.Remember(bodies[2], [Finding()]);
+        Assert.False(findings.TryGet(bodies[0], out _));
+        Assert.True(findings.TryGet(bodies[1], out _));
+        Assert.True(findings.TryGet(bodies[2], out _));
     }
 
     [Fact]

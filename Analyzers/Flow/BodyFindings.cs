@@ -13,18 +13,28 @@ namespace PoolAnalyzers.Flow;
 /// </summary>
 /// <remarks>
 /// Only answers that were expensive are kept for the whole compilation (<see cref="Keep"/>). A cheap one
-/// (most bodies touch nothing the analysis follows) is remembered for the last body only
-/// (<see cref="Remember"/>): the rules on one body run one after another, and if another body came in
-/// between, the answer is simply worked out again.
+/// (most bodies touch nothing the analysis follows) is remembered for the last body only, or rather the
+/// last with findings and the last without (<see cref="Remember"/>): the rules on one body run one after
+/// another, and if another body came in between, the answer is simply worked out again.
 /// </remarks>
 internal sealed class BodyFindings
 {
     private readonly ConcurrentDictionary<SyntaxNode, ImmutableArray<BodyFinding>> _kept = new(ReferenceComparer<SyntaxNode>.Instance);
     private Last? _last;
 
+    // The usual answer, no finding, needs no object: the body alone says it. Each field holds a body and
+    // its own answer, so a reader that sees either sees a true one.
+    private SyntaxNode? _lastWithout;
+
     public bool TryGet(IOperation body, out ImmutableArray<BodyFinding> findings)
     {
         SyntaxNode syntax = body.Syntax;
+        if (ReferenceEquals(Volatile.Read(ref _lastWithout), syntax))
+        {
+            findings = [];
+            return true;
+        }
+
         if (Volatile.Read(ref _last) is { } last && ReferenceEquals(last.Body, syntax))
         {
             findings = last.Findings;
@@ -41,7 +51,15 @@ internal sealed class BodyFindings
     /// <summary>Remembers a cheap answer until the next body's.</summary>
     public ImmutableArray<BodyFinding> Remember(IOperation body, ImmutableArray<BodyFinding> findings)
     {
-        Volatile.Write(ref _last, new Last(body.Syntax, findings));
+        if (findings.IsEmpty)
+        {
+            Volatile.Write(ref _lastWithout, body.Syntax);
+        }
+        else
+        {
+            Volatile.Write(ref _last, new Last(body.Syntax, findings));
+        }
+
         return findings;
     }
 

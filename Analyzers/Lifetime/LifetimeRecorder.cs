@@ -58,19 +58,14 @@ internal sealed class LifetimeRecorder
                 freed ??= facts;
             }
 
-            string? problem = Mismatch(site, free, routine);
-            if (problem is null)
+            if (allMismatched)
             {
-                allMismatched = false;
-            }
-            else
-            {
+                string? problem = Mismatch(site, free, routine);
+                allMismatched = problem is not null;
                 mismatch ??= problem;
             }
         }
 
-        string name = FreeName(free, routine);
-        string? block = BlockText(free, routine);
         if (!any)
         {
             return;
@@ -81,38 +76,40 @@ internal sealed class LifetimeRecorder
             _findings.Add(new BodyFinding(
                 DiagnosticIds.MismatchedFree,
                 free.Syntax.GetMethodNameLocation(),
-                [name, "frees '" + block + "' a second time: on this path it was already freed at line " + PathText.Line(earlier) + " (BAD_POOL_CALLER 0x07, Driver Verifier 0xC4/0x13)"]));
+                [FreeName(free, routine), "frees '" + BlockText(free, routine) + "' a second time: on this path it was already freed at line " + PathText.Line(earlier) + " (BAD_POOL_CALLER 0x07, Driver Verifier 0xC4/0x13)"]));
         }
         else if (allMismatched && mismatch is not null)
         {
-            _findings.Add(new BodyFinding(DiagnosticIds.MismatchedFree, free.Syntax.GetMethodNameLocation(), [name, mismatch]));
+            _findings.Add(new BodyFinding(DiagnosticIds.MismatchedFree, free.Syntax.GetMethodNameLocation(), [FreeName(free, routine), mismatch]));
         }
     }
 
     /// <summary>Why <paramref name="free"/> cannot take back a block of <paramref name="site"/>, or null when it can.</summary>
     private static string? Mismatch(AllocationSite site, IInvocationOperation free, RuntimeRoutine? routine)
     {
-        string allocated = "'" + site.Routine.Name + "' at line " + PathText.Line(site.Call.Syntax);
         if (routine is null || AllocationSite.FamilyOf(routine) != site.Family)
         {
-            return "releases a block allocated by " + allocated + ", which is " + Describe(site.Family) + OwnerText(site) + ": " + Advice(site.Family);
+            return "releases a block allocated by " + Allocated(site) + ", which is " + Describe(site.Family) + OwnerText(site) + ": " + Advice(site.Family);
         }
 
         if (site.Family != BlockFamily.Pool)
         {
             AccessPath? owner = routine.Target is { } target ? AccessPath.Of(free.GetArgument(target)?.Value) : null;
             return owner is not null && site.Owner is not null && !owner.Equals(site.Owner)
-                ? "returns " + Describe(site.Family) + " '" + site.Owner + "' (allocated by " + allocated + ") to '" + owner + "': " + Advice(site.Family)
+                ? "returns " + Describe(site.Family) + " '" + site.Owner + "' (allocated by " + Allocated(site) + ") to '" + owner + "': " + Advice(site.Family)
                 : null;
         }
 
         if (routine.Tag is { } tagParameter && site.Tag is { } allocatedTag && TagValue.Of(free.GetArgument(tagParameter)?.Value) is { } freedTag and not 0 && freedTag != allocatedTag)
         {
-            return "frees a block allocated by " + allocated + " with tag " + TagValue.Display(allocatedTag) + " under tag " + TagValue.Display(freedTag) + " (BAD_POOL_CALLER 0x0A)";
+            return "frees a block allocated by " + Allocated(site) + " with tag " + TagValue.Display(allocatedTag) + " under tag " + TagValue.Display(freedTag) + " (BAD_POOL_CALLER 0x0A)";
         }
 
         return null;
     }
+
+    /// <summary>"'ExAllocatePool2' at line 40": built only for a message (finding the line costs a lookup and strings).</summary>
+    private static string Allocated(AllocationSite site) => "'" + site.Routine.Name + "' at line " + PathText.Line(site.Call.Syntax);
 
     private static string Describe(BlockFamily family) => family switch
     {

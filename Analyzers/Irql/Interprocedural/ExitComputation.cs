@@ -79,7 +79,20 @@ internal sealed class ExitComputation(IrqlEngine engine)
         _nodes.Add(member, node);
         _stack.Push(node);
         Build(node, cancellationToken);
-        if (node.Low == node.Index)
+        if (node.Low == node.Index && ReferenceEquals(_stack.Peek(), node))
+        {
+            // A component of one member, the usual case: settled (when it calls itself) and published alone.
+            _stack.Pop();
+            node.OnStack = false;
+            if (node.Recursive)
+            {
+                Settle([node], cancellationToken);
+            }
+
+            engine.Publish(member, node.Flow!);
+            _nodes.Remove(member);
+        }
+        else if (node.Low == node.Index)
         {
             var component = new List<Node>();
             Node popped;
