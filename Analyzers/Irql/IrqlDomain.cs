@@ -260,7 +260,7 @@ internal sealed class IrqlDomain(IIrqlContext context, IReadOnlyDictionary<IMeth
             return path.WithSaved(slot, IrqlValue.Level(level), Origin.Change(OriginKind.Set, syntax, slot.Text));
         }
 
-        if (AccessPath.Of(value) is { } source && path.SavedIn(source) is { } copied)
+        if (!path.Saved.IsEmpty && AccessPath.Of(value) is { } source && path.SavedIn(source) is { } copied)
         {
             return path.WithSaved(slot, copied.Value, copied.Reason);
         }

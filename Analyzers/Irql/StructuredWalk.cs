@@ -322,7 +322,7 @@ internal static class StructuredWalk
                 return false;
             }
 
-            if (AccessPath.Of(target) is not { } slot)
+            if (!AnySaved(state) || AccessPath.Of(target) is not { } slot)
             {
                 return true;
             }
@@ -336,6 +336,19 @@ internal static class StructuredWalk
             }
 
             return true;
+        }
+
+        private static bool AnySaved(IrqlState state)
+        {
+            foreach (IrqlPath path in state.Paths)
+            {
+                if (!path.Saved.IsEmpty)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         private static bool Followed(ITypeSymbol? type) => type is null || type.SpecialType == SpecialType.System_Boolean || IrqlDomain.IsIrqlType(type);

@@ -9,35 +9,29 @@ namespace PoolAnalyzers.Irql.Interprocedural;
 /// </summary>
 internal sealed class EntryIrql
 {
-    private readonly Origin?[] _origins;
+    // Per level; null when every level in the set has the same reason (an entry stated by attributes).
+    private readonly Origin?[]? _origins;
+    private readonly Origin? _shared;
 
-    private EntryIrql(ushort levels, Origin?[] origins)
+    private EntryIrql(ushort levels, Origin?[]? origins, Origin? shared)
     {
         Levels = levels;
         _origins = origins;
+        _shared = shared;
     }
 
-    public static EntryIrql None { get; } = new(0, new Origin?[IrqlLevels.High + 1]);
+    public static EntryIrql None { get; } = new(0, origins: null, shared: null);
 
     public ushort Levels { get; }
 
     /// <summary>The entry the function's requirement attributes state.</summary>
     public static EntryIrql Stated(IrqlContract contract, SyntaxNode declaration)
-    {
-        var origins = new Origin?[IrqlLevels.High + 1];
-        var origin = Origin.Annotation(declaration, contract.Annotation ?? string.Empty);
-        for (int level = 0; level <= IrqlLevels.High; level++)
-        {
-            if ((contract.EntryLevels & IrqlLevels.Bit(level)) != 0)
-            {
-                origins[level] = origin;
-            }
-        }
+        => new(contract.EntryLevels, origins: null, Origin.Annotation(declaration, contract.Annotation ?? string.Empty));
 
-        return new EntryIrql(contract.EntryLevels, origins);
-    }
-
-    public Origin? OriginOf(int level) => _origins[level];
+    public Origin? OriginOf(int level)
+        => _origins is not null ? _origins[level]
+            : (Levels & IrqlLevels.Bit(level)) != 0 ? _shared
+            : null;
 
     /// <summary>The entry with <paramref name="level"/> added for <paramref name="why"/>; this one when the level is known already.</summary>
     public EntryIrql With(int level, Origin why)
@@ -47,8 +41,13 @@ internal sealed class EntryIrql
             return this;
         }
 
-        var origins = (Origin?[])_origins.Clone();
+        var origins = new Origin?[IrqlLevels.High + 1];
+        for (int known = 0; known <= IrqlLevels.High; known++)
+        {
+            origins[known] = OriginOf(known);
+        }
+
         origins[level] = why;
-        return new EntryIrql((ushort)(Levels | IrqlLevels.Bit(level)), origins);
+        return new EntryIrql((ushort)(Levels | IrqlLevels.Bit(level)), origins, shared: null);
     }
 }
