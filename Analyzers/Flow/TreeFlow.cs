@@ -34,7 +34,8 @@ internal readonly struct ExitState<TState>(TState state, SyntaxNode? returned)
 /// <c>try</c>/<c>finally</c> without <c>catch</c>; and when no expression branches inside (<c>?:</c>, <c>??</c>,
 /// <c>?.</c>, <c>&amp;&amp;</c>, <c>||</c>, <c>switch</c>, <c>throw</c> expressions), creates a function (lambda,
 /// local function) or is rewritten by the graph into captures (object and collection initializers,
-/// <c>with</c>, tuples, deconstruction, interpolated-string handlers). Loops, <c>switch</c>, <c>using</c>,
+/// <c>with</c>, tuples, deconstruction, interpolated-string handlers); an <c>is</c> pattern only as a whole
+/// condition or value. Loops, <c>switch</c>, <c>using</c>,
 /// <c>lock</c>, <c>foreach</c>, <c>goto</c>, <c>catch</c>, constant conditions and empty branches (where the
 /// graph folds or drops blocks) are left to the graph.
 /// </para>
