@@ -15,6 +15,9 @@ internal readonly struct ExitEdge<TState>(ControlFlowBranch origin, TState state
     public ControlFlowBranch Origin { get; } = origin;
 
     public TState State { get; } = state;
+
+    /// <summary>The value a <c>return</c> leaves with (the graph's branch value), or null for the end of the body or a <c>return;</c>.</summary>
+    public IOperation? ReturnedValue => Origin is { Semantics: ControlFlowBranchSemantics.Return, Source.BranchValue: { } value } ? value : null;
 }
 
 /// <summary>The fixed point of a <see cref="ForwardFlow"/> run: the state at the start of every reached block, and every exit.</summary>

@@ -21,16 +21,17 @@ internal sealed class FunctionRecorder
     /// <summary>Records the state of one path class at a call, before the call's effect.</summary>
     public void Call(IOperation call, Callee callee, bool isVirtual, IrqlPath path, bool checksRequirement)
     {
-        Entry? entry = Find(call);
-        if (entry is null)
+        var state = new CallState(path.Irql, path.Reason, checksRequirement);
+        if (Find(call) is { } entry)
         {
-            (IOperation? argument, bool paged) = PagedUse(call, callee.Routine);
-            entry = new Entry(call, callee, isVirtual, argument, paged);
-            _calls.Add(entry);
-            _index?.Add(call, entry);
+            entry.Add(state);
+            return;
         }
 
-        entry.Add(new CallState(path.Irql, path.Reason, checksRequirement));
+        (IOperation? argument, bool paged) = PagedUse(call, callee.Routine);
+        entry = new Entry(call, callee, isVirtual, argument, paged, state);
+        _calls.Add(entry);
+        _index?.Add(call, entry);
     }
 
     /// <summary>
@@ -130,7 +131,7 @@ internal sealed class FunctionRecorder
         return constant.HasValue ? OperationExtensions.AsInt64(constant.Value) : null;
     }
 
-    private sealed class Entry(IOperation call, Callee callee, bool isVirtual, IOperation? pagedArgument, bool isPaged)
+    private sealed class Entry(IOperation call, Callee callee, bool isVirtual, IOperation? pagedArgument, bool isPaged, CallState first)
     {
         public IOperation Call { get; } = call;
 
@@ -142,23 +143,11 @@ internal sealed class FunctionRecorder
 
         public bool IsPaged { get; } = isPaged;
 
-        // Most calls are reached by one path class: its state is kept inline, a list only for the others.
-        private CallState _first;
-        private bool _hasFirst;
+        // Most calls are reached by one path class: the first state is kept inline, a list only for the others.
         private List<CallState>? _others;
 
-        public void Add(CallState state)
-        {
-            if (!_hasFirst)
-            {
-                (_first, _hasFirst) = (state, true);
-            }
-            else
-            {
-                (_others ??= []).Add(state);
-            }
-        }
+        public void Add(CallState state) => (_others ??= []).Add(state);
 
-        public ImmutableArray<CallState> States() => _others is null ? [_first] : [_first, .. _others];
+        public ImmutableArray<CallState> States() => _others is null ? [first] : [first, .. _others];
     }
 }

@@ -140,7 +140,7 @@ internal static class MemberFlowBuilder
             {
                 foreach (IrqlPath path in edge.State.Paths)
                 {
-                    exits.Add(new ExitFact(path, ReturnStatementOf(edge.Origin), edge.State.Collapsed));
+                    exits.Add(new ExitFact(path, ReturnStatementOf(edge), edge.State.Collapsed));
                     exitValue = exitValue is { } known ? known.Union(path.Irql) : path.Irql;
                 }
             }
@@ -170,10 +170,8 @@ internal static class MemberFlowBuilder
         return facts;
     }
 
-    private static SyntaxNode? ReturnStatementOf(ControlFlowBranch origin)
-        => origin is { Semantics: ControlFlowBranchSemantics.Return, Source.BranchValue.Syntax: { } returned }
-            ? (SyntaxNode?)returned.FirstAncestorOrSelf<ReturnStatementSyntax>() ?? returned
-            : null;
+    private static SyntaxNode? ReturnStatementOf(ExitEdge<IrqlState> edge)
+        => edge.ReturnedValue?.Syntax is { } returned ? (SyntaxNode?)returned.FirstAncestorOrSelf<ReturnStatementSyntax>() ?? returned : null;
 
     private static void AnalyzeLambdas(ControlFlowGraph graph, IOperation operation, List<FunctionFacts> nested, IReadOnlyDictionary<IMethodSymbol, IrqlValue> localExits, IIrqlContext context, CancellationToken cancellationToken)
     {

@@ -222,7 +222,7 @@ internal sealed class LifetimeAnalysis
         var exits = new List<ExitState<LifetimeState>>(result.Exits.Length);
         foreach (ExitEdge<LifetimeState> exit in result.Exits)
         {
-            exits.Add(new ExitState<LifetimeState>(exit.State, exit.Origin is { Semantics: ControlFlowBranchSemantics.Return, Source.BranchValue: { } value } ? value.Syntax : null));
+            exits.Add(new ExitState<LifetimeState>(exit.State, exit.ReturnedValue?.Syntax));
         }
 
         ReportLeaks(exits, domain, ordered, function, findings);
