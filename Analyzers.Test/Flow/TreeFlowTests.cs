@@ -81,6 +81,28 @@ public sealed class TreeFlowTests
 
         return 0;
         """)]
+    [InlineData("Loops that touch no block, branching inside", """
+        nint buffer = ExAllocatePool2(POOL_FLAG_NON_PAGED, 64, "Tag1");
+        if (buffer == 0)
+        {
+            return 1;
+        }
+
+        var text = new System.Text.StringBuilder();
+        foreach (char c in "name")
+        {
+            text.Append(char.IsDigit(c) ? '_' : c);
+        }
+
+        int i = 0;
+        while (i < length && text.Length > 0)
+        {
+            i++;
+        }
+
+        ExFreePoolWithTag(buffer, "Tag1");
+        return i;
+        """)]
     public void StructuredShapes_WalkedWithoutAGraph(string shape, string body)
     {
         Assert.NotNull(shape);
@@ -94,6 +116,42 @@ public sealed class TreeFlowTests
             _kept = ExAllocatePool2(POOL_FLAG_NON_PAGED, 64, "Tag1");
         }
 
+        return 0;
+        """)]
+    [InlineData("A loop that reads a local holding the block", """
+        nint buffer = ExAllocatePool2(POOL_FLAG_NON_PAGED, 64, "Tag1");
+        nint copy = buffer;
+        for (int i = 0; i < length; i++)
+        {
+            _kept += copy;
+        }
+
+        return 0;
+        """)]
+    [InlineData("A loop that returns", """
+        nint buffer = ExAllocatePool2(POOL_FLAG_NON_PAGED, 64, "Tag1");
+        for (int i = 0; i < length; i++)
+        {
+            if (i == 3)
+            {
+                return 1;
+            }
+        }
+
+        _kept = buffer;
+        return 0;
+        """)]
+    [InlineData("A loop without a condition", """
+        nint buffer = ExAllocatePool2(POOL_FLAG_NON_PAGED, 64, "Tag1");
+        for (;;)
+        {
+            if (length-- == 0)
+            {
+                break;
+            }
+        }
+
+        _kept = buffer;
         return 0;
         """)]
     [InlineData("A short-circuit condition (the graph splits it)", """
@@ -200,16 +258,45 @@ public sealed class TreeFlowTests
         Assert.Equal(" at line 19, on the path where 'buffer == 0' (line 17) is true", leak.Arguments[3]);
     }
 
+    [Fact]
+    public void LoopTouchingNoBlock_IsNoStepOfThePath()
+    {
+        // The leak's path is told by the branch before the loop, on the walk and on the graph alike: the
+        // loop's own condition and the branch inside it decide nothing about the block.
+        ImmutableArray<BodyFinding> findings = Analyze("""
+            nint buffer = ExAllocatePool2(POOL_FLAG_NON_PAGED, 64, "Tag1");
+            if (buffer == 0)
+            {
+                return 0;
+            }
+
+            int total = 0;
+            for (int i = 0; i < length; i++)
+            {
+                if (i % 2 == 0)
+                {
+                    total += i;
+                }
+            }
+
+            return total;
+            """);
+
+        BodyFinding leak = Assert.Single(findings);
+        Assert.Equal(DiagnosticIds.PoolLeak, leak.RuleId);
+        Assert.Equal(" at line 28, on the path where 'buffer == 0' (line 14) is false", leak.Arguments[3]);
+    }
+
     private static bool Qualifies(string body)
     {
-        (IOperation operation, _, _) = Bind(body, "int");
-        return TreeFlow.Qualifies(operation, []);
+        (IOperation operation, _, Compilation compilation) = Bind(body, "int");
+        return TreeFlow.Qualifies(operation, [], InertLoops.Of(operation, RuntimeSymbols.TryCreate(compilation)!));
     }
 
     private static ImmutableArray<BodyFinding> Analyze(string body, string returns = "int")
     {
         (IOperation operation, ISymbol method, Compilation compilation) = Bind(body, returns);
-        Assert.True(TreeFlow.Qualifies(operation, []));
+        Assert.True(TreeFlow.Qualifies(operation, [], InertLoops.Of(operation, RuntimeSymbols.TryCreate(compilation)!)));
         return LifetimeAnalysis.For(compilation, RuntimeSymbols.TryCreate(compilation)!).FindingsOf(method, operation, default);
     }
 

@@ -35,8 +35,9 @@ internal readonly struct ExitState<TState>(TState state, SyntaxNode? returned)
 /// <c>?.</c>, <c>&amp;&amp;</c>, <c>||</c>, <c>switch</c>, <c>throw</c> expressions), creates a function (lambda,
 /// local function) or is rewritten by the graph into captures (object and collection initializers,
 /// <c>with</c>, tuples, deconstruction, interpolated-string handlers); an <c>is</c> pattern only as a whole
-/// condition or value. Loops, <c>switch</c>, <c>using</c>,
-/// <c>lock</c>, <c>foreach</c>, <c>goto</c>, <c>catch</c>, constant conditions and empty branches (where the
+/// condition or value. A loop is stepped over, state unchanged, when the caller names it inert (its domain
+/// must then leave every state unchanged through it on the graph too); other loops, <c>switch</c>, <c>using</c>,
+/// <c>lock</c>, <c>goto</c>, <c>catch</c>, constant conditions and empty branches (where the
 /// graph folds or drops blocks) are left to the graph.
 /// </para>
 /// <para>
@@ -55,8 +56,9 @@ internal static class TreeFlow
     /// True when <paramref name="body"/> has a shape the walk follows exactly; <paramref name="returned"/>
     /// receives every returned value (the operations the graph makes its return branch values).
     /// </summary>
-    public static bool Qualifies(IOperation body, List<IOperation> returned)
-        => StatementsOf(body) is { } statements && new ShapeCheck(returned).Sequence(statements, inTry: false);
+    /// <remarks>A loop qualifies only when its syntax is among <paramref name="inertLoops"/>: loops the caller's domain leaves every state unchanged through, graph or not.</remarks>
+    public static bool Qualifies(IOperation body, List<IOperation> returned, HashSet<SyntaxNode>? inertLoops = null)
+        => StatementsOf(body) is { } statements && new ShapeCheck(returned, inertLoops).Sequence(statements, inTry: false);
 
     /// <summary>Walks a body that <see cref="Qualifies"/>: its normal exits, in the order the graph analysis would first reach them.</summary>
     public static List<ExitState<TState>> Run<TState, TDomain>(IOperation body, TState entry, TDomain domain)
@@ -143,7 +145,7 @@ internal static class TreeFlow
         }
     }
 
-    private sealed class ShapeCheck(List<IOperation> returned)
+    private sealed class ShapeCheck(List<IOperation> returned, HashSet<SyntaxNode>? inertLoops)
     {
         public bool Sequence(ImmutableArray<IOperation> statements, bool inTry)
         {
@@ -189,6 +191,8 @@ internal static class TreeFlow
                         && (conditional.WhenFalse is null || (!IsVacuous(conditional.WhenFalse) && Statement(conditional.WhenFalse, inTry)));
                 case ITryOperation { Catches.IsEmpty: true, Finally: { } @finally, ExitLabel: null } @try when !inTry && !IsVacuous(@try.Body) && !IsVacuous(@finally):
                     return Sequence(@try.Body.Operations, inTry: true) && Sequence(@finally.Operations, inTry: true);
+                case ILoopOperation loop:
+                    return inertLoops is not null && inertLoops.Contains(loop.Syntax);
                 default:
                     return false;
             }
@@ -289,6 +293,9 @@ internal static class TreeFlow
                     break;
                 case ITryOperation @try:
                     TryFinally(@try.Body, @try.Finally!, last);
+                    break;
+                case ILoopOperation:
+                    // Inert (Qualifies): the graph leaves it with the state it entered with.
                     break;
             }
         }

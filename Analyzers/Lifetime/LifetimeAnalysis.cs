@@ -92,20 +92,21 @@ internal sealed class LifetimeAnalysis
         findings ??= [];
 
         var returned = new List<IOperation>();
-        if (TreeFlow.Qualifies(body, returned))
+        HashSet<SyntaxNode>? inertLoops = InertLoops.Of(body, _symbols);
+        if (TreeFlow.Qualifies(body, returned, inertLoops))
         {
             flowed = true;
             int before = findings.Count;
-            AnalyzeTree(body, member, returned, untracked, findings);
+            AnalyzeTree(body, member, returned, untracked, inertLoops, findings);
             if (WalkCheck.CompareWithGraph)
             {
-                CompareWithGraph(member, body, untracked, findings.GetRange(before, findings.Count - before), cancellationToken);
+                CompareWithGraph(member, body, untracked, inertLoops, findings.GetRange(before, findings.Count - before), cancellationToken);
             }
         }
         else if (FlowGraphs.Of(body, cancellationToken) is { } graph)
         {
             flowed = true;
-            AnalyzeGraph(graph, member, untracked, findings, cancellationToken);
+            AnalyzeGraph(graph, member, untracked, inertLoops, findings, cancellationToken);
         }
 
         return [.. findings];
@@ -114,19 +115,19 @@ internal sealed class LifetimeAnalysis
     private static HashSet<ILocalSymbol> NewLocalSet() => new(SymbolEqualityComparer.Default);
 
     /// <summary>The tests' check of <see cref="TreeFlow"/>: the same body analyzed on its graph must give the same findings.</summary>
-    private void CompareWithGraph(ISymbol member, IOperation body, HashSet<ILocalSymbol> untracked, List<BodyFinding> walked, CancellationToken cancellationToken)
+    private void CompareWithGraph(ISymbol member, IOperation body, HashSet<ILocalSymbol> untracked, HashSet<SyntaxNode>? inertLoops, List<BodyFinding> walked, CancellationToken cancellationToken)
     {
         var graphed = new List<BodyFinding>();
         if (FlowGraphs.Of(body, cancellationToken) is { } graph)
         {
-            AnalyzeGraph(graph, member, untracked, graphed, cancellationToken);
+            AnalyzeGraph(graph, member, untracked, inertLoops, graphed, cancellationToken);
         }
 
         WalkCheck.Compare(member, walked, graphed);
     }
 
     /// <summary>A body whose shape <see cref="TreeFlow"/> follows: the same analysis as on its graph, without building one.</summary>
-    private void AnalyzeTree(IOperation body, ISymbol function, List<IOperation> returned, HashSet<ILocalSymbol> untracked, List<BodyFinding> findings)
+    private void AnalyzeTree(IOperation body, ISymbol function, List<IOperation> returned, HashSet<ILocalSymbol> untracked, HashSet<SyntaxNode>? inertLoops, List<BodyFinding> findings)
     {
         var sites = new Dictionary<IInvocationOperation, AllocationSite>();
         var ordered = new List<AllocationSite>();
@@ -144,7 +145,7 @@ internal sealed class LifetimeAnalysis
         }
 
         var recorded = new List<BodyFinding>();
-        var domain = new LifetimeDomain(_symbols, function, sites, new HashSet<IOperation>(returned), untracked) { Recorder = new LifetimeRecorder(recorded, ordered) };
+        var domain = new LifetimeDomain(_symbols, function, sites, new HashSet<IOperation>(returned), untracked) { Recorder = new LifetimeRecorder(recorded, ordered), InertLoops = inertLoops };
         List<ExitState<LifetimeState>> exits = TreeFlow.Run<LifetimeState, LifetimeDomain>(body, LifetimeState.Entry(ordered.Count), domain);
         findings.AddRange(recorded);
         ReportLeaks(exits, domain, ordered, function, findings);
@@ -171,11 +172,11 @@ internal sealed class LifetimeAnalysis
         };
     }
 
-    private void AnalyzeGraph(ControlFlowGraph graph, ISymbol function, HashSet<ILocalSymbol> untracked, List<BodyFinding> findings, CancellationToken cancellationToken)
+    private void AnalyzeGraph(ControlFlowGraph graph, ISymbol function, HashSet<ILocalSymbol> untracked, HashSet<SyntaxNode>? inertLoops, List<BodyFinding> findings, CancellationToken cancellationToken)
     {
         foreach (IMethodSymbol localFunction in graph.LocalFunctions)
         {
-            AnalyzeGraph(graph.GetLocalFunctionControlFlowGraph(localFunction, cancellationToken), localFunction, untracked, findings, cancellationToken);
+            AnalyzeGraph(graph.GetLocalFunctionControlFlowGraph(localFunction, cancellationToken), localFunction, untracked, inertLoops, findings, cancellationToken);
         }
 
         var sites = new Dictionary<IInvocationOperation, AllocationSite>();
@@ -185,12 +186,12 @@ internal sealed class LifetimeAnalysis
         {
             foreach (IOperation operation in block.Operations)
             {
-                Collect(graph, operation, sites, ordered, untracked, findings, cancellationToken);
+                Collect(graph, operation, sites, ordered, untracked, inertLoops, findings, cancellationToken);
             }
 
             if (block.BranchValue is { } branchValue)
             {
-                Collect(graph, branchValue, sites, ordered, untracked, findings, cancellationToken);
+                Collect(graph, branchValue, sites, ordered, untracked, inertLoops, findings, cancellationToken);
                 if (block.ConditionKind == ControlFlowConditionKind.None && block.FallThroughSuccessor?.Semantics == ControlFlowBranchSemantics.Return)
                 {
                     returned.Add(branchValue);
@@ -205,7 +206,7 @@ internal sealed class LifetimeAnalysis
 
         // Recorded during the fixed-point run; recorded again only when a loop or late join revisited a block.
         var recorded = new List<BodyFinding>();
-        var domain = new LifetimeDomain(_symbols, function, sites, returned, untracked) { Recorder = new LifetimeRecorder(recorded, ordered) };
+        var domain = new LifetimeDomain(_symbols, function, sites, returned, untracked) { Recorder = new LifetimeRecorder(recorded, ordered), InertLoops = inertLoops };
         if (ForwardFlow.Run(graph, LifetimeState.Entry(ordered.Count), domain, cancellationToken) is not { } result)
         {
             return;
@@ -254,11 +255,11 @@ internal sealed class LifetimeAnalysis
 
     /// <summary>Numbers the allocation calls of a function in operation order; analyzes the lambdas it contains.</summary>
     /// <remarks>Recursion over ChildOperations (a struct enumerator): <c>DescendantsAndSelf()</c> would allocate an iterator and its stack for every operation of every graph.</remarks>
-    private void Collect(ControlFlowGraph graph, IOperation operation, Dictionary<IInvocationOperation, AllocationSite> sites, List<AllocationSite> ordered, HashSet<ILocalSymbol> untracked, List<BodyFinding> findings, CancellationToken cancellationToken)
+    private void Collect(ControlFlowGraph graph, IOperation operation, Dictionary<IInvocationOperation, AllocationSite> sites, List<AllocationSite> ordered, HashSet<ILocalSymbol> untracked, HashSet<SyntaxNode>? inertLoops, List<BodyFinding> findings, CancellationToken cancellationToken)
     {
         if (operation is IFlowAnonymousFunctionOperation lambda)
         {
-            AnalyzeGraph(graph.GetAnonymousFunctionControlFlowGraph(lambda, cancellationToken), lambda.Symbol, untracked, findings, cancellationToken);
+            AnalyzeGraph(graph.GetAnonymousFunctionControlFlowGraph(lambda, cancellationToken), lambda.Symbol, untracked, inertLoops, findings, cancellationToken);
         }
         else if (operation is IInvocationOperation invocation)
         {
@@ -267,7 +268,7 @@ internal sealed class LifetimeAnalysis
 
         foreach (IOperation child in operation.ChildOperations)
         {
-            Collect(graph, child, sites, ordered, untracked, findings, cancellationToken);
+            Collect(graph, child, sites, ordered, untracked, inertLoops, findings, cancellationToken);
         }
     }
 

@@ -52,6 +52,9 @@ internal sealed class LifetimeDomain : FlowDomain<LifetimeState>, ITreeDomain<Li
     /// <summary>Set for the final pass: receives unchecked uses and bad frees.</summary>
     public LifetimeRecorder? Recorder { get; set; }
 
+    /// <summary>The loops no block passes through (<see cref="Lifetime.InertLoops"/>): their branches change nothing.</summary>
+    public HashSet<SyntaxNode>? InertLoops { get; set; }
+
     public override LifetimeState Join(LifetimeState left, LifetimeState right) => LifetimeState.Join(left, right);
 
     public override bool Same(LifetimeState left, LifetimeState right) => LifetimeState.Same(left, right);
@@ -71,6 +74,12 @@ internal sealed class LifetimeDomain : FlowDomain<LifetimeState>, ITreeDomain<Li
 
     public override LifetimeState? Branch(LifetimeState state, IOperation condition, bool value)
     {
+        if (InertLoops is not null && InInertLoop(condition.Syntax))
+        {
+            // No block is tested there, and a branch of a loop that touches none is no step of a block's path.
+            return state;
+        }
+
         if (NullTest(state, condition, out ulong tested, out bool nullWhenTrue))
         {
             bool isNull = value == nullWhenTrue;
@@ -86,6 +95,19 @@ internal sealed class LifetimeDomain : FlowDomain<LifetimeState>, ITreeDomain<Li
 
         SyntaxNode syntax = condition.Syntax;
         return state.Update(ulong.MaxValue, facts => facts.Through(syntax, value));
+    }
+
+    private bool InInertLoop(SyntaxNode syntax)
+    {
+        for (SyntaxNode? node = syntax; node is not null; node = node.Parent)
+        {
+            if (InertLoops!.Contains(node))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static BlockStates NonNull(BlockStates states)
