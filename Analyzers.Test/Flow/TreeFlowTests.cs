@@ -290,13 +290,13 @@ public sealed class TreeFlowTests
     private static bool Qualifies(string body)
     {
         (IOperation operation, _, Compilation compilation) = Bind(body, "int");
-        return TreeFlow.Qualifies(operation, [], InertLoops.Of(operation, RuntimeSymbols.TryCreate(compilation)!));
+        return TreeFlow.Qualifies(operation, [], new InertLoops(operation, RuntimeSymbols.TryCreate(compilation)!).Contains);
     }
 
     private static ImmutableArray<BodyFinding> Analyze(string body, string returns = "int")
     {
         (IOperation operation, ISymbol method, Compilation compilation) = Bind(body, returns);
-        Assert.True(TreeFlow.Qualifies(operation, [], InertLoops.Of(operation, RuntimeSymbols.TryCreate(compilation)!)));
+        Assert.True(TreeFlow.Qualifies(operation, [], new InertLoops(operation, RuntimeSymbols.TryCreate(compilation)!).Contains));
         return LifetimeAnalysis.For(compilation, RuntimeSymbols.TryCreate(compilation)!).FindingsOf(method, operation, default);
     }
 

@@ -56,9 +56,9 @@ internal static class TreeFlow
     /// True when <paramref name="body"/> has a shape the walk follows exactly; <paramref name="returned"/>
     /// receives every returned value (the operations the graph makes its return branch values).
     /// </summary>
-    /// <remarks>A loop qualifies only when its syntax is among <paramref name="inertLoops"/>: loops the caller's domain leaves every state unchanged through, graph or not.</remarks>
-    public static bool Qualifies(IOperation body, List<IOperation> returned, HashSet<SyntaxNode>? inertLoops = null)
-        => StatementsOf(body) is { } statements && new ShapeCheck(returned, inertLoops).Sequence(statements, inTry: false);
+    /// <remarks>A loop qualifies only when <paramref name="isInert"/> says so: a loop the caller's domain leaves every state unchanged through, graph or not.</remarks>
+    public static bool Qualifies(IOperation body, List<IOperation> returned, System.Func<ILoopOperation, bool>? isInert = null)
+        => StatementsOf(body) is { } statements && new ShapeCheck(returned, isInert).Sequence(statements, inTry: false);
 
     /// <summary>Walks a body that <see cref="Qualifies"/>: its normal exits, in the order the graph analysis would first reach them.</summary>
     public static List<ExitState<TState>> Run<TState, TDomain>(IOperation body, TState entry, TDomain domain)
@@ -145,7 +145,7 @@ internal static class TreeFlow
         }
     }
 
-    private sealed class ShapeCheck(List<IOperation> returned, HashSet<SyntaxNode>? inertLoops)
+    private sealed class ShapeCheck(List<IOperation> returned, System.Func<ILoopOperation, bool>? isInert)
     {
         public bool Sequence(ImmutableArray<IOperation> statements, bool inTry)
         {
@@ -192,7 +192,7 @@ internal static class TreeFlow
                 case ITryOperation { Catches.IsEmpty: true, Finally: { } @finally, ExitLabel: null } @try when !inTry && !IsVacuous(@try.Body) && !IsVacuous(@finally):
                     return Sequence(@try.Body.Operations, inTry: true) && Sequence(@finally.Operations, inTry: true);
                 case ILoopOperation loop:
-                    return inertLoops is not null && inertLoops.Contains(loop.Syntax);
+                    return isInert is not null && isInert(loop);
                 default:
                     return false;
             }

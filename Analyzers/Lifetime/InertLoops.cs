@@ -16,10 +16,30 @@ namespace PoolAnalyzers.Lifetime;
 /// function (lambda, local function), take an address or enter a <c>try</c>, <c>using</c> or <c>lock</c>
 /// (whose handlers and finallies a graph routes differently).
 /// </remarks>
-internal static class InertLoops
+internal sealed class InertLoops(IOperation body, RuntimeSymbols symbols)
 {
-    /// <summary>The syntax of each inert loop of <paramref name="body"/>; null when it has none.</summary>
-    public static HashSet<SyntaxNode>? Of(IOperation body, RuntimeSymbols symbols)
+    private HashSet<SyntaxNode>? _syntax;
+    private bool _found;
+
+    /// <summary>The syntax of each inert loop, when a loop has been asked about (<see cref="Contains"/>) or the set computed; otherwise null.</summary>
+    public HashSet<SyntaxNode>? Found => _found ? _syntax : null;
+
+    /// <summary>The syntax of each inert loop of the body (found on first use); null when it has none.</summary>
+    public HashSet<SyntaxNode>? All()
+    {
+        if (!_found)
+        {
+            _syntax = Of(body, symbols);
+            _found = true;
+        }
+
+        return _syntax;
+    }
+
+    /// <summary>True when <paramref name="loop"/> is inert: the first loop asked about finds them all, a body without loops pays nothing.</summary>
+    public bool Contains(ILoopOperation loop) => All() is { } syntax && syntax.Contains(loop.Syntax);
+
+    private static HashSet<SyntaxNode>? Of(IOperation body, RuntimeSymbols symbols)
     {
         List<ILoopOperation>? loops = null;
         List<(ILocalSymbol Local, IOperation Value)>? stores = null;

@@ -92,21 +92,22 @@ internal sealed class LifetimeAnalysis
         findings ??= [];
 
         var returned = new List<IOperation>();
-        HashSet<SyntaxNode>? inertLoops = InertLoops.Of(body, _symbols);
-        if (TreeFlow.Qualifies(body, returned, inertLoops))
+        var loops = new InertLoops(body, _symbols);
+        if (TreeFlow.Qualifies(body, returned, loops.Contains))
         {
+            // Every loop of the body was asked about, so the loops found are all there are.
             flowed = true;
             int before = findings.Count;
-            AnalyzeTree(body, member, returned, untracked, inertLoops, findings);
+            AnalyzeTree(body, member, returned, untracked, loops.Found, findings);
             if (WalkCheck.CompareWithGraph)
             {
-                CompareWithGraph(member, body, untracked, inertLoops, findings.GetRange(before, findings.Count - before), cancellationToken);
+                CompareWithGraph(member, body, untracked, loops.Found, findings.GetRange(before, findings.Count - before), cancellationToken);
             }
         }
         else if (FlowGraphs.Of(body, cancellationToken) is { } graph)
         {
             flowed = true;
-            AnalyzeGraph(graph, member, untracked, inertLoops, findings, cancellationToken);
+            AnalyzeGraph(graph, member, untracked, loops.All(), findings, cancellationToken);
         }
 
         return [.. findings];
