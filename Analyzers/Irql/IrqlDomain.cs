@@ -105,11 +105,11 @@ internal sealed class IrqlDomain(IIrqlContext context, IReadOnlyDictionary<IMeth
     {
         IMethodSymbol target = invocation.TargetMethod.OriginalDefinition;
         Callee callee = context.CalleeOf(target);
-        bool dispatched = invocation.IsVirtual || target.MethodKind == MethodKind.DelegateInvoke;
+        bool dispatched = IsDispatched(invocation, target);
         RuntimeRoutine? routine = callee.Routine;
         bool isRelease = routine?.Kind == RoutineKind.SpinLockRelease;
         int held = isRelease ? FindHeld(path, invocation, routine!) : -1;
-        if (Recorder is not null && (callee.IsIrqlRelevant || callee.HasSourceBody || target.MethodKind == MethodKind.LocalFunction))
+        if (Recorder is not null && IsRecorded(callee, target))
         {
             Recorder.Call(invocation, callee, dispatched, path, checksRequirement: !isRelease || held >= 0);
         }
@@ -153,6 +153,12 @@ internal sealed class IrqlDomain(IIrqlContext context, IReadOnlyDictionary<IMeth
         return callee.Contract.RestoresParameter >= 0 ? Restore(path, invocation, callee.Contract.RestoresParameter, name) : path;
     }
 
+    /// <summary>True when a call to <paramref name="target"/> is recorded: the rules check it, or it is a call site of a function the engine analyzes.</summary>
+    public static bool IsRecorded(Callee callee, IMethodSymbol target) => callee.IsIrqlRelevant || callee.HasSourceBody || target.MethodKind == MethodKind.LocalFunction;
+
+    /// <summary>True when the method a call runs is chosen at run time (virtual dispatch or a delegate).</summary>
+    public static bool IsDispatched(IInvocationOperation invocation, IMethodSymbol target) => invocation.IsVirtual || target.MethodKind == MethodKind.DelegateInvoke;
+
     /// <summary>A call that changes nothing by contract: a method of the project applies its exit IRQL; a call dispatched at run time may make the IRQL unknown.</summary>
     private IrqlPath ApplyExit(IrqlPath path, IOperation call, IMethodSymbol target, Callee callee, bool dispatched)
     {
@@ -187,7 +193,7 @@ internal sealed class IrqlDomain(IIrqlContext context, IReadOnlyDictionary<IMeth
         }
 
         Callee callee = context.CalleeOf(constructor);
-        if (Recorder is not null && (callee.IsIrqlRelevant || callee.HasSourceBody))
+        if (Recorder is not null && IsRecorded(callee, constructor))
         {
             Recorder.Call(creation, callee, isVirtual: false, path, checksRequirement: true);
         }
@@ -397,7 +403,8 @@ internal sealed class IrqlDomain(IIrqlContext context, IReadOnlyDictionary<IMeth
         _ => false,
     };
 
-    private void RecordConversion(IDelegateCreationOperation creation)
+    /// <summary>Records a conversion to a delegate type whose attributes state the IRQL its target runs at.</summary>
+    public void RecordConversion(IDelegateCreationOperation creation)
     {
         if (Recorder is null || creation.Type is not INamedTypeSymbol { TypeKind: TypeKind.Delegate } delegateType)
         {

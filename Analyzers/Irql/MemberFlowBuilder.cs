@@ -23,7 +23,9 @@ internal static class MemberFlowBuilder
         FunctionFacts facts;
         if (!NeedsGraph(body, context))
         {
-            facts = Straight(body, member, FunctionKind.Member, body.Syntax, nested, context);
+            facts = Scanned(body, member, context) is { } scanned
+                ? (WalkCheck.CompareWithGraph ? ComparedWithWalk(scanned, body, member, context) : scanned)
+                : Straight(body, member, FunctionKind.Member, body.Syntax, nested, context);
         }
         else if (StructuredWalk.TryAnalyze(member, body, context) is { } walked)
         {
@@ -48,6 +50,15 @@ internal static class MemberFlowBuilder
         return FactsDifference.Of(walked, graphed) is { } difference
             ? throw new System.InvalidOperationException("The structured walk of '" + member.Name + "' differs from its graph: " + difference)
             : walked;
+    }
+
+    /// <summary>The tests' check of <see cref="Scanned"/>: walking the same body must record the same facts.</summary>
+    private static FunctionFacts ComparedWithWalk(FunctionFacts scanned, IOperation body, ISymbol member, IIrqlContext context)
+    {
+        FunctionFacts walked = Straight(body, member, FunctionKind.Member, body.Syntax, [], context);
+        return FactsDifference.Of(scanned, walked) is { } difference
+            ? throw new System.InvalidOperationException("The scanned facts of '" + member.Name + "' differ from its walk: " + difference)
+            : scanned;
     }
 
     /// <summary>No local functions: a member body walked on its own.</summary>
@@ -182,6 +193,47 @@ internal static class MemberFlowBuilder
                 nested.Add(AnalyzeGraph(graph.GetAnonymousFunctionControlFlowGraph(lambda, cancellationToken), lambda.Symbol, FunctionKind.Lambda, lambda.Syntax, nested, localExits, hasLambdas: true, context, cancellationToken));
             }
         }
+    }
+
+    /// <summary>
+    /// A body that cannot change the IRQL and has no function inside: its calls and conversions, read from the
+    /// operations <see cref="BodyScan"/> already found, each at the entry IRQL (what <see cref="Straight"/>
+    /// records, without walking the body again). Null when the body holds a lambda or local function.
+    /// </summary>
+    private static FunctionFacts? Scanned(IOperation body, ISymbol member, IIrqlContext context)
+    {
+        var recorder = new FunctionRecorder();
+        IrqlDomain? domain = null;
+        foreach (IOperation operation in BodyScan.Of(body))
+        {
+            switch (operation)
+            {
+                case IInvocationOperation invocation:
+                    IMethodSymbol target = invocation.TargetMethod.OriginalDefinition;
+                    Callee callee = context.CalleeOf(target);
+                    if (IrqlDomain.IsRecorded(callee, target))
+                    {
+                        recorder.Call(invocation, callee, IrqlDomain.IsDispatched(invocation, target), IrqlPath.Start, checksRequirement: true);
+                    }
+
+                    break;
+                case IObjectCreationOperation { Constructor: { } constructor } creation:
+                    Callee created = context.CalleeOf(constructor.OriginalDefinition);
+                    if (IrqlDomain.IsRecorded(created, constructor.OriginalDefinition))
+                    {
+                        recorder.Call(creation, created, isVirtual: false, IrqlPath.Start, checksRequirement: true);
+                    }
+
+                    break;
+                case IDelegateCreationOperation conversion:
+                    (domain ??= new IrqlDomain(context, EmptyExits) { Recorder = recorder }).RecordConversion(conversion);
+                    break;
+                case IAnonymousFunctionOperation or ILocalFunctionOperation:
+                    return null;
+            }
+        }
+
+        return new FunctionFacts(member, FunctionKind.Member, body.Syntax, context.ContractOf(member), recorder.Calls(), recorder.Conversions(), [new ExitFact(IrqlPath.Start, null, collapsed: false)], IrqlValue.Entry, analyzed: true);
     }
 
     /// <summary>A body that cannot change the IRQL: every call runs at the entry IRQL, and so does every exit.</summary>
