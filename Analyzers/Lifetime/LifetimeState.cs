@@ -14,47 +14,75 @@ internal sealed class LifetimeState
     /// <summary>Allocation sites per function the analysis follows; a function with more is not analyzed.</summary>
     public const int MaxSites = 64;
 
-    private static readonly ImmutableDictionary<object, ulong> s_noAliases = ImmutableDictionary.Create<object, ulong>(HolderComparer.Instance);
+    private static readonly Holder[] s_noHolders = [];
 
-    private LifetimeState(ImmutableArray<BlockFacts?> blocks, ImmutableDictionary<object, ulong> holders)
+    private LifetimeState(ImmutableArray<BlockFacts?> blocks, Holder[] holders)
     {
         Blocks = blocks;
-        Holders = holders;
+        _holders = holders;
     }
 
     public ImmutableArray<BlockFacts?> Blocks { get; }
 
-    /// <summary>Locals (<see cref="ILocalSymbol"/>) and flow captures (<c>CaptureId</c>) to the sites whose block they may hold.</summary>
-    public ImmutableDictionary<object, ulong> Holders { get; }
+    /// <summary>
+    /// Locals (<see cref="ILocalSymbol"/>) and flow captures (<c>CaptureId</c>) with the sites whose block they may
+    /// hold, none of them holding nothing. A function has a handful at a time: an array copied on write is
+    /// cheaper to search and change than a hashed immutable map.
+    /// </summary>
+    private readonly Holder[] _holders;
 
-    public static LifetimeState Entry(int sites) => new(ImmutableArray.Create(new BlockFacts?[sites]), s_noAliases);
+    public static LifetimeState Entry(int sites) => new(ImmutableArray.Create(new BlockFacts?[sites]), s_noHolders);
 
-    public ulong HeldBy(object holder) => Holders.TryGetValue(holder, out ulong sites) ? sites : 0;
+    public ulong HeldBy(object holder) => IndexOf(_holders, holder) is var index and >= 0 ? _holders[index].Sites : 0;
 
     public LifetimeState WithHolder(object holder, ulong sites)
     {
+        int index = IndexOf(_holders, holder);
         if (sites == 0)
         {
-            return Holders.ContainsKey(holder) ? new LifetimeState(Blocks, Holders.Remove(holder)) : this;
+            return index < 0 ? this : new LifetimeState(Blocks, Without(_holders, index));
         }
 
-        return HeldBy(holder) == sites ? this : new LifetimeState(Blocks, Holders.SetItem(holder, sites));
+        if (index >= 0)
+        {
+            if (_holders[index].Sites == sites)
+            {
+                return this;
+            }
+
+            var changed = (Holder[])_holders.Clone();
+            changed[index] = new Holder(holder, sites);
+            return new LifetimeState(Blocks, changed);
+        }
+
+        var added = new Holder[_holders.Length + 1];
+        System.Array.Copy(_holders, added, _holders.Length);
+        added[_holders.Length] = new Holder(holder, sites);
+        return new LifetimeState(Blocks, added);
     }
 
     public LifetimeState WithBlock(int site, BlockFacts? facts)
-        => Equals(Blocks[site], facts) ? this : new LifetimeState(Blocks.SetItem(site, facts), Holders);
+        => Equals(Blocks[site], facts) ? this : new LifetimeState(Blocks.SetItem(site, facts), _holders);
 
     /// <summary>A new block at <paramref name="site"/>: holders of the block the site made before (an earlier loop iteration) stop following it.</summary>
     public LifetimeState Allocated(int site, bool mayBeNull)
     {
         ulong bit = 1UL << site;
-        ImmutableDictionary<object, ulong> holders = Holders;
-        foreach (KeyValuePair<object, ulong> holder in Holders)
+        Holder[] holders = _holders;
+        for (int i = holders.Length - 1; i >= 0; i--)
         {
-            if ((holder.Value & bit) != 0)
+            if ((holders[i].Sites & bit) != 0)
             {
-                ulong rest = holder.Value & ~bit;
-                holders = rest == 0 ? holders.Remove(holder.Key) : holders.SetItem(holder.Key, rest);
+                ulong rest = holders[i].Sites & ~bit;
+                if (rest == 0)
+                {
+                    holders = Without(holders, i);
+                }
+                else
+                {
+                    holders = ReferenceEquals(holders, _holders) ? (Holder[])holders.Clone() : holders;
+                    holders[i] = new Holder(holders[i].Key, rest);
+                }
             }
         }
 
@@ -83,7 +111,7 @@ internal sealed class LifetimeState
             }
         }
 
-        return builder is null ? this : new LifetimeState(builder.MoveToImmutable(), Holders);
+        return builder is null ? this : new LifetimeState(builder.MoveToImmutable(), _holders);
     }
 
     public static LifetimeState Join(LifetimeState left, LifetimeState right)
@@ -105,17 +133,27 @@ internal sealed class LifetimeState
             };
         }
 
-        ImmutableDictionary<object, ulong> holders = left.Holders;
-        foreach (KeyValuePair<object, ulong> holder in right.Holders)
+        List<Holder>? holders = null;
+        foreach (Holder holder in right._holders)
         {
-            ulong mine = left.HeldBy(holder.Key);
-            if ((mine | holder.Value) != mine)
+            int index = IndexOf(left._holders, holder.Key);
+            ulong mine = index >= 0 ? left._holders[index].Sites : 0;
+            if ((mine | holder.Sites) != mine)
             {
-                holders = holders.SetItem(holder.Key, mine | holder.Value);
+                holders ??= [.. left._holders];
+                int at = index >= 0 ? index : IndexOf(holders, holder.Key);
+                if (at >= 0)
+                {
+                    holders[at] = new Holder(holder.Key, mine | holder.Sites);
+                }
+                else
+                {
+                    holders.Add(holder);
+                }
             }
         }
 
-        return new LifetimeState(ImmutableArray.Create(blocks), holders);
+        return new LifetimeState(ImmutableArray.Create(blocks), holders is null ? left._holders : [.. holders]);
     }
 
     public static bool Same(LifetimeState left, LifetimeState right)
@@ -133,14 +171,14 @@ internal sealed class LifetimeState
             }
         }
 
-        if (left.Holders.Count != right.Holders.Count)
+        if (left._holders.Length != right._holders.Length)
         {
             return false;
         }
 
-        foreach (KeyValuePair<object, ulong> holder in left.Holders)
+        foreach (Holder holder in left._holders)
         {
-            if (right.HeldBy(holder.Key) != holder.Value)
+            if (right.HeldBy(holder.Key) != holder.Sites)
             {
                 return false;
             }
@@ -149,14 +187,40 @@ internal sealed class LifetimeState
         return true;
     }
 
-    /// <summary>Locals compare as symbols, flow captures by their id.</summary>
-    private sealed class HolderComparer : IEqualityComparer<object>
+    private static int IndexOf(IReadOnlyList<Holder> holders, object key)
     {
-        public static readonly HolderComparer Instance = new();
+        for (int i = 0; i < holders.Count; i++)
+        {
+            if (SameHolder(holders[i].Key, key))
+            {
+                return i;
+            }
+        }
 
-        public new bool Equals(object? x, object? y)
-            => x is ISymbol left && y is ISymbol right ? SymbolEqualityComparer.Default.Equals(left, right) : object.Equals(x, y);
+        return -1;
+    }
 
-        public int GetHashCode(object obj) => obj is ISymbol symbol ? SymbolEqualityComparer.Default.GetHashCode(symbol) : obj.GetHashCode();
+    private static Holder[] Without(Holder[] holders, int index)
+    {
+        if (holders.Length == 1)
+        {
+            return s_noHolders;
+        }
+
+        var rest = new Holder[holders.Length - 1];
+        System.Array.Copy(holders, rest, index);
+        System.Array.Copy(holders, index + 1, rest, index, holders.Length - index - 1);
+        return rest;
+    }
+
+    /// <summary>Locals compare as symbols, flow captures by their id.</summary>
+    private static bool SameHolder(object x, object y)
+        => ReferenceEquals(x, y) || (x is ISymbol left && y is ISymbol right ? SymbolEqualityComparer.Default.Equals(left, right) : x.Equals(y));
+
+    private readonly struct Holder(object key, ulong sites)
+    {
+        public object Key { get; } = key;
+
+        public ulong Sites { get; } = sites;
     }
 }
