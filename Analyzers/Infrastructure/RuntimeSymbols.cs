@@ -167,7 +167,9 @@ internal sealed class RuntimeSymbols
     /// </summary>
     public RuntimeRoutine? Classify(IMethodSymbol? method)
     {
-        if (method is not { IsStatic: true, ContainingType: { } type })
+        // Every call of every body is asked about by several rules: the names rule out nearly all of them
+        // before any symbol is compared.
+        if (method is not { IsStatic: true, ContainingType: { } type } || !RuntimeRoutines.IsComponentName(type.Name))
         {
             return null;
         }

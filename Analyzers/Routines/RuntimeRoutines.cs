@@ -121,6 +121,20 @@ internal static class RuntimeRoutines
 
     private static readonly Dictionary<string, RuntimeRoutine> s_byName = Index(All);
 
+    /// <summary>True when <paramref name="typeName"/> is the name of one of the <see cref="Components"/>.</summary>
+    public static bool IsComponentName(string typeName)
+    {
+        foreach (string component in Components)
+        {
+            if (string.Equals(component, typeName, System.StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>The row of routine <paramref name="name"/> of <paramref name="component"/>, or null.</summary>
     public static RuntimeRoutine? Find(string component, string name)
         => s_byName.TryGetValue(name, out RuntimeRoutine? row) && row.Component == component ? row : null;
