@@ -61,10 +61,19 @@ internal static class BodyScan
     {
         foreach (IOperation child in operation.ChildOperations)
         {
-            if (child is IInvocationOperation or IObjectCreationOperation or IDelegateCreationOperation or IAnonymousFunctionOperation or ILocalFunctionOperation or IAddressOfOperation)
+            switch (child.Kind)
             {
-                found.Add(child);
-                hasLambdas |= child is IAnonymousFunctionOperation;
+                case OperationKind.Literal or OperationKind.LocalReference or OperationKind.ParameterReference or OperationKind.InstanceReference
+                    or OperationKind.DefaultValue or OperationKind.TypeOf or OperationKind.SizeOf:
+                    // Leaves, most of a body's operations: nothing below them to look at.
+                    continue;
+                case OperationKind.AnonymousFunction:
+                    hasLambdas = true;
+                    found.Add(child);
+                    break;
+                case OperationKind.Invocation or OperationKind.ObjectCreation or OperationKind.DelegateCreation or OperationKind.LocalFunction or OperationKind.AddressOf:
+                    found.Add(child);
+                    break;
             }
 
             Collect(child, found, ref hasLambdas);
