@@ -97,12 +97,13 @@ internal static class TreeFlow
     /// and null-coalescing forms, <c>switch</c> expressions, <c>&amp;&amp;</c> and <c>||</c>, deconstruction,
     /// interpolated-string handlers, <c>await</c>, <c>dynamic</c>. A walk of the tree cannot follow them.
     /// </summary>
-    internal static bool SplitsInGraph(IOperation operation) => operation switch
+    internal static bool SplitsInGraph(IOperation operation) => operation.Kind switch
     {
-        IConditionalOperation or ICoalesceOperation or ICoalesceAssignmentOperation or IConditionalAccessOperation or ISwitchExpressionOperation => true,
-        IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr } => true,
-        IInterpolatedStringHandlerCreationOperation or IAwaitOperation or IDeconstructionAssignmentOperation => true,
-        IDynamicInvocationOperation or IDynamicMemberReferenceOperation or IDynamicObjectCreationOperation or IDynamicIndexerAccessOperation => true,
+        // By kind: asked of every operation of a body, where a chain of interface tests would cost more than the walk.
+        OperationKind.Conditional or OperationKind.Coalesce or OperationKind.CoalesceAssignment or OperationKind.ConditionalAccess or OperationKind.SwitchExpression => true,
+        OperationKind.Binary => ((IBinaryOperation)operation).OperatorKind is BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr,
+        OperationKind.InterpolatedStringHandlerCreation or OperationKind.Await or OperationKind.DeconstructionAssignment => true,
+        OperationKind.DynamicInvocation or OperationKind.DynamicMemberReference or OperationKind.DynamicObjectCreation or OperationKind.DynamicIndexerAccess => true,
         _ => false,
     };
 

@@ -44,12 +44,15 @@ internal sealed class IrqlDomain(IIrqlContext context, IReadOnlyDictionary<IMeth
     /// <summary>The path after evaluating <paramref name="operation"/> and everything nested in it, in evaluation order.</summary>
     public IrqlPath Walk(IrqlPath path, IOperation operation)
     {
-        switch (operation)
+        // By kind, then a cast: every operation of every body with IRQL changes passes here.
+        switch (operation.Kind)
         {
-            case IInvocationOperation invocation:
+            case OperationKind.Invocation:
+                var invocation = (IInvocationOperation)operation;
                 path = WalkOperands(path, invocation);
                 return Call(path, invocation);
-            case IObjectCreationOperation creation:
+            case OperationKind.ObjectCreation:
+                var creation = (IObjectCreationOperation)operation;
                 foreach (IArgumentOperation argument in creation.Arguments)
                 {
                     path = Walk(path, argument.Value);
@@ -57,14 +60,15 @@ internal sealed class IrqlDomain(IIrqlContext context, IReadOnlyDictionary<IMeth
 
                 path = Construct(path, creation);
                 return creation.Initializer is null ? path : Walk(path, creation.Initializer);
-            case ISimpleAssignmentOperation assignment:
-                return Assign(path, assignment);
-            case IDelegateCreationOperation delegateCreation:
+            case OperationKind.SimpleAssignment:
+                return Assign(path, (ISimpleAssignmentOperation)operation);
+            case OperationKind.DelegateCreation:
+                var delegateCreation = (IDelegateCreationOperation)operation;
                 RecordConversion(delegateCreation);
                 return delegateCreation.Target is IMethodReferenceOperation { Instance: { } instance } ? Walk(path, instance) : path;
-            case IAnonymousFunctionOperation or IFlowAnonymousFunctionOperation or ILocalFunctionOperation:
+            case OperationKind.AnonymousFunction or OperationKind.FlowAnonymousFunction or OperationKind.LocalFunction:
                 return path;
-            case ICompoundAssignmentOperation or ICoalesceAssignmentOperation or IIncrementOrDecrementOperation or IDeconstructionAssignmentOperation:
+            case OperationKind.CompoundAssignment or OperationKind.CoalesceAssignment or OperationKind.Increment or OperationKind.Decrement or OperationKind.DeconstructionAssignment:
                 path = WalkChildren(path, operation);
                 return ForgetWritten(path, operation.ChildOperations.Count > 0 ? First(operation) : null);
             default:

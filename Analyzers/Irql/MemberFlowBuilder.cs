@@ -81,10 +81,10 @@ internal static class MemberFlowBuilder
     /// <summary>True when <paramref name="operation"/> is a call or object creation that may change the IRQL, take or release a lock, or test the IRQL.</summary>
     public static bool IsStateful(IOperation operation, IIrqlContext context)
     {
-        IMethodSymbol? target = operation switch
+        IMethodSymbol? target = operation.Kind switch
         {
-            IInvocationOperation invocation => invocation.TargetMethod.OriginalDefinition,
-            IObjectCreationOperation { Constructor: { } constructor } => constructor.OriginalDefinition,
+            OperationKind.Invocation => ((IInvocationOperation)operation).TargetMethod.OriginalDefinition,
+            OperationKind.ObjectCreation => ((IObjectCreationOperation)operation).Constructor?.OriginalDefinition,
             _ => null,
         };
         if (target is null)

@@ -283,35 +283,40 @@ internal static class StructuredWalk
 
         private static bool BranchAlike(IOperation node, IrqlState state, List<IReturnOperation> returns)
         {
-            switch (node)
+            // By kind first: a chain of interface tests on every operation of every quiet statement costs more than the walk.
+            bool refused = node.Kind switch
             {
-                case IReturnOperation { Kind: OperationKind.Return } returned:
-                    returns.Add(returned);
-                    break;
-                case IReturnOperation:
-                case IBranchOperation { BranchKind: BranchKind.GoTo }:
-                case ILabeledOperation:
-                case IUsingOperation or IUsingDeclarationOperation or ILockOperation or ISwitchOperation:
-                case IDeconstructionAssignmentOperation or IRecursivePatternOperation or IAwaitOperation:
-                case IInterpolatedStringHandlerCreationOperation:
-                case ICatchClauseOperation { Filter: not null }:
-                case IDynamicInvocationOperation or IDynamicMemberReferenceOperation or IDynamicObjectCreationOperation or IDynamicIndexerAccessOperation:
-                case IForEachLoopOperation { Collection: var collection } when Unconverted(collection).Type is not IArrayTypeSymbol:
-                case IWhileLoopOperation { Condition: null or { ConstantValue.HasValue: true } }:
-                case IForLoopOperation { Condition: null or { ConstantValue.HasValue: true } }:
-                case ILocalReferenceOperation or IParameterReferenceOperation when node.Type?.SpecialType == SpecialType.System_Boolean:
-                case IVariableDeclaratorOperation declarator when Followed(declarator.Symbol.Type):
-                    return false;
-                case { ConstantValue: { HasValue: true, Value: bool } } when node.Parent is not IReturnOperation:
-                    // A constant condition the graph folds (a returned true or false splits nothing).
-                    return false;
-                case ISimpleAssignmentOperation or ICompoundAssignmentOperation or ICoalesceAssignmentOperation or IIncrementOrDecrementOperation when !Unfollowed(IrqlDomain.First(node), state):
-                    return false;
-                case IArgumentOperation { Parameter.RefKind: RefKind.Out or RefKind.Ref, Value: var written } when !Unfollowed(written, state):
-                    return false;
-            }
+                OperationKind.Return => Collect(returns, (IReturnOperation)node),
+                OperationKind.YieldReturn or OperationKind.YieldBreak or OperationKind.Labeled => true,
+                OperationKind.Using or OperationKind.UsingDeclaration or OperationKind.Lock or OperationKind.Switch => true,
+                OperationKind.DeconstructionAssignment or OperationKind.RecursivePattern or OperationKind.Await or OperationKind.InterpolatedStringHandlerCreation => true,
+                OperationKind.DynamicInvocation or OperationKind.DynamicMemberReference or OperationKind.DynamicObjectCreation or OperationKind.DynamicIndexerAccess => true,
+                OperationKind.Branch => ((IBranchOperation)node).BranchKind == BranchKind.GoTo,
+                OperationKind.CatchClause => ((ICatchClauseOperation)node).Filter is not null,
+                OperationKind.Loop => node switch
+                {
+                    IForEachLoopOperation { Collection: var collection } => Unconverted(collection).Type is not IArrayTypeSymbol,
+                    IWhileLoopOperation { Condition: null or { ConstantValue.HasValue: true } } => true,
+                    IForLoopOperation { Condition: null or { ConstantValue.HasValue: true } } => true,
+                    _ => false,
+                },
+                OperationKind.LocalReference or OperationKind.ParameterReference => node.Type?.SpecialType == SpecialType.System_Boolean,
+                OperationKind.VariableDeclarator => Followed(((IVariableDeclaratorOperation)node).Symbol.Type),
+                OperationKind.SimpleAssignment or OperationKind.CompoundAssignment or OperationKind.CoalesceAssignment or OperationKind.Increment or OperationKind.Decrement
+                    => !Unfollowed(IrqlDomain.First(node), state),
+                OperationKind.Argument => ((IArgumentOperation)node) is { Parameter.RefKind: RefKind.Out or RefKind.Ref, Value: var written } && !Unfollowed(written, state),
+                _ => false,
+            };
 
-            return true;
+            // A constant condition the graph folds (a returned true or false splits nothing).
+            return !refused && !(node.Kind != OperationKind.Return && node.ConstantValue is { HasValue: true, Value: bool } && node.Parent is not IReturnOperation);
+        }
+
+        /// <summary>A return inside a quiet statement: kept, for the exit it makes; no reason to refuse.</summary>
+        private static bool Collect(List<IReturnOperation> returns, IReturnOperation returned)
+        {
+            returns.Add(returned);
+            return false;
         }
 
         /// <summary>True when a write to <paramref name="target"/> touches nothing a path follows: not an IRQL or <c>bool</c> variable, not a saved IRQL.</summary>
@@ -357,9 +362,9 @@ internal static class StructuredWalk
         private bool IsQuiet(IOperation operation) => operation.All(context, static (node, context) => !MemberFlowBuilder.IsStateful(node, context));
 
         /// <summary>True when <paramref name="statement"/> runs straight through: no branch of any kind inside it.</summary>
-        private static bool Straight(IOperation statement) => statement.All(statement, static (node, statement) => !TreeFlow.SplitsInGraph(node) && node switch
+        private static bool Straight(IOperation statement) => statement.All(statement, static (node, statement) => !TreeFlow.SplitsInGraph(node) && node.Kind switch
         {
-            IIsPatternOperation or IThrowOperation when !ReferenceEquals(node.Parent, statement) => false,
+            OperationKind.IsPattern or OperationKind.Throw when !ReferenceEquals(node.Parent, statement) => false,
             _ => true,
         });
 

@@ -118,45 +118,49 @@ internal sealed class LifetimeDomain : FlowDomain<LifetimeState>, ITreeDomain<Li
 
     private Value Eval(ref LifetimeState state, IOperation operation)
     {
-        switch (operation)
+        // By kind, then a cast: every operation of every analyzed body passes here.
+        switch (operation.Kind)
         {
-            case IInvocationOperation invocation:
-                return Invoke(ref state, invocation);
-            case IObjectCreationOperation creation:
-                Construct(ref state, creation);
+            case OperationKind.Invocation:
+                return Invoke(ref state, (IInvocationOperation)operation);
+            case OperationKind.ObjectCreation:
+                Construct(ref state, (IObjectCreationOperation)operation);
                 return default;
-            case ISimpleAssignmentOperation assignment:
-                return Assign(ref state, assignment);
-            case ILocalReferenceOperation local:
-                return IsHolder(local.Local) ? new Value(state.HeldBy(local.Local), derived: false) : default;
-            case IFlowCaptureOperation capture:
+            case OperationKind.SimpleAssignment:
+                return Assign(ref state, (ISimpleAssignmentOperation)operation);
+            case OperationKind.LocalReference:
+                ILocalSymbol local = ((ILocalReferenceOperation)operation).Local;
+                return IsHolder(local) ? new Value(state.HeldBy(local), derived: false) : default;
+            case OperationKind.FlowCapture:
+                var capture = (IFlowCaptureOperation)operation;
                 Value captured = Eval(ref state, capture.Value);
                 state = state.WithHolder(capture.Id, captured.Sites);
                 return default;
-            case IFlowCaptureReferenceOperation captureReference:
-                return new Value(state.HeldBy(captureReference.Id), derived: false);
-            case IConversionOperation conversion:
-                return Eval(ref state, conversion.Operand);
-            case IExpressionStatementOperation statement:
+            case OperationKind.FlowCaptureReference:
+                return new Value(state.HeldBy(((IFlowCaptureReferenceOperation)operation).Id), derived: false);
+            case OperationKind.Conversion:
+                return Eval(ref state, ((IConversionOperation)operation).Operand);
+            case OperationKind.ExpressionStatement:
                 // The value is dropped: a block allocated here is held by nobody.
-                Eval(ref state, statement.Operation);
+                Eval(ref state, ((IExpressionStatementOperation)operation).Operation);
                 return default;
-            case IBinaryOperation binary:
+            case OperationKind.Binary:
+                var binary = (IBinaryOperation)operation;
                 Value left = Eval(ref state, binary.LeftOperand);
                 Value right = Eval(ref state, binary.RightOperand);
                 return binary.OperatorKind is BinaryOperatorKind.Add or BinaryOperatorKind.Subtract && (left.Sites | right.Sites) != 0
                     ? new Value(left.Sites | right.Sites, derived: true)
                     : default;
-            case IIsPatternOperation pattern:
-                Eval(ref state, pattern.Value);
+            case OperationKind.IsPattern:
+                Eval(ref state, ((IIsPatternOperation)operation).Value);
                 return default;
-            case IAnonymousFunctionOperation or IFlowAnonymousFunctionOperation or ILocalFunctionOperation or IDelegateCreationOperation:
+            case OperationKind.AnonymousFunction or OperationKind.FlowAnonymousFunction or OperationKind.LocalFunction or OperationKind.DelegateCreation:
                 return default;
-            case ICompoundAssignmentOperation or IIncrementOrDecrementOperation or ICoalesceAssignmentOperation or IDeconstructionAssignmentOperation:
+            case OperationKind.CompoundAssignment or OperationKind.Increment or OperationKind.Decrement or OperationKind.CoalesceAssignment or OperationKind.DeconstructionAssignment:
                 WalkChildren(ref state, operation);
                 Forget(ref state, operation.ChildOperations.Count > 0 ? First(operation) : null);
                 return default;
-            case IAddressOfOperation:
+            case OperationKind.AddressOf:
                 WalkChildren(ref state, operation);
                 return default;
             default:
