@@ -12,8 +12,9 @@ namespace PoolAnalyzers.Irql;
 /// <summary>
 /// Computes the <see cref="MemberFlow"/> of a member body. A body in which nothing can change the IRQL
 /// (no raise, lower, spin lock, IRQL query, or call to a method that may change it) runs at its entry
-/// IRQL everywhere, so it is walked once without a control-flow graph; only the others pay for
-/// a control-flow graph (<see cref="FlowGraphs"/>) and a fixed point.
+/// IRQL everywhere, so its calls are read from its body scan (walked only when it holds a function of its
+/// own); those that change it in a straight line are walked (<see cref="StructuredWalk"/>); only the
+/// others pay for a control-flow graph (<see cref="FlowGraphs"/>) and a fixed point.
 /// </summary>
 internal static class MemberFlowBuilder
 {
