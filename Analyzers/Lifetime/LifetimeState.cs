@@ -16,6 +16,13 @@ internal sealed class LifetimeState
 
     private static readonly Holder[] s_noHolders = [];
 
+    /// <summary>
+    /// Locals (<see cref="ILocalSymbol"/>) and flow captures (<c>CaptureId</c>) with the sites whose block they may
+    /// hold, none of them holding nothing. A function has a handful at a time: an array copied on write is
+    /// cheaper to search and change than a hashed immutable map.
+    /// </summary>
+    private readonly Holder[] _holders;
+
     private LifetimeState(ImmutableArray<BlockFacts?> blocks, Holder[] holders)
     {
         Blocks = blocks;
@@ -23,13 +30,6 @@ internal sealed class LifetimeState
     }
 
     public ImmutableArray<BlockFacts?> Blocks { get; }
-
-    /// <summary>
-    /// Locals (<see cref="ILocalSymbol"/>) and flow captures (<c>CaptureId</c>) with the sites whose block they may
-    /// hold, none of them holding nothing. A function has a handful at a time: an array copied on write is
-    /// cheaper to search and change than a hashed immutable map.
-    /// </summary>
-    private readonly Holder[] _holders;
 
     public static LifetimeState Entry(int sites) => new(ImmutableArray.Create(new BlockFacts?[sites]), s_noHolders);
 
