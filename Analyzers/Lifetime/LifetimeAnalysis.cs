@@ -95,7 +95,7 @@ internal sealed class LifetimeAnalysis
         var loops = new InertLoops(body, _symbols);
         if (TreeFlow.Qualifies(body, returned, loops.Contains))
         {
-            // Every loop of the body was asked about, so the loops found are all there are.
+            // The shape check asked about every loop it met, and the first one asked finds them all; a body it passed without asking has none.
             flowed = true;
             int before = findings.Count;
             AnalyzeTree(body, member, returned, untracked, loops.Found, findings);
