@@ -222,11 +222,11 @@ internal static class TreeFlow
 
         /// <summary>True when the graph keeps <paramref name="operation"/> whole: nothing in it branches, makes a function or is split into captures.</summary>
         private static bool Expression(IOperation operation)
-            => operation.All(operation, static (node, root) => !SplitsInGraph(node) && node switch
+            => operation.All(operation, static (node, root) => !SplitsInGraph(node) && node.Kind switch
             {
-                IThrowOperation or IAnonymousFunctionOperation or ILocalFunctionOperation => false,
-                IObjectOrCollectionInitializerOperation or IWithOperation or IAnonymousObjectCreationOperation or ITupleOperation => false,
-                IIsPatternOperation => ReferenceEquals(node, root), // Whole, as a condition.
+                OperationKind.Throw or OperationKind.AnonymousFunction or OperationKind.LocalFunction => false,
+                OperationKind.ObjectOrCollectionInitializer or OperationKind.With or OperationKind.AnonymousObjectCreation or OperationKind.Tuple => false,
+                OperationKind.IsPattern => ReferenceEquals(node, root), // Whole, as a condition.
                 _ => true,
             });
     }

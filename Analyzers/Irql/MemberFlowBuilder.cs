@@ -94,7 +94,7 @@ internal static class MemberFlowBuilder
         }
 
         Callee callee = context.CalleeOf(target);
-        bool dispatched = operation is IInvocationOperation { IsVirtual: true } || target.MethodKind == MethodKind.DelegateInvoke;
+        bool dispatched = operation is IInvocationOperation invocation && IrqlDomain.IsDispatched(invocation, target);
         return callee.ChangesState || callee.QueriesIrql || ((dispatched || (callee.HasSourceBody && !callee.Contract.RequiresSame)) && context.MayChangeIrql(target));
     }
 

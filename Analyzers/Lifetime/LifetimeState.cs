@@ -140,11 +140,11 @@ internal sealed class LifetimeState
             ulong mine = index >= 0 ? left._holders[index].Sites : 0;
             if ((mine | holder.Sites) != mine)
             {
+                // The right side's holders are distinct, so one missing on the left is added once.
                 holders ??= [.. left._holders];
-                int at = index >= 0 ? index : IndexOf(holders, holder.Key);
-                if (at >= 0)
+                if (index >= 0)
                 {
-                    holders[at] = new Holder(holder.Key, mine | holder.Sites);
+                    holders[index] = new Holder(holder.Key, mine | holder.Sites);
                 }
                 else
                 {
@@ -187,9 +187,9 @@ internal sealed class LifetimeState
         return true;
     }
 
-    private static int IndexOf(IReadOnlyList<Holder> holders, object key)
+    private static int IndexOf(Holder[] holders, object key)
     {
-        for (int i = 0; i < holders.Count; i++)
+        for (int i = 0; i < holders.Length; i++)
         {
             if (SameHolder(holders[i].Key, key))
             {
