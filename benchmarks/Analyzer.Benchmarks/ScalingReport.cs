@@ -82,12 +82,12 @@ internal static class ScalingReport
         output.WriteLine();
         output.WriteLine(Invariant($"Driver corpus, medians (and ranges) of {3 * runs} runs at 1,000 files and {runs} at 10,000, alternating, after one discarded warm-up; ms of process CPU time; (c) here runs with execution timing on:"));
         output.WriteLine();
-        output.WriteLine("| Files | (a) compiler CPU | (c) + PoolAnalyzers CPU | Callbacks, sum per run | Callbacks, mean of the sums | Callbacks, sum of each analyzer's median | Sum per run / (a) CPU |");
-        output.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
+        output.WriteLine("| Files | (a) compiler CPU | (c) + PoolAnalyzers CPU | Callbacks, sum per run | Callbacks, mean of the sums | Callbacks, sum of each analyzer's median | Sum per run / (a) CPU | (c) collector pauses |");
+        output.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach ((int files, Samples compiler, Samples analyzed, List<double> callbacks, double typical) in rows)
         {
             output.WriteLine(Invariant(
-                $"| {files:N0} | {Describe(compiler.Cpu)} | {Describe(analyzed.Cpu)} | {Describe(callbacks)} | {callbacks.Average():F0} | {typical:F0} | {100 * Samples.Median(callbacks) / Samples.Median(compiler.Cpu):F2} % |"));
+                $"| {files:N0} | {Describe(compiler.Cpu)} | {Describe(analyzed.Cpu)} | {Describe(callbacks)} | {callbacks.Average():F0} | {typical:F0} | {100 * Samples.Median(callbacks) / Samples.Median(compiler.Cpu):F2} % | {Describe(analyzed.GcPause)} |"));
         }
 
         (int _, Samples smallCompiler, Samples smallAnalyzed, List<double> smallCallbacks, double smallTypical) = rows[0];

@@ -5,17 +5,21 @@ using System.Threading.Tasks;
 
 namespace PoolAnalyzers.Analyzer.Benchmarks.Analysis;
 
-/// <summary>Wall-clock and whole-process CPU time of repeated runs of one case.</summary>
+/// <summary>Wall-clock and whole-process CPU time, and the collector's pauses, of repeated runs of one case.</summary>
 internal sealed class Samples
 {
     public List<double> Wall { get; } = [];
 
     public List<double> Cpu { get; } = [];
 
+    /// <summary>Time the collector held the process's threads still during each run.</summary>
+    public List<double> GcPause { get; } = [];
+
     public void Clear()
     {
         Wall.Clear();
         Cpu.Clear();
+        GcPause.Clear();
     }
 
     public async Task MeasureAsync<T>(Func<Task<T>> action)
@@ -24,10 +28,12 @@ internal sealed class Samples
         GC.Collect();
         GC.WaitForPendingFinalizers();
         TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        TimeSpan pausedBefore = GC.GetTotalPauseDuration();
         long start = Stopwatch.GetTimestamp();
         await action().ConfigureAwait(false);
         Wall.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         Cpu.Add((Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds);
+        GcPause.Add((GC.GetTotalPauseDuration() - pausedBefore).TotalMilliseconds);
     }
 
     public static double Median(List<double> values)
