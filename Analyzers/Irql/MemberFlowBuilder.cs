@@ -234,7 +234,7 @@ internal static class MemberFlowBuilder
             }
         }
 
-        return new FunctionFacts(member, FunctionKind.Member, body.Syntax, context.ContractOf(member), recorder.Calls(), recorder.Conversions(), [new ExitFact(IrqlPath.Start, null, collapsed: false)], IrqlValue.Entry, analyzed: true);
+        return AtEntry(member, FunctionKind.Member, body.Syntax, recorder, context);
     }
 
     /// <summary>A body that cannot change the IRQL: every call runs at the entry IRQL, and so does every exit.</summary>
@@ -243,10 +243,14 @@ internal static class MemberFlowBuilder
         var recorder = new FunctionRecorder();
         var domain = new IrqlDomain(context, EmptyExits) { Recorder = recorder };
         domain.Walk(IrqlPath.Start, body);
-        var facts = new FunctionFacts(symbol, kind, declaration, context.ContractOf(symbol), recorder.Calls(), recorder.Conversions(), [new ExitFact(IrqlPath.Start, null, collapsed: false)], IrqlValue.Entry, analyzed: true);
+        FunctionFacts facts = AtEntry(symbol, kind, declaration, recorder, context);
         AddNested(body, nested, context);
         return facts;
     }
+
+    /// <summary>The facts of a function that runs at its entry IRQL throughout: what it recorded, and one exit at the entry IRQL.</summary>
+    private static FunctionFacts AtEntry(ISymbol symbol, FunctionKind kind, SyntaxNode declaration, FunctionRecorder recorder, IIrqlContext context)
+        => new(symbol, kind, declaration, context.ContractOf(symbol), recorder.Calls(), recorder.Conversions(), [new ExitFact(IrqlPath.Start, null, collapsed: false)], IrqlValue.Entry, analyzed: true);
 
     private static void AddNested(IOperation operation, List<FunctionFacts> nested, IIrqlContext context)
     {
