@@ -37,9 +37,10 @@ internal sealed class CompilationIndex
         var mentioning = new Dictionary<string, List<IndexedMember>>(StringComparer.Ordinal);
         var changers = new HashSet<string>(changingRoutines, StringComparer.Ordinal);
         var pending = new Queue<string>(changers);
+        var scanner = new MentionScanner();
         foreach (SyntaxTree tree in compilation.SyntaxTrees)
         {
-            foreach (IndexedMember member in TreeIndex.For(tree, cancellationToken).Members)
+            foreach (IndexedMember member in TreeIndex.For(tree, scanner, cancellationToken).Members)
             {
                 foreach (string name in member.Mentions)
                 {

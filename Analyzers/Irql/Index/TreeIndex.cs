@@ -5,11 +5,12 @@ using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
 
 namespace PoolAnalyzers.Irql.Index;
 
 /// <summary>A member body of a syntax tree and the simple names it calls, constructs or passes as method groups.</summary>
-internal sealed class IndexedMember(SyntaxNode declaration, string? name, ImmutableArray<string> mentions, bool declaresIrqlEffect)
+internal sealed class IndexedMember(SyntaxNode declaration, TextSpan body, string? name, ImmutableArray<string> mentions, bool declaresIrqlEffect)
 {
     /// <summary>
     /// The declaration the body belongs to: a method, constructor, destructor, operator or accessor
@@ -17,10 +18,13 @@ internal sealed class IndexedMember(SyntaxNode declaration, string? name, Immuta
     /// </summary>
     public SyntaxNode Declaration { get; } = declaration;
 
+    /// <summary>Where its mentions were read: past a method's parameter list to its end, an accessor's or arrow's body, the compilation unit.</summary>
+    public TextSpan Body { get; } = body;
+
     /// <summary>The name calls use: a method's name, a constructor's type name; null for the rest.</summary>
     public string? Name { get; } = name;
 
-    /// <summary>Every simple name the body (its lambdas and local functions included) invokes, constructs, or may convert to a delegate.</summary>
+    /// <summary>Every simple name the body (its lambdas and local functions included) invokes, constructs, or may convert to a delegate, and some more (see <see cref="MentionScanner"/>).</summary>
     public ImmutableArray<string> Mentions { get; } = mentions;
 
     /// <summary>The declaration carries <c>[IrqlRaises]</c>, <c>[IrqlSaves]</c> or <c>[IrqlRestores]</c> (by syntax).</summary>
@@ -30,7 +34,9 @@ internal sealed class IndexedMember(SyntaxNode declaration, string? name, Immuta
 /// <summary>
 /// What one syntax tree says about calls, by name only: built without binding, once per tree and kept
 /// while the tree lives, so a compilation that differs from the last one in a single document (every
-/// edit in an IDE) re-reads only that document.
+/// edit in an IDE) re-reads only that document. The members come from the declarations; what each
+/// body mentions is read from its text (<see cref="MentionScanner"/>), so the index creates no syntax
+/// node inside a body.
 /// </summary>
 internal sealed class TreeIndex
 {
@@ -45,18 +51,19 @@ internal sealed class TreeIndex
 
     public ImmutableArray<IndexedMember> Members { get; }
 
-    public static TreeIndex For(SyntaxTree tree, CancellationToken cancellationToken)
+    /// <summary>The index of <paramref name="tree"/>, read with <paramref name="scanner"/> (one for all the trees of an index) when it has not been read yet.</summary>
+    public static TreeIndex For(SyntaxTree tree, MentionScanner? scanner, CancellationToken cancellationToken)
     {
         if (s_cache.TryGetValue(tree, out TreeIndex? index))
         {
             return index;
         }
 
-        index = Build(tree.GetRoot(cancellationToken), cancellationToken);
+        index = Build(tree.GetRoot(cancellationToken), new Reader(tree.GetText(cancellationToken), scanner ?? new MentionScanner()), cancellationToken);
         return s_cache.GetValue(tree, _ => index);
     }
 
-    private static TreeIndex Build(SyntaxNode root, CancellationToken cancellationToken)
+    private static TreeIndex Build(SyntaxNode root, Reader text, CancellationToken cancellationToken)
     {
         ImmutableArray<IndexedMember>.Builder members = ImmutableArray.CreateBuilder<IndexedMember>();
         var topLevel = new HashSet<string>(System.StringComparer.Ordinal);
@@ -69,19 +76,20 @@ internal sealed class TreeIndex
             switch (node)
             {
                 case BaseMethodDeclarationSyntax method when method.Body is not null || method.ExpressionBody is not null:
-                    members.Add(Member(method, NameOf(method), HasEffect(method.AttributeLists) || HasEffect(method.ParameterList)));
+                    // Read past the parameter list: the method's own name is not a call.
+                    members.Add(Member(method, TextSpan.FromBounds(method.ParameterList.Span.End, method.Span.End), text, NameOf(method), HasEffect(method.AttributeLists) || HasEffect(method.ParameterList)));
                     break;
                 case AccessorDeclarationSyntax accessor when accessor.Body is not null || accessor.ExpressionBody is not null:
-                    members.Add(Member(accessor, null, HasEffect(accessor.AttributeLists)));
+                    members.Add(Member(accessor, ((SyntaxNode?)accessor.Body ?? accessor.ExpressionBody)!.Span, text, null, HasEffect(accessor.AttributeLists)));
                     break;
                 case BasePropertyDeclarationSyntax property:
                     if (property is PropertyDeclarationSyntax { ExpressionBody: { } propertyArrow })
                     {
-                        members.Add(Member(propertyArrow, null, false));
+                        members.Add(Member(propertyArrow, propertyArrow.Span, text, null, false));
                     }
                     else if (property is IndexerDeclarationSyntax { ExpressionBody: { } indexerArrow })
                     {
-                        members.Add(Member(indexerArrow, null, false));
+                        members.Add(Member(indexerArrow, indexerArrow.Span, text, null, false));
                     }
                     else if (property.AccessorList is { } accessors)
                     {
@@ -90,7 +98,7 @@ internal sealed class TreeIndex
 
                     break;
                 case GlobalStatementSyntax global:
-                    Mentions(global, topLevel);
+                    Mentions(global, global.Span, text, topLevel);
                     break;
                 case CompilationUnitSyntax or BaseNamespaceDeclarationSyntax or TypeDeclarationSyntax or AccessorListSyntax:
                     Push(stack, node);
@@ -100,7 +108,7 @@ internal sealed class TreeIndex
 
         if (topLevel.Count > 0)
         {
-            members.Add(new IndexedMember(root, null, [.. topLevel], false));
+            members.Add(new IndexedMember(root, root.FullSpan, null, [.. topLevel], false));
         }
 
         return new TreeIndex(members.ToImmutable());
@@ -119,11 +127,21 @@ internal sealed class TreeIndex
         }
     }
 
-    private static IndexedMember Member(SyntaxNode declaration, string? name, bool declaresEffect)
+    private static IndexedMember Member(SyntaxNode declaration, TextSpan body, Reader text, string? name, bool declaresEffect)
     {
-        var mentions = new HashSet<string>(System.StringComparer.Ordinal);
-        Mentions(declaration, mentions);
-        return new IndexedMember(declaration, name, [.. mentions], declaresEffect);
+        HashSet<string> mentions = text.Found;
+        mentions.Clear();
+        Mentions(declaration, body, text, mentions);
+        return new IndexedMember(declaration, body, name, [.. mentions], declaresEffect);
+    }
+
+    /// <summary>The names <paramref name="body"/> mentions, read from the text; from the syntax under <paramref name="node"/> where only it can tell (see <see cref="MentionScanner"/>).</summary>
+    private static void Mentions(SyntaxNode node, TextSpan body, Reader text, HashSet<string> mentions)
+    {
+        if (!text.Scanner.Scan(text.Text, body, mentions))
+        {
+            MentionsInSyntax(node, body, mentions);
+        }
     }
 
     private static string? NameOf(BaseMethodDeclarationSyntax method) => method switch
@@ -133,10 +151,16 @@ internal sealed class TreeIndex
         _ => null,
     };
 
-    private static void Mentions(SyntaxNode body, HashSet<string> mentions)
+    /// <summary>The names the syntax under <paramref name="root"/> within <paramref name="body"/> calls, constructs or may convert to a delegate, exactly.</summary>
+    internal static void MentionsInSyntax(SyntaxNode root, TextSpan body, HashSet<string> mentions)
     {
-        foreach (SyntaxNode node in body.DescendantNodes())
+        foreach (SyntaxNode node in root.DescendantNodesAndSelf(body))
         {
+            if (!body.Contains(node.Span))
+            {
+                continue;
+            }
+
             switch (node)
             {
                 case InvocationExpressionSyntax invocation when SimpleName(invocation.Expression) is { } invoked:
@@ -213,5 +237,15 @@ internal sealed class TreeIndex
         }
 
         return false;
+    }
+
+    /// <summary>A tree's text, the scanner that reads it, and one set the members' names are gathered in.</summary>
+    private sealed class Reader(SourceText text, MentionScanner scanner)
+    {
+        public SourceText Text { get; } = text;
+
+        public MentionScanner Scanner { get; } = scanner;
+
+        public HashSet<string> Found { get; } = new(System.StringComparer.Ordinal);
     }
 }

@@ -70,7 +70,7 @@ internal sealed class CallerIndex(IrqlEngine engine)
     /// </remarks>
     private void Resolve(string name, SyntaxTree? tree, CancellationToken cancellationToken)
     {
-        IReadOnlyList<IndexedMember> members = tree is null ? engine.Index(cancellationToken).Mentioning(name) : TreeIndex.For(tree, cancellationToken).Members;
+        IReadOnlyList<IndexedMember> members = tree is null ? engine.Index(cancellationToken).Mentioning(name) : TreeIndex.For(tree, scanner: null, cancellationToken).Members;
         foreach (IndexedMember member in members)
         {
             if ((tree is null || member.Mentions.Contains(name)) && _analyzed.Add(member) && engine.FlowOfDeclaration(member.Declaration, cancellationToken) is { } flow)

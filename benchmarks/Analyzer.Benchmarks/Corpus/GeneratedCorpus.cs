@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Linq;
+using System.Text;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using PoolAnalyzers.Runtime;
@@ -106,12 +107,25 @@ public sealed class GeneratedCorpus
 
     /// <summary>
     /// A new compilation over the shared parse and references. Each compilation gets its own
-    /// <see cref="SyntaxTree"/> objects over the parsed nodes (no re-parse), as a real build has: a cache
-    /// an analyzer keeps per tree (the IRQL engine's syntax index) is then paid in every run, not only in
-    /// the first.
+    /// <see cref="SyntaxTree"/> objects, with their own syntax nodes over the parsed ones (no re-parse)
+    /// and their text, as a real build has: a cache the compiler or an analyzer keeps per tree or per
+    /// node (the IRQL engine's syntax index) is then paid in every run, not only in the first.
     /// </summary>
+    /// <remarks>
+    /// <c>WithRootAndOptions</c> with the tree's own root and options returns the same tree, so it cannot
+    /// give a run trees of its own. <c>CSharpSyntaxTree.Create</c> starts a new tree of nodes over the
+    /// parsed ones; its text is made here, once, because the parser hands a real build its trees with
+    /// their text (the compiler and analyzers read it for line numbers).
+    /// </remarks>
     public CSharpCompilation CreateCompilation() =>
-        CSharpCompilation.Create("Generated" + Kind, Trees.Select(tree => tree.WithRootAndOptions(tree.GetRoot(), tree.Options)), References, Options);
+        CSharpCompilation.Create("Generated" + Kind, Trees.Select(FreshTree), References, Options);
+
+    private static SyntaxTree FreshTree(SyntaxTree parsed)
+    {
+        SyntaxTree fresh = CSharpSyntaxTree.Create((CSharpSyntaxNode)parsed.GetRoot(), (CSharpParseOptions)parsed.Options, parsed.FilePath, Encoding.UTF8);
+        _ = fresh.GetText();
+        return fresh;
+    }
 
     /// <summary>
     /// Throws when the corpus does not compile: a benchmark over broken code would measure the
