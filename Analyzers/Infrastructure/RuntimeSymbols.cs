@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.IO;
@@ -44,6 +45,9 @@ internal sealed class RuntimeSymbols
     private static readonly Types s_none = new(null, null, null, null, []);
 
     private readonly Compilation _compilation;
+
+    /// <summary>The row of each routine definition of a component type, once it has been asked about (a few hundred at most).</summary>
+    private readonly ConcurrentDictionary<IMethodSymbol, RuntimeRoutine?> _rows = new(ReferenceComparer<IMethodSymbol>.Instance);
     private Types? _types;
 
     private RuntimeSymbols(Compilation compilation, Types? types)
@@ -174,9 +178,25 @@ internal sealed class RuntimeSymbols
             return null;
         }
 
+        // Each call asks about the method's definition, one object per routine: remembered by reference.
+        if (!method.IsDefinition)
+        {
+            return Row(method, type);
+        }
+
+        if (!_rows.TryGetValue(method, out RuntimeRoutine? row))
+        {
+            row = _rows.GetOrAdd(method, Row(method, type));
+        }
+
+        return row;
+    }
+
+    private RuntimeRoutine? Row(IMethodSymbol method, INamedTypeSymbol type)
+    {
         foreach (INamedTypeSymbol component in Resolved.Components)
         {
-            if (SymbolEqualityComparer.Default.Equals(type, component))
+            if (ReferenceEquals(type, component) || SymbolEqualityComparer.Default.Equals(type, component))
             {
                 return RuntimeRoutines.Find(component.Name, method.Name);
             }

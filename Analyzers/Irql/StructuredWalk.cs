@@ -48,7 +48,7 @@ internal static class StructuredWalk
         }
 
         var recorder = new FunctionRecorder();
-        var walker = new Walker(new IrqlDomain(context, MemberFlowBuilder.EmptyExits) { Recorder = recorder }, context);
+        var walker = new Walker(new IrqlDomain(context, MemberFlowBuilder.EmptyExits) { Recorder = recorder }, context, body);
         if (!walker.Run(statements))
         {
             return null;
@@ -95,9 +95,12 @@ internal static class StructuredWalk
         return true;
     }
 
-    private sealed class Walker(IrqlDomain domain, IIrqlContext context)
+    private sealed class Walker(IrqlDomain domain, IIrqlContext context, IOperation body)
     {
         private IrqlState? _state = IrqlState.Entry;
+
+        /// <summary>Every operation with a stateful call or creation in or under it (see <see cref="IsQuiet"/>), made on first use.</summary>
+        private HashSet<IOperation>? _loud;
 
         /// <summary>The state at each normal exit, with its <c>return</c> statement (null for the end of the body or a <c>return;</c>).</summary>
         public List<(IrqlState State, SyntaxNode? Return)> Exits { get; } = [];
@@ -359,7 +362,29 @@ internal static class StructuredWalk
         private static bool Followed(ITypeSymbol? type) => type is null || type.SpecialType == SpecialType.System_Boolean || IrqlDomain.IsIrqlType(type);
 
         /// <summary>True when nothing in <paramref name="operation"/> may change the IRQL, take or release a lock, or test the IRQL.</summary>
-        private bool IsQuiet(IOperation operation) => operation.All(context, static (node, context) => !MemberFlowBuilder.IsStateful(node, context));
+        /// <remarks>
+        /// Only calls and creations can (<see cref="MemberFlowBuilder.IsStateful"/>), and the body scan lists
+        /// them all: marking the ancestors of the stateful ones once answers for every statement, where a
+        /// walk per statement would read nested statements again at each level.
+        /// </remarks>
+        private bool IsQuiet(IOperation operation)
+        {
+            if (_loud is null)
+            {
+                _loud = new HashSet<IOperation>(ReferenceComparer<IOperation>.Instance);
+                foreach (IOperation found in BodyScan.Of(body))
+                {
+                    if (MemberFlowBuilder.IsStateful(found, context))
+                    {
+                        for (IOperation? marked = found; marked is not null && _loud.Add(marked); marked = marked.Parent)
+                        {
+                        }
+                    }
+                }
+            }
+
+            return !_loud.Contains(operation);
+        }
 
         /// <summary>True when <paramref name="statement"/> runs straight through: no branch of any kind inside it.</summary>
         private static bool Straight(IOperation statement) => statement.All(statement, static (node, statement) => !TreeFlow.SplitsInGraph(node) && node.Kind switch

@@ -121,9 +121,28 @@ internal static class RuntimeRoutines
 
     private static readonly Dictionary<string, RuntimeRoutine> s_byName = Index(All);
 
+    private static readonly int s_longestComponent = Longest(Components);
+
+    private static int Longest(ImmutableArray<string> names)
+    {
+        int longest = 0;
+        foreach (string name in names)
+        {
+            longest = System.Math.Max(longest, name.Length);
+        }
+
+        return longest;
+    }
+
     /// <summary>True when <paramref name="typeName"/> is the name of one of the <see cref="Components"/>.</summary>
     public static bool IsComponentName(string typeName)
     {
+        // Nearly every type a call names is longer than every component: one comparison says so.
+        if (typeName.Length > s_longestComponent)
+        {
+            return false;
+        }
+
         foreach (string component in Components)
         {
             if (string.Equals(component, typeName, System.StringComparison.Ordinal))

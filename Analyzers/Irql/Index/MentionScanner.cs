@@ -37,6 +37,12 @@ namespace PoolAnalyzers.Irql.Index;
 /// </remarks>
 internal sealed class MentionScanner
 {
+    private const byte Start = 1;
+    private const byte Part = 2;
+
+    /// <summary>Which ASCII characters start and continue an identifier: one load per character of the text.</summary>
+    private static readonly byte[] s_ascii = AsciiClasses();
+
     private readonly Dictionary<int, Entry[]> _names = [];
     private char[] _buffer = new char[4096];
 
@@ -195,11 +201,21 @@ internal sealed class MentionScanner
         return entry.IsKeyword && !verbatim ? null : entry.Text;
     }
 
-    private static bool IsIdentifierStart(char c)
-        => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or '_' || (c > 127 && SyntaxFacts.IsIdentifierStartCharacter(c));
+    private static bool IsIdentifierStart(char c) => c < 128 ? (s_ascii[c] & Start) != 0 : SyntaxFacts.IsIdentifierStartCharacter(c);
 
-    private static bool IsIdentifierPart(char c)
-        => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '_' || (c > 127 && SyntaxFacts.IsIdentifierPartCharacter(c));
+    private static bool IsIdentifierPart(char c) => c < 128 ? (s_ascii[c] & Part) != 0 : SyntaxFacts.IsIdentifierPartCharacter(c);
+
+    private static byte[] AsciiClasses()
+    {
+        byte[] classes = new byte[128];
+        for (char c = '\0'; c < 128; c++)
+        {
+            bool letter = c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or '_';
+            classes[c] = (byte)((letter ? Start : 0) | (letter || c is >= '0' and <= '9' ? Part : 0));
+        }
+
+        return classes;
+    }
 
     /// <summary>A name read before, and whether it is a reserved keyword (<c>if</c>, <c>return</c>: never a method's name unless written with '@').</summary>
     private sealed class Entry(string text)

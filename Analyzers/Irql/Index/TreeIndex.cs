@@ -77,7 +77,7 @@ internal sealed class TreeIndex
             {
                 case BaseMethodDeclarationSyntax method when method.Body is not null || method.ExpressionBody is not null:
                     // Read past the parameter list: the method's own name is not a call.
-                    members.Add(Member(method, TextSpan.FromBounds(method.ParameterList.Span.End, method.Span.End), text, NameOf(method), HasEffect(method.AttributeLists) || HasEffect(method.ParameterList)));
+                    members.Add(Member(method, TextSpan.FromBounds(method.ParameterList.Span.End, method.Span.End), text, NameOf(method), HasEffect(method.AttributeLists) || HasEffect(method.ParameterList, text)));
                     break;
                 case AccessorDeclarationSyntax accessor when accessor.Body is not null || accessor.ExpressionBody is not null:
                     members.Add(Member(accessor, ((SyntaxNode?)accessor.Body ?? accessor.ExpressionBody)!.Span, text, null, HasEffect(accessor.AttributeLists)));
@@ -93,15 +93,21 @@ internal sealed class TreeIndex
                     }
                     else if (property.AccessorList is { } accessors)
                     {
-                        Push(stack, accessors);
+                        Push(stack, accessors.Accessors);
                     }
 
                     break;
                 case GlobalStatementSyntax global:
                     Mentions(global, global.Span, text, topLevel);
                     break;
-                case CompilationUnitSyntax or BaseNamespaceDeclarationSyntax or TypeDeclarationSyntax or AccessorListSyntax:
-                    Push(stack, node);
+                case CompilationUnitSyntax unit:
+                    Push(stack, unit.Members);
+                    break;
+                case BaseNamespaceDeclarationSyntax space:
+                    Push(stack, space.Members);
+                    break;
+                case TypeDeclarationSyntax type:
+                    Push(stack, type.Members);
                     break;
             }
         }
@@ -114,16 +120,13 @@ internal sealed class TreeIndex
         return new TreeIndex(members.ToImmutable());
     }
 
-    private static void Push(Stack<SyntaxNode> stack, SyntaxNode parent)
+    private static void Push<T>(Stack<SyntaxNode> stack, SyntaxList<T> children)
+        where T : SyntaxNode
     {
         // Reverse, so members come out in source order.
-        ChildSyntaxList children = parent.ChildNodesAndTokens();
         for (int i = children.Count - 1; i >= 0; i--)
         {
-            if (children[i].AsNode() is { } child)
-            {
-                stack.Push(child);
-            }
+            stack.Push(children[i]);
         }
     }
 
@@ -204,8 +207,14 @@ internal sealed class TreeIndex
         _ => null,
     };
 
-    private static bool HasEffect(ParameterListSyntax parameters)
+    private static bool HasEffect(ParameterListSyntax parameters, Reader text)
     {
+        // Most parameter lists carry no attribute: their text says so without a node per parameter.
+        if (!text.Holds(parameters.Span, '['))
+        {
+            return false;
+        }
+
         foreach (ParameterSyntax parameter in parameters.Parameters)
         {
             if (HasEffect(parameter.AttributeLists))
@@ -247,5 +256,18 @@ internal sealed class TreeIndex
         public MentionScanner Scanner { get; } = scanner;
 
         public HashSet<string> Found { get; } = new(System.StringComparer.Ordinal);
+
+        public bool Holds(TextSpan span, char c)
+        {
+            for (int i = span.Start; i < span.End; i++)
+            {
+                if (Text[i] == c)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
     }
 }
