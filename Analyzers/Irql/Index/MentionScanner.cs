@@ -30,10 +30,10 @@ namespace PoolAnalyzers.Irql.Index;
 /// a Unicode escape, which an identifier may contain (<c>\u0041</c> for <c>A</c>), and a preprocessor
 /// directive, which may stand between a name and its argument list.
 /// </para>
-/// </remarks>
-/// <remarks>
+/// <para>
 /// One scanner reads the trees of one index: it keeps one string per distinct name across them (the
 /// same routine names recur in every file) and one buffer.
+/// </para>
 /// </remarks>
 internal sealed class MentionScanner
 {
