@@ -83,12 +83,12 @@ public sealed class MentionScannerTests
                 {
                     foreach (GlobalStatementSyntax statement in unit.Members.OfType<GlobalStatementSyntax>())
                     {
-                        TreeIndex.MentionsInSyntax(statement, statement.Span, exact);
+                        TreeIndex.MentionsInSyntax(statement, TreeIndex.BodyOf(statement), exact);
                     }
                 }
                 else
                 {
-                    TreeIndex.MentionsInSyntax(member.Declaration, member.Body, exact);
+                    TreeIndex.MentionsInSyntax(member.Declaration, TreeIndex.BodyOf(member.Declaration), exact);
                 }
 
                 exact.Remove(string.Empty); // A missing name in broken code.

@@ -10,16 +10,13 @@ using Microsoft.CodeAnalysis.Text;
 namespace PoolAnalyzers.Irql.Index;
 
 /// <summary>A member body of a syntax tree and the simple names it calls, constructs or passes as method groups.</summary>
-internal sealed class IndexedMember(SyntaxNode declaration, TextSpan body, string? name, ImmutableArray<string> mentions, bool declaresIrqlEffect)
+internal sealed class IndexedMember(SyntaxNode declaration, string? name, ImmutableArray<string> mentions, bool declaresIrqlEffect)
 {
     /// <summary>
     /// The declaration the body belongs to: a method, constructor, destructor, operator or accessor
     /// declaration, the arrow clause of an expression-bodied property, or the compilation unit of top-level statements.
     /// </summary>
     public SyntaxNode Declaration { get; } = declaration;
-
-    /// <summary>Where its mentions were read: past a method's parameter list to its end, an accessor's or arrow's body, the compilation unit.</summary>
-    public TextSpan Body { get; } = body;
 
     /// <summary>The name calls use: a method's name, a constructor's type name; null for the rest.</summary>
     public string? Name { get; } = name;
@@ -76,20 +73,19 @@ internal sealed class TreeIndex
             switch (node)
             {
                 case BaseMethodDeclarationSyntax method when method.Body is not null || method.ExpressionBody is not null:
-                    // Read past the parameter list: the method's own name is not a call.
-                    members.Add(Member(method, TextSpan.FromBounds(method.ParameterList.Span.End, method.Span.End), text, NameOf(method), HasEffect(method.AttributeLists) || HasEffect(method.ParameterList, text)));
+                    members.Add(Member(method, text, NameOf(method), HasEffect(method.AttributeLists) || HasEffect(method.ParameterList, text)));
                     break;
                 case AccessorDeclarationSyntax accessor when accessor.Body is not null || accessor.ExpressionBody is not null:
-                    members.Add(Member(accessor, ((SyntaxNode?)accessor.Body ?? accessor.ExpressionBody)!.Span, text, null, HasEffect(accessor.AttributeLists)));
+                    members.Add(Member(accessor, text, null, HasEffect(accessor.AttributeLists)));
                     break;
                 case BasePropertyDeclarationSyntax property:
                     if (property is PropertyDeclarationSyntax { ExpressionBody: { } propertyArrow })
                     {
-                        members.Add(Member(propertyArrow, propertyArrow.Span, text, null, false));
+                        members.Add(Member(propertyArrow, text, null, false));
                     }
                     else if (property is IndexerDeclarationSyntax { ExpressionBody: { } indexerArrow })
                     {
-                        members.Add(Member(indexerArrow, indexerArrow.Span, text, null, false));
+                        members.Add(Member(indexerArrow, text, null, false));
                     }
                     else if (property.AccessorList is { } accessors)
                     {
@@ -98,7 +94,7 @@ internal sealed class TreeIndex
 
                     break;
                 case GlobalStatementSyntax global:
-                    Mentions(global, global.Span, text, topLevel);
+                    Mentions(global, BodyOf(global), text, topLevel);
                     break;
                 case CompilationUnitSyntax unit:
                     Push(stack, unit.Members);
@@ -114,7 +110,7 @@ internal sealed class TreeIndex
 
         if (topLevel.Count > 0)
         {
-            members.Add(new IndexedMember(root, root.FullSpan, null, [.. topLevel], false));
+            members.Add(new IndexedMember(root, null, [.. topLevel], false));
         }
 
         return new TreeIndex(members.ToImmutable());
@@ -130,13 +126,24 @@ internal sealed class TreeIndex
         }
     }
 
-    private static IndexedMember Member(SyntaxNode declaration, TextSpan body, Reader text, string? name, bool declaresEffect)
+    private static IndexedMember Member(SyntaxNode declaration, Reader text, string? name, bool declaresEffect)
     {
         HashSet<string> mentions = text.Found;
         mentions.Clear();
-        Mentions(declaration, body, text, mentions);
-        return new IndexedMember(declaration, body, name, [.. mentions], declaresEffect);
+        Mentions(declaration, BodyOf(declaration), text, mentions);
+        return new IndexedMember(declaration, name, [.. mentions], declaresEffect);
     }
+
+    /// <summary>
+    /// Where a member's mentions are read: past a method's parameter list to its end (its own name is not
+    /// a call), an accessor's body, an arrow clause; a statement of top-level code.
+    /// </summary>
+    internal static TextSpan BodyOf(SyntaxNode declaration) => declaration switch
+    {
+        BaseMethodDeclarationSyntax method => TextSpan.FromBounds(method.ParameterList.Span.End, method.Span.End),
+        AccessorDeclarationSyntax accessor => ((SyntaxNode?)accessor.Body ?? (SyntaxNode?)accessor.ExpressionBody ?? accessor).Span,
+        _ => declaration.Span,
+    };
 
     /// <summary>The names <paramref name="body"/> mentions, read from the text; from the syntax under <paramref name="node"/> where only it can tell (see <see cref="MentionScanner"/>).</summary>
     private static void Mentions(SyntaxNode node, TextSpan body, Reader text, HashSet<string> mentions)
