@@ -1,3 +1,4 @@
+using System.Threading;
 using System.Threading.Tasks;
 using PoolAnalyzers.Runtime.Test.Infrastructure;
 using Xunit;
@@ -51,27 +52,46 @@ public sealed class IrqlHygieneTests
     }
 
     [Fact]
-    public async Task AwaitAtRaisedIrql_IsReported0x4A_AndTheThreadGoesBackToPassive()
+    public async Task AwaitAtRaisedIrql_OnThePool_IsReported0x4A_AndTheFlowResumesAtPassive()
     {
         using var machine = new TestMachine();
-        KernelThread? left = null;
         KIRQL afterResume = HIGH_LEVEL;
         await Task.Run(async () =>
         {
-            left = KernelThread.Current;
             KeRaiseIrql(DISPATCH_LEVEL, out _);
             await Task.Yield();
             afterResume = KernelThread.Current.Irql;
         });
 
-        Patience.Until(() => machine.System.Crash is not null, "the raised thread to be reported");
-        BugCheckException crash = machine.System.Crash!;
-        Assert.Equal(BugCheckNames.IRQL_GT_ZERO_AT_SYSTEM_SERVICE, crash.BugCheckCode);
-        Assert.Equal((ulong)DISPATCH_LEVEL, crash.Parameter2);
-        Assert.Contains("gave its thread back at DISPATCH_LEVEL", crash.Message, System.StringComparison.Ordinal);
+        AssertReported(machine.System);
+        Assert.Equal(PASSIVE_LEVEL, afterResume);
+    }
+
+    // The thread the flow gave back is read after the flow ended: on the pool, another test's work
+    // may be running on it by then, so the flow runs on a thread of its own. The test goes on on the
+    // test's context or the pool (ForceYielding): it must not wait on that thread for that thread to end.
+    [Fact]
+    public async Task AwaitAtRaisedIrql_TheThreadItGaveBack_IsAtPassive()
+    {
+        using var machine = new TestMachine();
+        using var own = new OwnThreadScheduler();
+        KernelThread? left = null;
+        KIRQL afterResume = HIGH_LEVEL;
+        await Task.Factory.StartNew(
+            async () =>
+            {
+                left = KernelThread.Current;
+                KeRaiseIrql(DISPATCH_LEVEL, out _);
+                await Task.Yield();   // resumes on the same thread, after it was given back
+                afterResume = KernelThread.Current.Irql;
+            },
+            CancellationToken.None,
+            TaskCreationOptions.None,
+            own).Unwrap().ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext | ConfigureAwaitOptions.ForceYielding);
+
+        AssertReported(machine.System);
         Assert.Equal(PASSIVE_LEVEL, left!.Irql);
         Assert.Equal(PASSIVE_LEVEL, afterResume);
-        Assert.Throws<BugCheckException>(machine.System.Dispose);
     }
 
     [Fact]
@@ -140,5 +160,15 @@ public sealed class IrqlHygieneTests
         }
 
         Assert.Null(KernelSystem.Default.Crash);
+    }
+
+    private static void AssertReported(KernelSystem system)
+    {
+        Patience.Until(() => system.Crash is not null, "the raised thread to be reported");
+        BugCheckException crash = system.Crash!;
+        Assert.Equal(BugCheckNames.IRQL_GT_ZERO_AT_SYSTEM_SERVICE, crash.BugCheckCode);
+        Assert.Equal((ulong)DISPATCH_LEVEL, crash.Parameter2);
+        Assert.Contains("gave its thread back at DISPATCH_LEVEL", crash.Message, System.StringComparison.Ordinal);
+        Assert.Throws<BugCheckException>(system.Dispose);
     }
 }
