@@ -40,10 +40,11 @@ internal sealed class TestMachine : IDisposable
         }
     }
 
-    // Runs on the throwing thread, in its flow: only this machine's flows count, not parallel tests.
+    // Runs on the throwing thread, in its flow: only this machine's flows count, not parallel tests
+    // (KernelThread.System, not KernelSystem.Current, which would create the default machine).
     private void NoteFailedAssertion(object? sender, FirstChanceExceptionEventArgs e)
     {
-        if (e.Exception is XunitException failed && ReferenceEquals(KernelSystem.Current, System))
+        if (e.Exception is XunitException failed && ReferenceEquals(KernelThread.Current.System, System))
         {
             _failedAssertion ??= failed;
         }
