@@ -68,8 +68,9 @@ public sealed class IrqlHygieneTests
     }
 
     // The thread the flow gave back is read after the flow ended: on the pool, another test's work
-    // may be running on it by then, so the flow runs on a thread of its own. The test goes on on the
-    // test's context or the pool (ForceYielding): it must not wait on that thread for that thread to end.
+    // may be running on it by then, so the flow runs on a thread of its own. Afterwards the test goes
+    // on in its own context or on the pool (ForceYielding), never on that thread, where disposing the
+    // scheduler would wait for the thread to end.
     [Fact]
     public async Task AwaitAtRaisedIrql_TheThreadItGaveBack_IsAtPassive()
     {
