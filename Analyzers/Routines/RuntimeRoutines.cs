@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using static PoolAnalyzers.RoutineKind;
 using static PoolAnalyzers.RoutinePool;
@@ -121,18 +122,7 @@ internal static class RuntimeRoutines
 
     private static readonly Dictionary<string, RuntimeRoutine> s_byName = Index(All);
 
-    private static readonly int s_longestComponent = Longest(Components);
-
-    private static int Longest(ImmutableArray<string> names)
-    {
-        int longest = 0;
-        foreach (string name in names)
-        {
-            longest = System.Math.Max(longest, name.Length);
-        }
-
-        return longest;
-    }
+    private static readonly int s_longestComponent = Components.Max(name => name.Length);
 
     /// <summary>True when <paramref name="typeName"/> is the name of one of the <see cref="Components"/>.</summary>
     public static bool IsComponentName(string typeName)

@@ -63,7 +63,8 @@ public sealed class IrqlHygieneTests
             afterResume = KernelThread.Current.Irql;
         });
 
-        AssertReported(machine.System);
+        ReportedOn(machine.System);
+        Assert.Throws<BugCheckException>(machine.System.Dispose);
         Assert.Equal(PASSIVE_LEVEL, afterResume);
     }
 
@@ -90,7 +91,8 @@ public sealed class IrqlHygieneTests
             TaskCreationOptions.None,
             own).Unwrap().ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext | ConfigureAwaitOptions.ForceYielding);
 
-        AssertReported(machine.System);
+        ReportedOn(machine.System);
+        Assert.Throws<BugCheckException>(machine.System.Dispose);
         Assert.Equal(PASSIVE_LEVEL, left!.Irql);
         Assert.Equal(PASSIVE_LEVEL, afterResume);
     }
@@ -129,11 +131,7 @@ public sealed class IrqlHygieneTests
             afterResume = KernelThread.Current.Irql;
         }).GetAwaiter().GetResult();
 
-        Patience.Until(() => KernelSystem.Default.Crash is not null, "the raised thread to be reported");
-        BugCheckException crash = KernelSystem.Default.Crash!;
-        Assert.Equal(BugCheckNames.IRQL_GT_ZERO_AT_SYSTEM_SERVICE, crash.BugCheckCode);
-        Assert.Equal((ulong)DISPATCH_LEVEL, crash.Parameter2);
-        Assert.Contains("gave its thread back at DISPATCH_LEVEL", crash.Message, System.StringComparison.Ordinal);
+        BugCheckException crash = ReportedOn(KernelSystem.Default);
         Assert.Equal(PASSIVE_LEVEL, left!.Irql);
         Assert.Equal(PASSIVE_LEVEL, afterResume);
 
@@ -163,13 +161,14 @@ public sealed class IrqlHygieneTests
         Assert.Null(KernelSystem.Default.Crash);
     }
 
-    private static void AssertReported(KernelSystem system)
+    /// <summary>Waits for <paramref name="system"/> to crash with 0x4A for a flow that left at DISPATCH_LEVEL, and returns the crash.</summary>
+    private static BugCheckException ReportedOn(KernelSystem system)
     {
         Patience.Until(() => system.Crash is not null, "the raised thread to be reported");
         BugCheckException crash = system.Crash!;
         Assert.Equal(BugCheckNames.IRQL_GT_ZERO_AT_SYSTEM_SERVICE, crash.BugCheckCode);
         Assert.Equal((ulong)DISPATCH_LEVEL, crash.Parameter2);
         Assert.Contains("gave its thread back at DISPATCH_LEVEL", crash.Message, System.StringComparison.Ordinal);
-        Assert.Throws<BugCheckException>(system.Dispose);
+        return crash;
     }
 }
