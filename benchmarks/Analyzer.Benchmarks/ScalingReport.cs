@@ -26,6 +26,13 @@ namespace PoolAnalyzers.Analyzer.Benchmarks;
 /// the callbacks' share of the allocations says: at 1,000 files a few runs in ten hold one, which the
 /// median drops; at 10,000 files, with ten times the collections, every run holds some. The mean
 /// counts them alike at both sizes.
+/// <para>
+/// The anchor runs in the same compilations: the empty analyzer of case (b), whose only callback does
+/// nothing for every invocation. Its callback time is the driver's own per-callback cost plus whatever
+/// collections and preemption land inside the callbacks, so its growth is what any operation analyzer
+/// pays on this machine for ten times the code, before doing any work. Each rule's own growth is
+/// printed beside it.
+/// </para>
 /// </remarks>
 internal static class ScalingReport
 {
@@ -35,7 +42,9 @@ internal static class ScalingReport
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(runs);
         ImmutableArray<DiagnosticAnalyzer> poolAnalyzers = PoolAnalyzerSet.Load();
-        var rows = new List<(int Files, Samples Compiler, Samples Analyzed, List<double> Callbacks, double Typical)>();
+        DiagnosticAnalyzer anchor = new EmptyInvocationAnalyzer();
+        ImmutableArray<DiagnosticAnalyzer> timed = poolAnalyzers.Add(anchor);
+        var rows = new List<(int Files, Samples Compiler, Samples Analyzed, List<double> Callbacks, double Typical, Dictionary<DiagnosticAnalyzer, double> Medians)>();
         foreach (int files in FileCounts)
         {
             var corpus = GeneratedCorpus.Create(CorpusKind.Driver, files);
@@ -43,7 +52,7 @@ internal static class ScalingReport
             var compiler = new Samples();
             var analyzed = new Samples();
             var callbacks = new List<double>();
-            var perAnalyzer = poolAnalyzers.ToDictionary(analyzer => analyzer, _ => new List<double>());
+            var perAnalyzer = timed.ToDictionary(analyzer => analyzer, _ => new List<double>());
             AnalyzerTelemetryReport.TimedRun? last = null;
             int runsHere = files == FileCounts[0] ? 3 * runs : runs;
 
@@ -53,7 +62,7 @@ internal static class ScalingReport
                 Func<Task>[] cases =
                 [
                     () => compiler.MeasureAsync(() => Task.FromResult(corpus.CreateCompilation().GetDiagnostics())),
-                    () => analyzed.MeasureAsync(async () => last = await AnalyzerTelemetryReport.AnalyzeTimedAsync(corpus, poolAnalyzers).ConfigureAwait(false)),
+                    () => analyzed.MeasureAsync(async () => last = await AnalyzerTelemetryReport.AnalyzeTimedAsync(corpus, timed).ConfigureAwait(false)),
                 ];
                 for (int i = 0; i < cases.Length; i++)
                 {
@@ -68,7 +77,7 @@ internal static class ScalingReport
                 }
 
                 callbacks.Add(poolAnalyzers.Sum(analyzer => last!.Telemetry[analyzer].ExecutionTime.TotalMilliseconds));
-                foreach (DiagnosticAnalyzer analyzer in poolAnalyzers)
+                foreach (DiagnosticAnalyzer analyzer in timed)
                 {
                     perAnalyzer[analyzer].Add(last!.Telemetry[analyzer].ExecutionTime.TotalMilliseconds);
                 }
@@ -76,7 +85,8 @@ internal static class ScalingReport
 
             // Throws when a seeded rule stopped firing or an analyzer threw: such timings mean nothing.
             output.WriteLine(SeededFindingCheck.Verify(corpus, last!.Diagnostics));
-            rows.Add((files, compiler, analyzed, callbacks, perAnalyzer.Values.Sum(Samples.Median)));
+            var medians = perAnalyzer.ToDictionary(pair => pair.Key, pair => Samples.Median(pair.Value));
+            rows.Add((files, compiler, analyzed, callbacks, poolAnalyzers.Sum(analyzer => medians[analyzer]), medians));
         }
 
         output.WriteLine();
@@ -84,17 +94,27 @@ internal static class ScalingReport
         output.WriteLine();
         output.WriteLine("| Files | (a) compiler CPU | (c) + PoolAnalyzers CPU | Callbacks, sum per run | Callbacks, mean of the sums | Callbacks, sum of each analyzer's median | Sum per run / (a) CPU | (c) collector pauses |");
         output.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
-        foreach ((int files, Samples compiler, Samples analyzed, List<double> callbacks, double typical) in rows)
+        foreach ((int files, Samples compiler, Samples analyzed, List<double> callbacks, double typical, _) in rows)
         {
             output.WriteLine(Invariant(
                 $"| {files:N0} | {Describe(compiler.Cpu)} | {Describe(analyzed.Cpu)} | {Describe(callbacks)} | {callbacks.Average():F0} | {typical:F0} | {100 * Samples.Median(callbacks) / Samples.Median(compiler.Cpu):F2} % | {Describe(analyzed.GcPause)} |"));
         }
 
-        (int _, Samples smallCompiler, Samples smallAnalyzed, List<double> smallCallbacks, double smallTypical) = rows[0];
-        (int _, Samples largeCompiler, Samples largeAnalyzed, List<double> largeCallbacks, double largeTypical) = rows[^1];
+        (int _, Samples smallCompiler, Samples smallAnalyzed, List<double> smallCallbacks, double smallTypical, Dictionary<DiagnosticAnalyzer, double> small) = rows[0];
+        (int _, Samples largeCompiler, Samples largeAnalyzed, List<double> largeCallbacks, double largeTypical, Dictionary<DiagnosticAnalyzer, double> large) = rows[^1];
         output.WriteLine();
         output.WriteLine(Invariant(
-            $"10,000 files against 1,000 (target ≤ 11×): analyzers' own callbacks {Samples.Median(largeCallbacks) / Samples.Median(smallCallbacks):F2}× (median of the sums), {largeCallbacks.Average() / smallCallbacks.Average():F2}× (mean of the sums), {largeTypical / smallTypical:F2}× (sum of medians); (c) CPU {Samples.Median(largeAnalyzed.Cpu) / Samples.Median(smallAnalyzed.Cpu):F2}×, (a) CPU {Samples.Median(largeCompiler.Cpu) / Samples.Median(smallCompiler.Cpu):F2}×."));
+            $"10,000 files against 1,000 (target ≤ 11×): analyzers' own callbacks {Samples.Median(largeCallbacks) / Samples.Median(smallCallbacks):F2}× (median of the sums), {largeCallbacks.Average() / smallCallbacks.Average():F2}× (mean of the sums), {largeTypical / smallTypical:F2}× (sum of medians); (c) CPU {Samples.Median(largeAnalyzed.Cpu) / Samples.Median(smallAnalyzed.Cpu):F2}×, (a) CPU {Samples.Median(largeCompiler.Cpu) / Samples.Median(smallCompiler.Cpu):F2}×; anchor (the empty analyzer's callbacks) {large[anchor] / small[anchor]:F2}×."));
+        output.WriteLine();
+        output.WriteLine("Each analyzer's own callback time, median, and its growth (the anchor first):");
+        output.WriteLine();
+        output.WriteLine("| Analyzer (rules) | 1,000 files | 10,000 files | Growth |");
+        output.WriteLine("|---|---:|---:|---:|");
+        foreach (DiagnosticAnalyzer analyzer in timed.OrderBy(analyzer => analyzer == anchor ? 0 : 1).ThenByDescending(analyzer => small[analyzer]))
+        {
+            string rules = string.Join(", ", analyzer.SupportedDiagnostics.Select(descriptor => descriptor.Id));
+            output.WriteLine(Invariant($"| {analyzer.GetType().Name} ({rules}) | {small[analyzer]:F1} ms | {large[analyzer]:F1} ms | {large[analyzer] / small[analyzer]:F2}× |"));
+        }
     }
 
     private static string Describe(List<double> values)
