@@ -14,9 +14,10 @@ namespace PoolAnalyzers.Analyzer.Benchmarks;
 /// <summary>
 /// The <c>--scaling [runs]</c> mode: how the analyzers' cost grows with the driver corpus. For 1,000
 /// and 10,000 files it times (a) the compiler alone and (c) the compiler plus every PoolAnalyzers
-/// analyzer with execution timing on, alternating, and records the time the analyzers spent in their
-/// own callbacks. The IRQL engine searches callers across the whole compilation, so this is where a
-/// cost that grows faster than the code would show. Prints medians and ranges as Markdown.
+/// analyzer (and the anchor below) with execution timing on, alternating, and records the time the
+/// analyzers spent in their own callbacks. The IRQL engine searches callers across the whole
+/// compilation, so this is where a cost that grows faster than the code would show. Prints medians
+/// and ranges as Markdown.
 /// </summary>
 /// <remarks>
 /// A 1,000-file run is a tenth of a 10,000-file one, so it is run three times as often: its callback
