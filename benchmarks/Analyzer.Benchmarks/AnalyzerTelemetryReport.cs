@@ -104,9 +104,8 @@ internal static class AnalyzerTelemetryReport
             foreach (DiagnosticAnalyzer analyzer in timed)
             {
                 double time = Samples.Median(callbackTimes[analyzer]);
-                string ids = string.Join(", ", analyzer.SupportedDiagnostics.Select(d => d.Id).Distinct());
                 analyzerRows.Add(Invariant(
-                    $"| {kind} | {analyzer.GetType().Name} ({ids}) | {time:F1} | {100 * time / a:F2} % | {100 * time / e:F2} % | {DescribeActions(last!.Telemetry[analyzer])} | {DescribeDiagnostics(last.Diagnostics, analyzer)} |"));
+                    $"| {kind} | {PoolAnalyzerSet.Label(analyzer)} | {time:F1} | {100 * time / a:F2} % | {100 * time / e:F2} % | {DescribeActions(last!.Telemetry[analyzer])} | {DescribeDiagnostics(last.Diagnostics, analyzer)} |"));
             }
 
             pairedRows.Add(PairedRow(kind, paired, a, e));

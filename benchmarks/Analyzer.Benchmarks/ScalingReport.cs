@@ -113,8 +113,7 @@ internal static class ScalingReport
         output.WriteLine("|---|---:|---:|---:|");
         foreach (DiagnosticAnalyzer analyzer in timed.OrderBy(analyzer => analyzer == anchor ? 0 : 1).ThenByDescending(analyzer => small[analyzer]))
         {
-            string rules = string.Join(", ", analyzer.SupportedDiagnostics.Select(descriptor => descriptor.Id));
-            output.WriteLine(Invariant($"| {analyzer.GetType().Name} ({rules}) | {small[analyzer]:F1} ms | {large[analyzer]:F1} ms | {large[analyzer] / small[analyzer]:F2}× |"));
+            output.WriteLine(Invariant($"| {PoolAnalyzerSet.Label(analyzer)} | {small[analyzer]:F1} ms | {large[analyzer]:F1} ms | {large[analyzer] / small[analyzer]:F2}× |"));
         }
     }
 

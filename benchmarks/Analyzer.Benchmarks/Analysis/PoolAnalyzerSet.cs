@@ -34,6 +34,10 @@ internal static class PoolAnalyzerSet
         return analyzers;
     }
 
+    /// <summary>How the reports name an analyzer: its type and the rules it reports, <c>DefaultPoolTagAnalyzer (POOL005)</c>.</summary>
+    public static string Label(DiagnosticAnalyzer analyzer)
+        => $"{analyzer.GetType().Name} ({string.Join(", ", analyzer.SupportedDiagnostics.Select(descriptor => descriptor.Id).Distinct())})";
+
     private static bool IsCSharpAnalyzer(Type type) =>
         type is { IsAbstract: false, IsGenericTypeDefinition: false }
         && typeof(DiagnosticAnalyzer).IsAssignableFrom(type)
