@@ -76,6 +76,39 @@ internal sealed class IrqlDomain(IIrqlContext context, IReadOnlyDictionary<IMeth
         }
     }
 
+    /// <summary>
+    /// Records, at <paramref name="path"/>, what <see cref="Walk"/> records for one call, creation or conversion
+    /// that cannot change the state (its callee changes nothing, may change nothing, queries nothing): the
+    /// deciding operations of a body without IRQL changes, or of a quiet statement, read from its body scan.
+    /// </summary>
+    public void RecordInPlace(IrqlPath path, IOperation operation)
+    {
+        switch (operation.Kind)
+        {
+            case OperationKind.Invocation when Recorder is not null:
+                var invocation = (IInvocationOperation)operation;
+                IMethodSymbol target = invocation.TargetMethod.OriginalDefinition;
+                Callee callee = context.CalleeOf(target);
+                if (IsRecorded(callee, target))
+                {
+                    Recorder.Call(invocation, callee, IsDispatched(invocation, target), path, checksRequirement: true);
+                }
+
+                break;
+            case OperationKind.ObjectCreation when Recorder is not null && ((IObjectCreationOperation)operation).Constructor?.OriginalDefinition is { } constructor:
+                Callee created = context.CalleeOf(constructor);
+                if (IsRecorded(created, constructor))
+                {
+                    Recorder.Call(operation, created, isVirtual: false, path, checksRequirement: true);
+                }
+
+                break;
+            case OperationKind.DelegateCreation:
+                RecordConversion((IDelegateCreationOperation)operation);
+                break;
+        }
+    }
+
     private IrqlPath WalkChildren(IrqlPath path, IOperation operation)
     {
         foreach (IOperation child in operation.ChildOperations)

@@ -204,34 +204,15 @@ internal static class MemberFlowBuilder
     private static FunctionFacts? Scanned(IOperation body, ISymbol member, IIrqlContext context)
     {
         var recorder = new FunctionRecorder();
-        IrqlDomain? domain = null;
+        var domain = new IrqlDomain(context, EmptyExits) { Recorder = recorder };
         foreach (IOperation operation in BodyScan.Of(body))
         {
-            switch (operation)
+            if (operation.Kind is OperationKind.AnonymousFunction or OperationKind.LocalFunction)
             {
-                case IInvocationOperation invocation:
-                    IMethodSymbol target = invocation.TargetMethod.OriginalDefinition;
-                    Callee callee = context.CalleeOf(target);
-                    if (IrqlDomain.IsRecorded(callee, target))
-                    {
-                        recorder.Call(invocation, callee, IrqlDomain.IsDispatched(invocation, target), IrqlPath.Start, checksRequirement: true);
-                    }
-
-                    break;
-                case IObjectCreationOperation { Constructor: { } constructor } creation:
-                    Callee created = context.CalleeOf(constructor.OriginalDefinition);
-                    if (IrqlDomain.IsRecorded(created, constructor.OriginalDefinition))
-                    {
-                        recorder.Call(creation, created, isVirtual: false, IrqlPath.Start, checksRequirement: true);
-                    }
-
-                    break;
-                case IDelegateCreationOperation conversion:
-                    (domain ??= new IrqlDomain(context, EmptyExits) { Recorder = recorder }).RecordConversion(conversion);
-                    break;
-                case IAnonymousFunctionOperation or ILocalFunctionOperation:
-                    return null;
+                return null;
             }
+
+            domain.RecordInPlace(IrqlPath.Start, operation);
         }
 
         return AtEntry(member, FunctionKind.Member, body.Syntax, recorder, context);

@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
+using Microsoft.CodeAnalysis.Text;
 using PoolAnalyzers.Flow;
 
 namespace PoolAnalyzers.Irql;
@@ -23,8 +24,9 @@ namespace PoolAnalyzers.Irql;
 /// the two differ is refused: conditions a path knows the value of (a <c>bool</c> read, a constant
 /// condition, an IRQL test), writes to a saved IRQL or a <c>bool</c>, implicit calls a graph adds
 /// (<c>foreach</c> over anything but an array, <c>using</c>, <c>lock</c>, deconstruction), <c>goto</c>,
-/// lambdas and local functions. A walk that changes the state of a statement it took for quiet is
-/// given up.
+/// lambdas and local functions. A quiet statement is not walked again for its calls: they are read from
+/// the body scan and recorded at the state the statement starts with (the tests walk it as well and
+/// check that the walk leaves the state unchanged).
 /// </para>
 /// <para>
 /// Paths through the branches of a statement are told apart in POOL014's message ("on the path where
@@ -98,6 +100,12 @@ internal static class StructuredWalk
     private sealed class Walker(IrqlDomain domain, IIrqlContext context, IOperation body)
     {
         private IrqlState? _state = IrqlState.Entry;
+
+        /// <summary>The body's deciding operations (<see cref="BodyScan"/>), in tree order: a quiet statement's calls are recorded from them.</summary>
+        private readonly ImmutableArray<IOperation> _scanned = BodyScan.Of(body);
+
+        /// <summary>Where in <see cref="_scanned"/> the next quiet statement's operations are looked for: statements come in source order.</summary>
+        private int _nextScanned;
 
         /// <summary>Every operation with a stateful call or creation in or under it (see <see cref="IsQuiet"/>), made on first use.</summary>
         private HashSet<IOperation>? _loud;
@@ -276,8 +284,67 @@ internal static class StructuredWalk
                 return false;
             }
 
-            // Unchanged, to the object: anything else means the statement did something a branch would split.
-            return ReferenceEquals(domain.Transfer(state, statement), state);
+            return RecordQuiet(statement, state);
+        }
+
+        /// <summary>
+        /// Records a quiet statement's calls, creations and conversions at <paramref name="state"/>, read from the
+        /// body scan instead of walking the statement again: nothing in it can change the state (<see cref="IsQuiet"/>,
+        /// <see cref="BranchesAlike"/>), so the walk would record each of them at the state the statement starts with.
+        /// </summary>
+        private bool RecordQuiet(IOperation statement, IrqlState state)
+        {
+            TextSpan span = statement.Syntax.Span;
+            int first = _nextScanned;
+            while (first < _scanned.Length && _scanned[first].Syntax.SpanStart < span.Start)
+            {
+                first++;
+            }
+
+            int end = first;
+            int conversions = 0;
+            while (end < _scanned.Length && span.Contains(_scanned[end].Syntax.Span))
+            {
+                conversions += _scanned[end].Kind == OperationKind.DelegateCreation ? 1 : 0;
+                end++;
+            }
+
+            if (conversions > 1)
+            {
+                // Conversions are kept in the walk's order, which the scan's tree order may not be: walked.
+                return ReferenceEquals(domain.Transfer(state, statement), state);
+            }
+
+            if (WalkCheck.CompareWithGraph && !Unchanged(statement, state))
+            {
+                throw new System.InvalidOperationException("The quiet statement at " + statement.Syntax.GetLocation().GetLineSpan() + " changed the IRQL state.");
+            }
+
+            _nextScanned = end;
+            foreach (IrqlPath path in state.Paths)
+            {
+                for (int i = first; i < end; i++)
+                {
+                    domain.RecordInPlace(path, _scanned[i]);
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>The tests' check of <see cref="RecordQuiet"/>: walking the statement leaves the state unchanged, to the object.</summary>
+        private bool Unchanged(IOperation statement, IrqlState state)
+        {
+            FunctionRecorder? recorder = domain.Recorder;
+            domain.Recorder = null;
+            try
+            {
+                return ReferenceEquals(domain.Transfer(state, statement), state);
+            }
+            finally
+            {
+                domain.Recorder = recorder;
+            }
         }
 
         /// <summary>True when no branch of <paramref name="operation"/> can see or leave a state different from the others'.</summary>
