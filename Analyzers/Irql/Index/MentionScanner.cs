@@ -32,7 +32,8 @@ namespace PoolAnalyzers.Irql.Index;
 /// </para>
 /// <para>
 /// One scanner reads the trees of one index: it keeps one string per distinct name across them (the
-/// same routine names recur in every file) and one buffer.
+/// same routine names recur in every file), one buffer, and the set and list a tree's members and
+/// their names are gathered in before each is copied to its final size.
 /// </para>
 /// </remarks>
 internal sealed class MentionScanner
@@ -45,6 +46,12 @@ internal sealed class MentionScanner
 
     private readonly Dictionary<int, Entry[]> _names = [];
     private char[] _buffer = new char[4096];
+
+    /// <summary>Where the names of one member are gathered (<see cref="TreeIndex"/>), emptied for each.</summary>
+    internal HashSet<string> Gathered { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Where the members of one tree are gathered (<see cref="TreeIndex"/>), emptied for each.</summary>
+    internal List<IndexedMember> Members { get; } = [];
 
     /// <summary>Adds to <paramref name="mentions"/> the names <paramref name="span"/> of <paramref name="text"/> mentions; false when only the syntax tree can tell (the names read until then stay: more is allowed).</summary>
     public bool Scan(SourceText text, TextSpan span, HashSet<string> mentions)

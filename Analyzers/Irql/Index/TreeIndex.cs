@@ -62,7 +62,8 @@ internal sealed class TreeIndex
 
     private static TreeIndex Build(SyntaxNode root, Reader text, CancellationToken cancellationToken)
     {
-        ImmutableArray<IndexedMember>.Builder members = ImmutableArray.CreateBuilder<IndexedMember>();
+        List<IndexedMember> members = text.Scanner.Members;
+        members.Clear();
         var topLevel = new HashSet<string>(System.StringComparer.Ordinal);
         var stack = new Stack<SyntaxNode>();
         stack.Push(root);
@@ -113,7 +114,9 @@ internal sealed class TreeIndex
             members.Add(new IndexedMember(root, null, [.. topLevel], false));
         }
 
-        return new TreeIndex(members.ToImmutable());
+        var index = new TreeIndex([.. members]);
+        members.Clear(); // Holds no syntax of this tree alive.
+        return index;
     }
 
     private static void Push<T>(Stack<SyntaxNode> stack, SyntaxList<T> children)
@@ -128,7 +131,7 @@ internal sealed class TreeIndex
 
     private static IndexedMember Member(SyntaxNode declaration, Reader text, string? name, bool declaresEffect)
     {
-        HashSet<string> mentions = text.Found;
+        HashSet<string> mentions = text.Scanner.Gathered;
         mentions.Clear();
         Mentions(declaration, BodyOf(declaration), text, mentions);
         return new IndexedMember(declaration, name, [.. mentions], declaresEffect);
@@ -255,14 +258,12 @@ internal sealed class TreeIndex
         return false;
     }
 
-    /// <summary>A tree's text, the scanner that reads it, and one set the members' names are gathered in.</summary>
+    /// <summary>A tree's text and the scanner that reads it.</summary>
     private sealed class Reader(SourceText text, MentionScanner scanner)
     {
         public SourceText Text { get; } = text;
 
         public MentionScanner Scanner { get; } = scanner;
-
-        public HashSet<string> Found { get; } = new(System.StringComparer.Ordinal);
 
         public bool Holds(TextSpan span, char c)
         {
