@@ -294,16 +294,17 @@ internal static class StructuredWalk
         /// </summary>
         private bool RecordQuiet(IOperation statement, IrqlState state)
         {
-            TextSpan span = statement.Syntax.Span;
+            // Full spans: a node's is its position and width, where its span is computed from its first token.
+            TextSpan span = statement.Syntax.FullSpan;
             int first = _nextScanned;
-            while (first < _scanned.Length && _scanned[first].Syntax.SpanStart < span.Start)
+            while (first < _scanned.Length && _scanned[first].Syntax.FullSpan.Start < span.Start)
             {
                 first++;
             }
 
             int end = first;
             int conversions = 0;
-            while (end < _scanned.Length && span.Contains(_scanned[end].Syntax.Span))
+            while (end < _scanned.Length && span.Contains(_scanned[end].Syntax.FullSpan))
             {
                 conversions += _scanned[end].Kind == OperationKind.DelegateCreation ? 1 : 0;
                 end++;
