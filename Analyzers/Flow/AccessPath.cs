@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -34,47 +35,76 @@ internal sealed class AccessPath : IEquatable<AccessPath>
     public ISymbol? Variable => _members.IsEmpty ? _root : null;
 
     /// <summary>The path of a reference, looking through declarations (<c>out var x</c>) and implicit conversions; null when it has none.</summary>
+    /// <remarks>Read twice, from the outside in: once for the root and the number of members, once to fill an array of that size (most paths have none or one).</remarks>
     public static AccessPath? Of(IOperation? operation)
     {
         IOperation? current = Unwrap(operation);
-        if (current is null)
-        {
-            return null;
-        }
-
-        // Members from the outside in; most paths have none or one, so no builder is allocated up front.
-        ISymbol[]? members = null;
         int count = 0;
+        ISymbol? root;
         while (true)
         {
-            switch (current)
+            switch (Step(ref current, count, out root, out _))
             {
-                case ILocalReferenceOperation local:
-                    return Create(local.Local, members, count, operation!);
-                case IParameterReferenceOperation parameter:
-                    return Create(parameter.Parameter, members, count, operation!);
-                case IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance }:
-                    return Create(null, members, count, operation!);
-                case IFieldReferenceOperation { Field.IsStatic: true } field:
-                    return Create(field.Field, members, count, operation!);
-                case IFieldReferenceOperation { Instance: { } instance } field when count < MaxMembers:
-                    (members ??= new ISymbol[MaxMembers])[count++] = field.Field;
-                    current = Unwrap(instance);
-                    break;
-                case IPropertyReferenceOperation { Arguments.IsEmpty: true, Property.IsStatic: true } property:
-                    return Create(property.Property, members, count, operation!);
-                case IPropertyReferenceOperation { Arguments.IsEmpty: true, Instance: { } instance } property when count < MaxMembers:
-                    (members ??= new ISymbol[MaxMembers])[count++] = property.Property;
-                    current = Unwrap(instance);
+                case StepResult.Member:
+                    count++;
+                    continue;
+                case StepResult.Root:
                     break;
                 default:
                     return null;
             }
 
-            if (current is null)
+            break;
+        }
+
+        ImmutableArray<ISymbol> members = ImmutableArray<ISymbol>.Empty;
+        if (count > 0)
+        {
+            var insideOut = new ISymbol[count];
+            current = Unwrap(operation);
+            for (int i = count - 1; i >= 0; i--)
             {
-                return null;
+                Step(ref current, count - 1 - i, out _, out ISymbol? member);
+                insideOut[i] = member!;
             }
+
+            members = ImmutableCollectionsMarshal.AsImmutableArray(insideOut);
+        }
+
+        return new AccessPath(root, members, Unwrap(operation)!.Syntax);
+    }
+
+    /// <summary>One step from the outside in: the root the path ends at, or a member and the operation under it.</summary>
+    private static StepResult Step(ref IOperation? current, int membersSoFar, out ISymbol? root, out ISymbol? member)
+    {
+        root = null;
+        member = null;
+        switch (current)
+        {
+            case ILocalReferenceOperation local:
+                root = local.Local;
+                return StepResult.Root;
+            case IParameterReferenceOperation parameter:
+                root = parameter.Parameter;
+                return StepResult.Root;
+            case IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance }:
+                return StepResult.Root;
+            case IFieldReferenceOperation { Field.IsStatic: true } field:
+                root = field.Field;
+                return StepResult.Root;
+            case IFieldReferenceOperation { Instance: { } instance } field when membersSoFar < MaxMembers:
+                member = field.Field;
+                current = Unwrap(instance);
+                return current is null ? StepResult.None : StepResult.Member;
+            case IPropertyReferenceOperation { Arguments.IsEmpty: true, Property.IsStatic: true } property:
+                root = property.Property;
+                return StepResult.Root;
+            case IPropertyReferenceOperation { Arguments.IsEmpty: true, Instance: { } instance } property when membersSoFar < MaxMembers:
+                member = property.Property;
+                current = Unwrap(instance);
+                return current is null ? StepResult.None : StepResult.Member;
+            default:
+                return StepResult.None;
         }
     }
 
@@ -114,23 +144,6 @@ internal sealed class AccessPath : IEquatable<AccessPath>
 
     public override string ToString() => Text;
 
-    private static AccessPath Create(ISymbol? root, ISymbol[]? outsideIn, int count, IOperation reference)
-    {
-        ImmutableArray<ISymbol> members = ImmutableArray<ISymbol>.Empty;
-        if (count > 0)
-        {
-            ImmutableArray<ISymbol>.Builder insideOut = ImmutableArray.CreateBuilder<ISymbol>(count);
-            for (int i = count - 1; i >= 0; i--)
-            {
-                insideOut.Add(outsideIn![i]);
-            }
-
-            members = insideOut.MoveToImmutable();
-        }
-
-        return new AccessPath(root, members, Unwrap(reference)!.Syntax);
-    }
-
     private static IOperation? Unwrap(IOperation? operation)
     {
         while (true)
@@ -147,5 +160,12 @@ internal sealed class AccessPath : IEquatable<AccessPath>
                     return operation;
             }
         }
+    }
+
+    private enum StepResult
+    {
+        None,
+        Root,
+        Member,
     }
 }

@@ -56,7 +56,7 @@ internal static class StructuredWalk
             return null;
         }
 
-        ImmutableArray<ExitFact>.Builder exits = ImmutableArray.CreateBuilder<ExitFact>();
+        ImmutableArray<ExitFact>.Builder exits = ImmutableArray.CreateBuilder<ExitFact>(walker.Exits.Count);
         IrqlValue? exitValue = null;
         foreach ((IrqlState state, SyntaxNode? returned) in walker.Exits)
         {
@@ -107,8 +107,11 @@ internal static class StructuredWalk
         /// <summary>Where in <see cref="_scanned"/> the next quiet statement's operations are looked for: statements come in source order.</summary>
         private int _nextScanned;
 
-        /// <summary>Every operation with a stateful call or creation in or under it (see <see cref="IsQuiet"/>), made on first use.</summary>
-        private HashSet<IOperation>? _loud;
+        /// <summary>The stateful calls and creations of the body (see <see cref="IsQuiet"/>), found on first use.</summary>
+        private List<IOperation>? _stateful;
+
+        /// <summary>The returns of the quiet statement last walked (<see cref="QuietWalk"/>).</summary>
+        private readonly List<IReturnOperation> _returns = [];
 
         /// <summary>The state at each normal exit, with its <c>return</c> statement (null for the end of the body or a <c>return;</c>).</summary>
         public List<(IrqlState State, SyntaxNode? Return)> Exits { get; } = [];
@@ -219,11 +222,13 @@ internal static class StructuredWalk
         private bool TryFinally(IBlockOperation body, IBlockOperation @finally)
         {
             IrqlState before = _state!;
-            if (!IsQuiet(body) || !QuietWalk(body, before, out List<IReturnOperation> returns))
+            if (!IsQuiet(body) || !QuietWalk(body, before))
             {
                 return false;
             }
 
+            // The finally's own quiet statements collect theirs in the same list.
+            IReturnOperation[] returns = [.. _returns];
             if (!Sequence(@finally.Operations))
             {
                 return false;
@@ -249,12 +254,12 @@ internal static class StructuredWalk
         private bool Quietly(IOperation statement)
         {
             IrqlState before = _state!;
-            if (!IsQuiet(statement) || !QuietWalk(statement, before, out List<IReturnOperation> returns))
+            if (!IsQuiet(statement) || !QuietWalk(statement, before))
             {
                 return false;
             }
 
-            foreach (IReturnOperation returned in returns)
+            foreach (IReturnOperation returned in _returns)
             {
                 Exits.Add((before, ReturnSyntax(returned)));
             }
@@ -267,10 +272,10 @@ internal static class StructuredWalk
             return true;
         }
 
-        /// <summary>Walks a quiet statement, checking that nothing in it could make its paths differ; its returns are collected.</summary>
-        private bool QuietWalk(IOperation statement, IrqlState state, out List<IReturnOperation> returns)
+        /// <summary>Walks a quiet statement, checking that nothing in it could make its paths differ; its returns are collected in <see cref="_returns"/>.</summary>
+        private bool QuietWalk(IOperation statement, IrqlState state)
         {
-            returns = [];
+            _returns.Clear();
             foreach (IrqlPath path in state.Paths)
             {
                 if (!path.Facts.IsEmpty)
@@ -279,7 +284,7 @@ internal static class StructuredWalk
                 }
             }
 
-            if (!BranchesAlike(statement, state, returns))
+            if (!BranchesAlike(statement, state, _returns))
             {
                 return false;
             }
@@ -432,26 +437,34 @@ internal static class StructuredWalk
         /// <summary>True when nothing in <paramref name="operation"/> may change the IRQL, take or release a lock, or test the IRQL.</summary>
         /// <remarks>
         /// Only calls and creations can (<see cref="MemberFlowBuilder.IsStateful"/>), and the body scan lists
-        /// them all: marking the ancestors of the stateful ones once answers for every statement, where a
-        /// walk per statement would read nested statements again at each level.
+        /// them all: a statement (or block) is quiet when none of the stateful ones lies within its syntax,
+        /// where a walk per statement would read nested statements again at each level. Lambdas, whose
+        /// operations lie within a statement's syntax without being its own, never get here (<see cref="Supported"/>).
         /// </remarks>
         private bool IsQuiet(IOperation operation)
         {
-            if (_loud is null)
+            if (_stateful is null)
             {
-                _loud = new HashSet<IOperation>(ReferenceComparer<IOperation>.Instance);
-                foreach (IOperation found in BodyScan.Of(body))
+                _stateful = [];
+                foreach (IOperation found in _scanned)
                 {
                     if (MemberFlowBuilder.IsStateful(found, context))
                     {
-                        for (IOperation? marked = found; marked is not null && _loud.Add(marked); marked = marked.Parent)
-                        {
-                        }
+                        _stateful.Add(found);
                     }
                 }
             }
 
-            return !_loud.Contains(operation);
+            TextSpan span = operation.Syntax.FullSpan;
+            foreach (IOperation stateful in _stateful)
+            {
+                if (span.Contains(stateful.Syntax.FullSpan))
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         /// <summary>True when <paramref name="statement"/> runs straight through: no branch of any kind inside it.</summary>
