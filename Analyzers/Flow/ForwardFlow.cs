@@ -28,7 +28,7 @@ namespace PoolAnalyzers.Flow;
 internal static class ForwardFlow
 {
     /// <summary>How often, on average, a block may be revisited before the analysis gives up (no result).</summary>
-    private const int VisitsPerBlock = 64;
+    internal const int VisitsPerBlock = 64;
 
     /// <summary>The fixed point of <paramref name="domain"/> on <paramref name="graph"/> from <paramref name="entry"/>, or null when it is not reached within the visit budget.</summary>
     public static FlowResult<TState>? Run<TState>(ControlFlowGraph graph, TState entry, FlowDomain<TState> domain, CancellationToken cancellationToken)
@@ -290,49 +290,6 @@ internal static class ForwardFlow
             }
 
             return region;
-        }
-
-        /// <summary>
-        /// The blocks waiting to be transferred, lowest ordinal first. Forward edges only move the cursor on;
-        /// a back edge moves it back, so a pass over a graph costs one sweep of flags and allocates nothing.
-        /// </summary>
-        private sealed class Worklist(int length)
-        {
-            private readonly bool[] _pending = new bool[length];
-            private int _count;
-            private int _cursor;
-
-            public void Add(int ordinal)
-            {
-                if (_pending[ordinal])
-                {
-                    return;
-                }
-
-                _pending[ordinal] = true;
-                _count++;
-                if (ordinal < _cursor)
-                {
-                    _cursor = ordinal;
-                }
-            }
-
-            public int? TakeLowest()
-            {
-                if (_count == 0)
-                {
-                    return null;
-                }
-
-                while (!_pending[_cursor])
-                {
-                    _cursor++;
-                }
-
-                _pending[_cursor] = false;
-                _count--;
-                return _cursor;
-            }
         }
 
         /// <summary>The branches a finally region was entered by (each with its index in that branch's finally list), and its joined output.</summary>
