@@ -154,6 +154,20 @@ public sealed class TreeFlowTests
         _kept = buffer;
         return 0;
         """)]
+    [InlineData("An else ending in a jump while its then goes on (the graph goes on in the then block)", """
+        nint buffer = 0;
+        if (length > 0)
+        {
+            buffer = ExAllocatePool2(POOL_FLAG_NON_PAGED, 64, "Tag1");
+        }
+        else
+        {
+            return 1;
+        }
+
+        _kept = buffer;
+        return 0;
+        """)]
     [InlineData("A short-circuit condition (the graph splits it)", """
         nint buffer = ExAllocatePool2(POOL_FLAG_NON_PAGED, 64, "Tag1");
         if (buffer == 0 || length == 0)
@@ -285,6 +299,33 @@ public sealed class TreeFlowTests
         BodyFinding leak = Assert.Single(findings);
         Assert.Equal(DiagnosticIds.PoolLeak, leak.RuleId);
         Assert.Equal(" at line 28, on the path where 'buffer == 0' (line 14) is false", leak.Arguments[3]);
+    }
+
+    [Fact]
+    public void ElseEndingInAJump_LeftToTheGraph()
+    {
+        // The graph goes on after the if in the then block, ahead of the else: it numbers 'last' before
+        // 'other', and reaches the final return before the else's. Walked in the order of the statements,
+        // the three leaks came out in another order.
+        (IOperation operation, ISymbol method, Compilation compilation) = Bind("""
+            nint first = 0;
+            if (length > 0)
+            {
+                first = ExAllocatePool2(POOL_FLAG_NON_PAGED, 64, "Tag1");
+            }
+            else
+            {
+                nint other = ExAllocatePool2(POOL_FLAG_NON_PAGED, 64, "Tag2");
+                return 1;
+            }
+
+            nint last = ExAllocatePool2(POOL_FLAG_NON_PAGED, 64, "Tag3");
+            return 0;
+            """, "int");
+
+        Assert.False(TreeFlow.Qualifies(operation, [], new InertLoops(operation, RuntimeSymbols.TryCreate(compilation)!).Contains));
+        ImmutableArray<BodyFinding> findings = LifetimeAnalysis.For(compilation, RuntimeSymbols.TryCreate(compilation)!).FindingsOf(method, operation, default);
+        Assert.Equal(["16", "24", "20"], findings.Select(leak => leak.Arguments[1]));
     }
 
     private static bool Qualifies(string body)

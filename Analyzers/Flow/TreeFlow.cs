@@ -37,8 +37,9 @@ internal readonly struct ExitState<TState>(TState state, SyntaxNode? returned)
 /// <c>with</c>, tuples, deconstruction, interpolated-string handlers); an <c>is</c> pattern only as a whole
 /// condition or value. A loop is stepped over, state unchanged, when the caller names it inert (its domain
 /// must then leave every state unchanged through it on the graph too); other loops, <c>switch</c>, <c>using</c>,
-/// <c>lock</c>, <c>goto</c>, <c>catch</c>, constant conditions and empty branches (where the
-/// graph folds or drops blocks) are left to the graph.
+/// <c>lock</c>, <c>goto</c>, <c>catch</c>, constant conditions, empty branches (where the graph folds or
+/// drops blocks) and an <c>else</c> that ends in a jump while its <c>then</c> goes on (the graph then goes on
+/// in the <c>then</c> block, ahead of the <c>else</c>) are left to the graph.
 /// </para>
 /// <para>
 /// On these shapes the graph's blocks come in the order of the statements, each reached once, so one
@@ -189,7 +190,8 @@ internal static class TreeFlow
                         && Expression(conditional.Condition)
                         && !IsVacuous(conditional.WhenTrue)
                         && Statement(conditional.WhenTrue, inTry)
-                        && (conditional.WhenFalse is null || (!IsVacuous(conditional.WhenFalse) && Statement(conditional.WhenFalse, inTry)));
+                        && (conditional.WhenFalse is null || (!IsVacuous(conditional.WhenFalse) && Statement(conditional.WhenFalse, inTry)))
+                        && !Reorders(Completes(conditional.WhenTrue), conditional.WhenFalse is null || Completes(conditional.WhenFalse));
                 case ITryOperation { Catches.IsEmpty: true, Finally: { } @finally, ExitLabel: null } @try when !inTry && !IsVacuous(@try.Body) && !IsVacuous(@finally):
                     return Sequence(@try.Body.Operations, inTry: true) && Sequence(@finally.Operations, inTry: true);
                 case ILoopOperation loop:
@@ -197,6 +199,36 @@ internal static class TreeFlow
                 default:
                     return false;
             }
+        }
+
+        /// <summary>
+        /// True for an <c>if</c> whose <c>else</c> ends in a jump while its <c>then</c> goes on: the graph goes on in the
+        /// <c>then</c> block, before the <c>else</c>, so its blocks (and the allocations it numbers) are no longer in the
+        /// order of the statements.
+        /// </summary>
+        private static bool Reorders(bool whenTrueCompletes, bool whenFalseCompletes) => whenTrueCompletes && !whenFalseCompletes;
+
+        /// <summary>Whether the end of a statement outside loops (of a shape the check passed) is reached.</summary>
+        private static bool Completes(IOperation statement) => statement switch
+        {
+            IBlockOperation block => Completes(block.Operations),
+            IReturnOperation or IThrowOperation or IExpressionStatementOperation { Operation: IThrowOperation } => false,
+            IConditionalOperation { WhenFalse: { } otherwise } conditional => Completes(conditional.WhenTrue) || Completes(otherwise),
+            ITryOperation @try => Completes(@try.Body.Operations),
+            _ => true,
+        };
+
+        private static bool Completes(ImmutableArray<IOperation> statements)
+        {
+            foreach (IOperation statement in statements)
+            {
+                if (!Completes(statement))
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         private bool Declarations(IVariableDeclarationGroupOperation group)
