@@ -103,20 +103,21 @@ public sealed class TreeFlowTests
         ExFreePoolWithTag(buffer, "Tag1");
         return i;
         """)]
-    public void StructuredShapes_WalkedWithoutAGraph(string shape, string body)
-    {
-        Assert.NotNull(shape);
-        Assert.True(Qualifies(body));
-    }
-
-    [Theory]
-    [InlineData("A loop", """
+    [InlineData("A loop allocating, a break on NULL", """
+        int cycled = 0;
         for (int i = 0; i < length; i++)
         {
-            _kept = ExAllocatePool2(POOL_FLAG_NON_PAGED, 64, "Tag1");
+            nint entry = ExAllocatePool2(POOL_FLAG_NON_PAGED, 64, "Tag1");
+            if (entry == 0)
+            {
+                break;
+            }
+
+            ExFreePoolWithTag(entry, "Tag1");
+            cycled++;
         }
 
-        return 0;
+        return cycled;
         """)]
     [InlineData("A loop that reads a local holding the block", """
         nint buffer = ExAllocatePool2(POOL_FLAG_NON_PAGED, 64, "Tag1");
@@ -141,6 +142,39 @@ public sealed class TreeFlowTests
         _kept = buffer;
         return 0;
         """)]
+    [InlineData("while with continue, do, nested loops", """
+        nint buffer = 0;
+        while (length > 0)
+        {
+            length--;
+            if (length % 2 == 0)
+            {
+                continue;
+            }
+
+            do
+            {
+                buffer = ExAllocatePool2(POOL_FLAG_NON_PAGED, 64, "Tag1");
+            }
+            while (buffer == 0);
+
+            for (int i = 0; i < length; i++)
+            {
+                *(int*)buffer = i;
+            }
+
+            ExFreePoolWithTag(buffer, "Tag1");
+        }
+
+        return 0;
+        """)]
+    public void StructuredShapes_WalkedWithoutAGraph(string shape, string body)
+    {
+        Assert.NotNull(shape);
+        Assert.True(Qualifies(body));
+    }
+
+    [Theory]
     [InlineData("A loop without a condition", """
         nint buffer = ExAllocatePool2(POOL_FLAG_NON_PAGED, 64, "Tag1");
         for (;;)
@@ -152,6 +186,96 @@ public sealed class TreeFlowTests
         }
 
         _kept = buffer;
+        return 0;
+        """)]
+    [InlineData("A constant condition (the graph folds it)", """
+        nint buffer = 0;
+        while (true)
+        {
+            buffer = ExAllocatePool2(POOL_FLAG_NON_PAGED, 64, "Tag1");
+            if (buffer != 0)
+            {
+                break;
+            }
+        }
+
+        _kept = buffer;
+        return 0;
+        """)]
+    [InlineData("A loop whose body never falls back to its head (the graph merges the head)", """
+        nint buffer = 0;
+        for (int i = 0; i < length; i++)
+        {
+            buffer = ExAllocatePool2(POOL_FLAG_NON_PAGED, 64, "Tag1");
+            break;
+        }
+
+        _kept = buffer;
+        return 0;
+        """)]
+    [InlineData("A foreach that allocates (the graph adds an enumerator)", """
+        foreach (char c in "name")
+        {
+            _kept = ExAllocatePool2(POOL_FLAG_NON_PAGED, (nuint)c, "Tag1");
+        }
+
+        return 0;
+        """)]
+    [InlineData("A loop inside try", """
+        nint buffer = 0;
+        try
+        {
+            for (int i = 0; i < length; i++)
+            {
+                buffer = ExAllocatePool2(POOL_FLAG_NON_PAGED, 64, "Tag1");
+            }
+        }
+        finally
+        {
+            ExFreePoolWithTag(buffer, "Tag1");
+        }
+
+        return 0;
+        """)]
+    [InlineData("A switch inside a loop", """
+        for (int i = 0; i < length; i++)
+        {
+            nint buffer = ExAllocatePool2(POOL_FLAG_NON_PAGED, 64, "Tag1");
+            switch (i)
+            {
+                case 1:
+                    _kept = buffer;
+                    break;
+                default:
+                    ExFreePoolWithTag(buffer, "Tag1");
+                    break;
+            }
+        }
+
+        return 0;
+        """)]
+    [InlineData("A loop condition declaring a variable", """
+        nint buffer = ExAllocatePool2(POOL_FLAG_NON_PAGED, 64, "Tag1");
+        while (Take(out int value))
+        {
+            _kept = buffer + value;
+        }
+
+        return 0;
+        """)]
+    [InlineData("Dead code after a jump in a loop", """
+        nint buffer = 0;
+        for (int i = 0; i < length; i++)
+        {
+            if (i == 2)
+            {
+                continue;
+                _kept = buffer;
+            }
+
+            buffer = ExAllocatePool2(POOL_FLAG_NON_PAGED, 64, "Tag1");
+        }
+
         return 0;
         """)]
     [InlineData("An else ending in a jump while its then goes on (the graph goes on in the then block)", """
@@ -328,6 +452,117 @@ public sealed class TreeFlowTests
         Assert.Equal(["16", "24", "20"], findings.Select(leak => leak.Arguments[1]));
     }
 
+    [Fact]
+    public void LoopExit_JoinsTheBreakIntoWhatFollows()
+    {
+        // The block is held only on the break's path: what follows the loop joins the condition's false edge
+        // and the break, and the leak names the branch the break took.
+        ImmutableArray<BodyFinding> findings = Analyze("""
+            nint kept = 0;
+            for (int i = 0; i < length; i++)
+            {
+                if (i == 2)
+                {
+                    kept = ExAllocatePool2(POOL_FLAG_NON_PAGED, 64, "Tag1");
+                    if (kept == 0)
+                    {
+                        return 1;
+                    }
+
+                    break;
+                }
+            }
+
+            return 0;
+            """);
+
+        BodyFinding leak = Assert.Single(findings);
+        Assert.Equal(DiagnosticIds.PoolLeak, leak.RuleId);
+        Assert.Equal(" at line 28, on the path where 'kept == 0' (line 19) is false", leak.Arguments[3]);
+    }
+
+    [Fact]
+    public void ReturnInsideALoop_LeavesBeforeTheEnd()
+    {
+        // The graph reaches the return inside the loop before the end of the body: leaks are reported in that order.
+        ImmutableArray<BodyFinding> findings = Analyze("""
+            nint first = ExAllocatePool2(POOL_FLAG_NON_PAGED, 64, "Tag1");
+            for (int i = 0; i < length; i++)
+            {
+                if (i == 3)
+                {
+                    return 2;
+                }
+            }
+
+            ExFreePoolWithTag(first, "Tag1");
+            nint second = ExAllocatePool2(POOL_FLAG_NON_PAGED, 64, "Tag2");
+            return 0;
+            """);
+
+        Assert.Equal(2, findings.Length);
+        Assert.Equal("13", findings[0].Arguments[1]);
+        Assert.Equal(" at line 18, on the path where 'i == 3' (line 16) is true", findings[0].Arguments[3]);
+        Assert.Equal("23", findings[1].Arguments[1]);
+        Assert.Equal(" at line 24", findings[1].Arguments[3]);
+    }
+
+    [Fact]
+    public void UseAfterALoop_NamesTheLoopsLastBranch()
+    {
+        // Each iteration's branch on 'entry' steps the held buffer's path; the loop leaves on its condition's false edge.
+        ImmutableArray<BodyFinding> findings = Analyze("""
+            nint buffer = ExAllocatePool2(POOL_FLAG_NON_PAGED, 64, "Tag1");
+            int i = 0;
+            do
+            {
+                nint entry = ExAllocatePool2(POOL_FLAG_NON_PAGED, 16, "Tag2");
+                if (entry != 0)
+                {
+                    ExFreePoolWithTag(entry, "Tag2");
+                }
+            }
+            while (++i < length);
+
+            *(int*)buffer = i;
+            ExFreePoolWithTag(buffer, "Tag1");
+            return 0;
+            """);
+
+        BodyFinding use = Assert.Single(findings);
+        Assert.Equal(DiagnosticIds.UncheckedAllocation, use.RuleId);
+        Assert.Equal(", on the path where '++i < length' (line 23) is false", use.Arguments[3]);
+    }
+
+    [Fact]
+    public void LoopLast_EachEdgeLeavesApart()
+    {
+        // Nothing follows the loop: each of its ways out is an edge of its own into the exit, as in the graph.
+        // Joined, the break's held block would meet the freed and NULL ones and the leak would go unreported.
+        ImmutableArray<BodyFinding> findings = Analyze("""
+            nint buffer = 0;
+            for (int i = 0; i < length; i++)
+            {
+                buffer = ExAllocatePool2(POOL_FLAG_NON_PAGED, 64, "Tag1");
+                if (buffer == 0)
+                {
+                    return;
+                }
+
+                if (i == 3)
+                {
+                    break;
+                }
+
+                ExFreePoolWithTag(buffer, "Tag1");
+            }
+            """, returns: "void");
+
+        BodyFinding leak = Assert.Single(findings);
+        Assert.Equal(DiagnosticIds.PoolLeak, leak.RuleId);
+        Assert.Equal(", on the path where 'i == 3' (line 22) is true", leak.Arguments[3]);
+    }
+
     private static bool Qualifies(string body)
     {
         (IOperation operation, _, Compilation compilation) = Bind(body, "int");
@@ -343,7 +578,7 @@ public sealed class TreeFlowTests
 
     private static (IOperation Body, ISymbol Method, Compilation Compilation) Bind(string body, string returns)
     {
-        SyntaxTree tree = CSharpSyntaxTree.ParseText(Prelude + "    " + returns + " Work(int length)\n    {\n" + body + "\n    }\n}\n", TestProjects.ParseOptions);
+        SyntaxTree tree = CSharpSyntaxTree.ParseText(Prelude + "    " + returns + " Work(int length)\n    {\n" + body + "\n    }\n\n    private static bool Take(out int value) => (value = 1) > 0;\n}\n", TestProjects.ParseOptions);
         var compilation = CSharpCompilation.Create("Walk", [tree], [.. TestProjects.Framework, TestProjects.Runtime], TestProjects.CompilationOptions.WithAllowUnsafe(true));
         Assert.Empty(compilation.GetDiagnostics().Where(diagnostic => diagnostic.Severity == DiagnosticSeverity.Error));
         SemanticModel model = compilation.GetSemanticModel(tree);

@@ -8,7 +8,8 @@ namespace PoolAnalyzers.Lifetime;
 /// The loops of a body that no block passes through: nothing in them allocates, and no local they read or
 /// write can ever hold a block. The lifetime analysis treats them as nothing at all: their branches are not
 /// steps of any block's path (<see cref="LifetimeDomain"/>), so a graph leaves them with the state it
-/// entered them with, and <see cref="Flow.TreeFlow"/> steps over them without a graph.
+/// entered them with, and <see cref="Flow.TreeFlow"/> steps over them without a graph when no other loop
+/// encloses them (inside a loop, the graph joins what each iteration brings to them, which the walk then follows).
 /// </summary>
 /// <remarks>
 /// A loop qualifies only when its normal exit is reached the way the tree walk assumes: a <c>foreach</c>, or a

@@ -15,7 +15,7 @@ namespace PoolAnalyzers.Lifetime;
 /// <see cref="ForwardFlow"/> with <see cref="LifetimeDomain"/>. Only bodies that call a routine handing out
 /// a block (or free a field) pay for anything beyond one walk of their operations; only bodies that
 /// allocate into something the function keeps (not straight into a return, field or property) are
-/// analyzed, and of those only the ones <see cref="TreeFlow"/> cannot follow (loops, <c>switch</c>,
+/// analyzed, and of those only the ones <see cref="TreeFlow"/> cannot follow (<c>foreach</c>, <c>switch</c>,
 /// <c>catch</c>, short-circuit conditions, lambdas…) pay for a control-flow graph.
 /// </summary>
 /// <remarks>
@@ -93,12 +93,12 @@ internal sealed class LifetimeAnalysis
 
         var returned = new List<IOperation>();
         var loops = new InertLoops(body, _symbols);
-        if (TreeFlow.Qualifies(body, returned, loops.Contains))
+        int before = findings.Count;
+
+        // The shape check asked about every loop it met, and the first one asked finds them all; a body it passed without asking has none.
+        if (TreeFlow.Qualifies(body, returned, loops.Contains) && AnalyzeTree(body, member, returned, untracked, loops, findings))
         {
-            // The shape check asked about every loop it met, and the first one asked finds them all; a body it passed without asking has none.
             flowed = true;
-            int before = findings.Count;
-            AnalyzeTree(body, member, returned, untracked, loops.Found, findings);
             if (WalkCheck.CompareWithGraph)
             {
                 CompareWithGraph(member, body, untracked, loops.Found, findings.GetRange(before, findings.Count - before), cancellationToken);
@@ -127,8 +127,11 @@ internal sealed class LifetimeAnalysis
         WalkCheck.Compare(member, walked, graphed);
     }
 
-    /// <summary>A body whose shape <see cref="TreeFlow"/> follows: the same analysis as on its graph, without building one.</summary>
-    private void AnalyzeTree(IOperation body, ISymbol function, List<IOperation> returned, HashSet<ILocalSymbol> untracked, HashSet<SyntaxNode>? inertLoops, List<BodyFinding> findings)
+    /// <summary>
+    /// A body whose shape <see cref="TreeFlow"/> follows: the same analysis as on its graph, without building one.
+    /// False, with nothing added, when a loop did not settle within the graph analysis's budget.
+    /// </summary>
+    private bool AnalyzeTree(IOperation body, ISymbol function, List<IOperation> returned, HashSet<ILocalSymbol> untracked, InertLoops loops, List<BodyFinding> findings)
     {
         var sites = new Dictionary<IInvocationOperation, AllocationSite>();
         var ordered = new List<AllocationSite>();
@@ -142,14 +145,19 @@ internal sealed class LifetimeAnalysis
 
         if (ordered.Count is 0 or > LifetimeState.MaxSites)
         {
-            return;
+            return true;
         }
 
         var recorded = new List<BodyFinding>();
-        var domain = new LifetimeDomain(_symbols, function, sites, new HashSet<IOperation>(returned), untracked) { Recorder = new LifetimeRecorder(recorded, ordered), InertLoops = inertLoops };
-        List<ExitState<LifetimeState>> exits = TreeFlow.Run<LifetimeState, LifetimeDomain>(body, LifetimeState.Entry(ordered.Count), domain);
+        var domain = new LifetimeDomain(_symbols, function, sites, new HashSet<IOperation>(returned), untracked) { Recorder = new LifetimeRecorder(recorded, ordered), InertLoops = loops.Found };
+        if (TreeFlow.Run<LifetimeState, LifetimeDomain>(body, LifetimeState.Entry(ordered.Count), domain, loops.Contains) is not { } exits)
+        {
+            return false;
+        }
+
         findings.AddRange(recorded);
         ReportLeaks(exits, domain, ordered, function, findings);
+        return true;
     }
 
     /// <summary>

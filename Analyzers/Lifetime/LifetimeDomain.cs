@@ -52,6 +52,9 @@ internal sealed class LifetimeDomain : FlowDomain<LifetimeState>, ITreeDomain<Li
     /// <summary>Set for the final pass: receives unchecked uses and bad frees.</summary>
     public LifetimeRecorder? Recorder { get; set; }
 
+    /// <inheritdoc/>
+    public bool Recording { get; set; } = true;
+
     /// <summary>The loops no block passes through (<see cref="Lifetime.InertLoops"/>): their branches change nothing.</summary>
     public HashSet<SyntaxNode>? InertLoops { get; set; }
 
@@ -337,7 +340,7 @@ internal sealed class LifetimeDomain : FlowDomain<LifetimeState>, ITreeDomain<Li
         {
             if ((value.Sites & (1UL << site)) != 0 && state.Blocks[site] is { } facts && facts.MayBe(BlockStates.Unchecked))
             {
-                if (unchecked_ == 0)
+                if (unchecked_ == 0 && Recording)
                 {
                     // One report per use, naming the first of the blocks the pointer may hold.
                     Recorder?.Unchecked(SiteOf(site), facts, Holder(use));
@@ -358,7 +361,11 @@ internal sealed class LifetimeDomain : FlowDomain<LifetimeState>, ITreeDomain<Li
             return Escape(state, value.Sites);
         }
 
-        Recorder?.Free(state, value.Sites, free, routine);
+        if (Recording)
+        {
+            Recorder?.Free(state, value.Sites, free, routine);
+        }
+
         for (int site = 0; site < Released.Length; site++)
         {
             if ((value.Sites & (1UL << site)) != 0)
