@@ -48,6 +48,59 @@ public sealed class MismatchedFreeTests
         Free(2, "ExFreePoolWithTag", "frees a block allocated by 'ExAllocatePool' at line 25 with tag \"None\" under tag \"Drv1\" (BAD_POOL_CALLER 0x0A)"));
 
     [Fact]
+    public Task FreesInLoops_Reported() => VerifyAsync(
+        """
+            void Recycle(int count)
+            {
+                int i = 0;
+                while (i++ < count)
+                {
+                    nint entry = ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Drv1");
+                    if (entry == 0)
+                    {
+                        continue;
+                    }
+
+                    {|#0:ExFreePoolWithTag|}(entry, "Drv2");
+                }
+            }
+
+            void Twice(int count)
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    nint entry = ExAllocateFromNPagedLookasideList(_requests);
+                    if (entry == 0)
+                    {
+                        break;
+                    }
+
+                    ExFreeToNPagedLookasideList(_requests, entry);
+                    if (i == 3)
+                    {
+                        {|#1:ExFreeToNPagedLookasideList|}(_requests, entry);
+                    }
+                }
+            }
+
+            void Replies(int count)
+            {
+                do
+                {
+                    nint entry = ExAllocateFromNPagedLookasideList(_requests);
+                    if (entry != 0)
+                    {
+                        {|#2:ExFreeToNPagedLookasideList|}(_replies, entry);
+                    }
+                }
+                while (--count > 0);
+            }
+        """,
+        Free(0, "ExFreePoolWithTag", "frees a block allocated by 'ExAllocatePoolWithTag' at line 23 with tag \"Drv1\" under tag \"Drv2\" (BAD_POOL_CALLER 0x0A)"),
+        Free(1, "ExFreeToNPagedLookasideList", "frees 'entry' a second time: on this path it was already freed at line 43 (BAD_POOL_CALLER 0x07, Driver Verifier 0xC4/0x13)"),
+        Free(2, "ExFreeToNPagedLookasideList", "returns an entry of the nonpaged lookaside list '_requests' (allocated by 'ExAllocateFromNPagedLookasideList' at line 55) to '_replies': give it back with ExFreeToNPagedLookasideList on the list it came from"));
+
+    [Fact]
     public Task FieldWithOneTag_Reported() => VerifyAsync(
         """
             private nint _buffer;

@@ -217,6 +217,99 @@ public sealed class PoolLeakTests
         """);
 
     [Fact]
+    public Task LoopsKeepingABlock_ReportedWithTheirPath() => VerifyAsync(
+        """
+            void Fill(int count)
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    nint entry = {|#0:ExAllocatePool2|}(POOL_FLAG_NON_PAGED, 64, "Drv1");
+                    if (entry == 0)
+                    {
+                        break;
+                    }
+
+                    *(int*)entry = i;
+                }
+            }
+
+            int Find(int count)
+            {
+                int i = 0;
+                while (i < count)
+                {
+                    nint entry = {|#1:ExAllocatePool2|}(POOL_FLAG_NON_PAGED, 64, "Drv1");
+                    if (entry == 0)
+                    {
+                        i++;
+                        continue;
+                    }
+
+                    if (i == count - 1)
+                    {
+                        return i;
+                    }
+
+                    ExFreePoolWithTag(entry, "Drv1");
+                    i++;
+                }
+
+                return -1;
+            }
+        """,
+        Leak(0, "ExAllocatePool2", "20", "'Fill'", ", on the path where 'i < count' (line 18) is false"),
+        Leak(1, "ExAllocatePool2", "35", "'Find'", " at line 44, on the path where 'i == count - 1' (line 42) is true"));
+
+    [Fact]
+    public Task LoopsGivingTheBlockBack_Silent() => VerifyAsync(
+        """
+            void Retry()
+            {
+                nint p;
+                do
+                {
+                    p = ExAllocatePool2(POOL_FLAG_NON_PAGED, 64, "Drv1");
+                }
+                while (p == 0);
+
+                ExFreePoolWithTag(p, "Drv1");
+            }
+
+            void Batches(int count)
+            {
+                for (int batch = 0; batch < count; batch++)
+                {
+                    for (int i = 0; i < 4; i++)
+                    {
+                        nint entry = ExAllocateFromNPagedLookasideList(_list);
+                        if (entry == 0)
+                        {
+                            continue;
+                        }
+
+                        _kept.Add(entry);
+                    }
+                }
+            }
+
+            void Swap(int count)
+            {
+                nint current = ExAllocatePool2(POOL_FLAG_NON_PAGED, 64, "Drv1");
+                while (count-- > 0)
+                {
+                    if (current != 0)
+                    {
+                        ExFreePoolWithTag(current, "Drv1");
+                    }
+
+                    current = ExAllocatePool2(POOL_FLAG_NON_PAGED, 64, "Drv1");
+                }
+
+                _saved = current;
+            }
+        """);
+
+    [Fact]
     public Task LeakInsideLambdaAndLocalFunction_Reported() => VerifyAsync(
         """
             void Outer()

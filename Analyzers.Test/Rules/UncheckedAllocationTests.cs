@@ -140,6 +140,43 @@ public sealed class UncheckedAllocationTests
         """);
 
     [Fact]
+    public Task UseInALoop_ReportedOnce() => VerifyAsync(
+        """
+            void Stamp(int count)
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    nint entry = ExAllocatePoolWithTag(NonPagedPoolNx, 64, "Drv1");
+                    if (i > 2)
+                    {
+                        *(int*){|#0:entry|} = i;
+                    }
+
+                    *(int*)entry = 0;
+                    ExFreePoolWithTag(entry, "Drv1");
+                }
+            }
+
+            void Checked(int count)
+            {
+                int i = 0;
+                do
+                {
+                    nint entry = ExAllocateFromNPagedLookasideList(_list);
+                    if (entry == 0)
+                    {
+                        continue;
+                    }
+
+                    *(int*)entry = i;
+                    ExFreeToNPagedLookasideList(_list, entry);
+                }
+                while (++i < count);
+            }
+        """,
+        VerifyCS.Diagnostic(DiagnosticIds.UncheckedAllocation).WithLocation(0).WithArguments("entry", "ExAllocatePoolWithTag", "22", ", on the path where 'i > 2' (line 23) is true"));
+
+    [Fact]
     public Task RaisingAllocations_Silent() => VerifyAsync(
         """
             void Raising(POOL_TYPE variable)
