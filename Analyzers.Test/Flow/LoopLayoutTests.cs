@@ -238,7 +238,7 @@ public sealed class LoopLayoutTests
             foreach (ILoopOperation loop in Outermost(body))
             {
                 string expected = Describe(graph, loop);
-                string actual = LoopLayout.Of(loop)!.Describe();
+                string actual = Describe(LoopLayout.Of(loop)!);
                 if (!expected.Contains("-> out"))
                 {
                     // Nothing follows the loop: its way out is the function's exit, where the walk sends it too.
@@ -281,7 +281,51 @@ public sealed class LoopLayoutTests
         }
     }
 
-    /// <summary>The graph's blocks of <paramref name="loop"/>, from its head to its last block, as <see cref="LoopLayout.Describe"/> writes them.</summary>
+    /// <summary>A layout's blocks as text, one a line: operations, branch and edges.</summary>
+    private static string Describe(LoopLayout layout)
+    {
+        var text = new StringBuilder();
+        for (int i = 0; i < layout.Blocks.Count; i++)
+        {
+            LoopBlock block = layout.Blocks[i];
+            text.Append('B').Append(i).Append(':');
+            foreach (IOperation operation in block.Operations)
+            {
+                text.Append(" [").Append(operation.Syntax).Append(']');
+            }
+
+            text.Append(' ').Append(block.End);
+            if (block.BranchValue is { } value)
+            {
+                text.Append(" '").Append(value.Syntax).Append('\'');
+            }
+
+            if (block.End == LoopBlockEnd.Condition)
+            {
+                text.Append(" when ").Append(block.ConditionalValue ? "true" : "false").Append(" -> ").Append(Target(block.Conditional));
+            }
+
+            if (block.End is LoopBlockEnd.Jump or LoopBlockEnd.Condition)
+            {
+                text.Append(" else -> ").Append(Target(block.FallThrough));
+            }
+
+            text.Append('\n');
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>How the descriptions name an edge's target.</summary>
+    private static string Target(int target) => target switch
+    {
+        LoopLayout.Out => "out",
+        LoopLayout.Exit => "exit",
+        LoopLayout.Unset => "?",
+        _ => "B" + target,
+    };
+
+    /// <summary>The graph's blocks of <paramref name="loop"/>, from its head to its last block, as <see cref="Describe(LoopLayout)"/> writes a layout.</summary>
     private static string Describe(ControlFlowGraph graph, ILoopOperation loop)
     {
         SyntaxNode condition = Stripped(loop is IWhileLoopOperation whileLoop ? whileLoop.Condition! : ((IForLoopOperation)loop).Condition!).Syntax;
@@ -326,9 +370,9 @@ public sealed class LoopLayoutTests
 
     private static string Target(ControlFlowBranch branch, int first, int last)
         => branch.Destination is not { } destination ? "?"
-            : destination.Kind == BasicBlockKind.Exit ? LoopLayout.Target(LoopLayout.Exit)
-            : destination.Ordinal < first || destination.Ordinal > last ? LoopLayout.Target(LoopLayout.Out)
-            : LoopLayout.Target(destination.Ordinal - first);
+            : destination.Kind == BasicBlockKind.Exit ? Target(LoopLayout.Exit)
+            : destination.Ordinal < first || destination.Ordinal > last ? Target(LoopLayout.Out)
+            : Target(destination.Ordinal - first);
 
     private static bool Within(BasicBlock block, SyntaxNode loop)
         => block.Operations.Any(operation => loop.Span.Contains(operation.Syntax.Span)) || (block.BranchValue is { } value && loop.Span.Contains(value.Syntax.Span));

@@ -41,4 +41,21 @@ internal abstract class FlowDomain<TState>
     /// state itself unless the domain treats what an exception interrupts differently.
     /// </summary>
     public virtual TState EnterHandler(TState state) => state;
+
+    /// <summary>
+    /// Joins <paramref name="state"/> into a block's <paramref name="input"/> as the graph analysis does:
+    /// true when the input changed (the block must run again); an input the join leaves the same keeps its object.
+    /// </summary>
+    public bool JoinInto(ref TState? input, TState state)
+    {
+        TState? previous = input;
+        TState merged = previous is null ? state : Join(previous, state);
+        if (previous is not null && Same(previous, merged))
+        {
+            return false;
+        }
+
+        input = merged;
+        return true;
+    }
 }

@@ -222,11 +222,8 @@ internal static class ForwardFlow
 
         private void MergeInto(int ordinal, TState state)
         {
-            TState? previous = _inputs[ordinal];
-            TState merged = previous is null ? state : domain.Join(previous, state);
-            if (previous is null || !domain.Same(previous, merged))
+            if (domain.JoinInto(ref _inputs[ordinal], state))
             {
-                _inputs[ordinal] = merged;
                 _worklist.Add(ordinal);
             }
         }

@@ -143,11 +143,8 @@ internal sealed class LoopFlow<TState, TDomain>
 
     private void MergeInto(int ordinal, TState state)
     {
-        TState? previous = _inputs[ordinal];
-        TState merged = previous is null ? state : _domain.Join(previous, state);
-        if (previous is null || !_domain.Same(previous, merged))
+        if (_domain.JoinInto(ref _inputs[ordinal], state))
         {
-            _inputs[ordinal] = merged;
             _worklist.Add(ordinal);
         }
     }

@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Text;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -88,50 +87,6 @@ internal sealed class LoopLayout
         var builder = new Builder();
         return builder.Outermost(loop) ? new LoopLayout(builder.Blocks) : null;
     }
-
-    /// <summary>The blocks as text, one a line: operations, branch and edges (for tests, which compare it with the graph).</summary>
-    public string Describe()
-    {
-        var text = new StringBuilder();
-        for (int i = 0; i < Blocks.Count; i++)
-        {
-            LoopBlock block = Blocks[i];
-            text.Append('B').Append(i).Append(':');
-            foreach (IOperation operation in block.Operations)
-            {
-                text.Append(" [").Append(operation.Syntax).Append(']');
-            }
-
-            text.Append(' ').Append(block.End);
-            if (block.BranchValue is { } value)
-            {
-                text.Append(" '").Append(value.Syntax).Append('\'');
-            }
-
-            if (block.End == LoopBlockEnd.Condition)
-            {
-                text.Append(" when ").Append(block.ConditionalValue ? "true" : "false").Append(" -> ").Append(Target(block.Conditional));
-            }
-
-            if (block.End is LoopBlockEnd.Jump or LoopBlockEnd.Condition)
-            {
-                text.Append(" else -> ").Append(Target(block.FallThrough));
-            }
-
-            text.Append('\n');
-        }
-
-        return text.ToString();
-    }
-
-    /// <summary>How <see cref="Describe"/> names an edge's target.</summary>
-    public static string Target(int target) => target switch
-    {
-        Out => "out",
-        Exit => "exit",
-        Unset => "?",
-        _ => "B" + target,
-    };
 
     /// <summary>A point jumps go to: a block once placed, until then the edges waiting for it.</summary>
     private sealed class Label

@@ -497,7 +497,7 @@ internal static class TreeFlow
             {
                 if (arrival.LeavesLoop && !last)
                 {
-                    after = Merge(after, arrival.State);
+                    domain.JoinInto(ref after, arrival.State);
                 }
                 else
                 {
@@ -506,18 +506,6 @@ internal static class TreeFlow
             }
 
             _state = after;
-        }
-
-        /// <summary>The graph's join at a block input: the previous state kept when nothing changed.</summary>
-        private TState Merge(TState? previous, TState state)
-        {
-            if (previous is null)
-            {
-                return state;
-            }
-
-            TState merged = domain.Join(previous, state);
-            return domain.Same(previous, merged) ? previous : merged;
         }
 
         /// <summary>An edge out of the function: a new exit, or one more arrival on an edge already out, joined as the graph joins it.</summary>
