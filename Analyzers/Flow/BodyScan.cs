@@ -15,7 +15,8 @@ namespace PoolAnalyzers.Flow;
 /// Remembered, weakly, for the last body each thread scanned: the rules on one body run one after
 /// another, and the operation tree stays cached in its semantic model, so when the memo is gone a
 /// second walk only re-reads it. A weak table keyed by every body of the compilation would cost a GC
-/// handle per body; a strong memo would keep the last compilation alive on every thread.
+/// handle per body; a strong memo would keep the last compilation alive on every thread. The memo is
+/// one object per thread, overwritten by each scan: a new one is made only after a collection took it.
 /// </remarks>
 internal static class BodyScan
 {
@@ -35,24 +36,29 @@ internal static class BodyScan
     private static Scanned ScanOf(IOperation body)
     {
         WeakReference<Scanned> last = t_last ??= new WeakReference<Scanned>(null!);
-        if (last.TryGetTarget(out Scanned? known) && ReferenceEquals(known.Body, body))
+        if (!last.TryGetTarget(out Scanned? memo))
         {
-            return known;
+            memo = new Scanned();
+            last.SetTarget(memo);
+        }
+        else if (ReferenceEquals(memo.Body, body))
+        {
+            return memo;
         }
 
-        Scanned scanned = Scan(body);
-        last.SetTarget(scanned);
-        return scanned;
+        Scan(body, memo);
+        return memo;
     }
 
-    private static Scanned Scan(IOperation body)
+    private static void Scan(IOperation body, Scanned memo)
     {
         ImmutableArray<IOperation>.Builder found = t_found ??= ImmutableArray.CreateBuilder<IOperation>(64);
         bool hasLambdas = false;
         Collect(body, found, ref hasLambdas);
-        var scanned = new Scanned(body, found.ToImmutable(), hasLambdas);
+        memo.Body = body;
+        memo.Operations = found.ToImmutable();
+        memo.HasLambdas = hasLambdas;
         found.Clear(); // Holds no operation tree alive until the next body.
-        return scanned;
     }
 
     // Recursion over ChildOperations (a struct enumerator) instead of Descendants(), whose iterator
@@ -80,12 +86,13 @@ internal static class BodyScan
         }
     }
 
-    private sealed class Scanned(IOperation body, ImmutableArray<IOperation> operations, bool hasLambdas)
+    /// <summary>The last scan of a thread; only <see cref="Scan"/> writes it, and only its own thread reads it.</summary>
+    private sealed class Scanned
     {
-        public IOperation Body { get; } = body;
+        public IOperation? Body { get; set; }
 
-        public ImmutableArray<IOperation> Operations { get; } = operations;
+        public ImmutableArray<IOperation> Operations { get; set; } = [];
 
-        public bool HasLambdas { get; } = hasLambdas;
+        public bool HasLambdas { get; set; }
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Text;
 
@@ -52,6 +53,9 @@ internal sealed class MentionScanner
 
     /// <summary>Where the members of one tree are gathered (<see cref="TreeIndex"/>), emptied for each.</summary>
     internal List<IndexedMember> Members { get; } = [];
+
+    /// <summary>The declarations of one tree still to visit (<see cref="TreeIndex"/>), empty between trees.</summary>
+    internal Stack<SyntaxNode> Pending { get; } = new();
 
     /// <summary>Adds to <paramref name="mentions"/> the names <paramref name="span"/> of <paramref name="text"/> mentions; false when only the syntax tree can tell (the names read until then stay: more is allowed).</summary>
     public bool Scan(SourceText text, TextSpan span, HashSet<string> mentions)

@@ -64,8 +64,9 @@ internal sealed class TreeIndex
     {
         List<IndexedMember> members = text.Scanner.Members;
         members.Clear();
-        var topLevel = new HashSet<string>(System.StringComparer.Ordinal);
-        var stack = new Stack<SyntaxNode>();
+        HashSet<string>? topLevel = null; // Top-level statements: rare, and in one tree at most.
+        Stack<SyntaxNode> stack = text.Scanner.Pending;
+        stack.Clear();
         stack.Push(root);
         while (stack.Count > 0)
         {
@@ -95,7 +96,7 @@ internal sealed class TreeIndex
 
                     break;
                 case GlobalStatementSyntax global:
-                    Mentions(global, BodyOf(global), text, topLevel);
+                    Mentions(global, BodyOf(global), text, topLevel ??= new HashSet<string>(System.StringComparer.Ordinal));
                     break;
                 case CompilationUnitSyntax unit:
                     Push(stack, unit.Members);
@@ -109,7 +110,7 @@ internal sealed class TreeIndex
             }
         }
 
-        if (topLevel.Count > 0)
+        if (topLevel is { Count: > 0 })
         {
             members.Add(new IndexedMember(root, null, [.. topLevel], false));
         }
