@@ -12,11 +12,11 @@ using Xunit;
 namespace PoolAnalyzers.Test.Rules;
 
 /// <summary>
-/// Code every rule must stay silent in: each form of generated code Roslyn recognises (the rules call
-/// <c>ConfigureGeneratedCodeAnalysis(None)</c>, and the framework skips its own generated-code re-run
-/// for such analyzers), <c>#pragma warning disable</c> and <c>[SuppressMessage]</c>. One source holds a
-/// finding of each rule and runs under every shipped analyzer; the same source in an ordinary file is
-/// the control.
+/// Code every rule must stay silent in: each form of generated code Roslyn recognises (the driver runs
+/// no rule's action on a generated file, type or member, and <c>RuleActions</c> skips the accessors of
+/// a <c>[GeneratedCode]</c> property, indexer or event), <c>#pragma warning disable</c> and
+/// <c>[SuppressMessage]</c>. One source holds a finding of each rule and runs under every shipped
+/// analyzer; the same source in an ordinary file is the control.
 /// </summary>
 public sealed class ExcludedCodeTests
 {
@@ -37,6 +37,16 @@ public sealed class ExcludedCodeTests
         ("POOL012", "bool I() => Mm.{|POOL012:MmIsThisAnNtAsSystem|}();"),
         ("POOL013", "[IrqlRequiresMax(DISPATCH_LEVEL)] void J() => {|POOL013:ExInitializeDriverRuntime|}(DrvRtPoolNxOptIn);"),
         ("POOL014", "void K(KSPIN_LOCK l) => Ke.{|POOL014:KeAcquireSpinLock|}(l, out _);"),
+    ];
+
+    /// <summary>Findings in accessors, of rules on operation actions (POOL001, POOL002) and on operation-block actions (POOL010, POOL014).</summary>
+    private static readonly string[] s_accessors =
+    [
+        "nint P => {|POOL001:ExAllocatePool|}(NonPagedPoolNx, 64);",
+        "nint Q { get { return ExAllocatePool2(POOL_FLAGS.POOL_FLAG_NON_PAGED, 64, {|POOL002:\"Frederick\"|}); } }",
+        "event System.Action Ev { add => {|POOL010:ExAllocatePool2|}(POOL_FLAGS.POOL_FLAG_NON_PAGED, 64, \"Drv1\"); remove { } }",
+        "nint this[int i] => {|POOL001:ExAllocatePool|}(NonPagedPoolNx, 64);",
+        "KSPIN_LOCK Lock { set => Ke.{|POOL014:KeAcquireSpinLock|}(value, out _); }",
     ];
 
     /// <summary>Each form: the file name, the text before the usings, and the attributes of the class.</summary>
@@ -60,6 +70,34 @@ public sealed class ExcludedCodeTests
 
     [Fact]
     public Task OrdinaryFile_EveryFindingReported() => VerifyAsync(("ordinary", "Driver.cs", string.Empty, string.Empty), reported: true);
+
+    /// <summary>
+    /// Without the attribute, each reported; with <c>[GeneratedCode]</c> on each member, nothing: the
+    /// rows above as members of their own, and accessors, whose property, indexer or event carries it.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public Task GeneratedCodeAttributeOnEachMember(bool generated)
+    {
+        string attribute = generated ? "[System.CodeDom.Compiler.GeneratedCode(\"tool\", \"1.0\")] " : string.Empty;
+        string members = string.Concat(s_findings.Select(f => f.Member).Concat(s_accessors).Select(m => "    " + attribute + m + "\n"));
+        var test = new EveryAnalyzerTest();
+        test.TestState.Sources.Add(("/0/Driver.cs", Sources.Usings + "class Driver\n{\n" + members + "}\n"));
+        test.TestState.MarkupHandling = generated ? MarkupMode.Ignore : MarkupMode.Allow;
+        return test.RunAsync();
+    }
+
+    [Fact]
+    public Task GeneratedCodeInEditorConfig_NothingReported()
+    {
+        string members = string.Concat(s_findings.Select(f => "    " + f.Member + "\n"));
+        var test = new EveryAnalyzerTest();
+        test.TestState.Sources.Add(("/0/Driver.cs", Sources.Usings + "class Driver\n{\n" + members + "}\n"));
+        test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", "root = true\n\n[*.cs]\ngenerated_code = true\n"));
+        test.TestState.MarkupHandling = MarkupMode.Ignore;
+        return test.RunAsync();
+    }
 
     [Theory]
     [MemberData(nameof(Forms))]

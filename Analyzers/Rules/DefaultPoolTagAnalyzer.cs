@@ -38,7 +38,7 @@ public sealed class DefaultPoolTagAnalyzer : PoolAnalyzer
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Rule);
 
     /// <inheritdoc/>
-    private protected override void RegisterActions(CompilationStartAnalysisContext context, RuntimeSymbols symbols)
+    private protected override void RegisterActions(RuleActions context, RuntimeSymbols symbols)
     {
         context.RegisterOperationAction(c => AnalyzeInvocation(c, symbols), OperationKind.Invocation);
     }

@@ -27,7 +27,7 @@ public abstract class FlowRuleAnalyzer : PoolAnalyzer
     private protected delegate ImmutableArray<BodyFinding> FindingSource(ISymbol member, IOperation body, CancellationToken cancellationToken);
 
     /// <inheritdoc/>
-    private protected sealed override void RegisterActions(CompilationStartAnalysisContext context, RuntimeSymbols symbols)
+    private protected sealed override void RegisterActions(RuleActions context, RuntimeSymbols symbols)
     {
         FindingSource findings = SourceFor(context.Compilation, symbols);
         DiagnosticDescriptor rule = Descriptor;

@@ -40,7 +40,7 @@ public sealed class InvalidPoolTagAnalyzer : PoolAnalyzer
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Rule);
 
     /// <inheritdoc/>
-    private protected override void RegisterActions(CompilationStartAnalysisContext context, RuntimeSymbols symbols)
+    private protected override void RegisterActions(RuleActions context, RuntimeSymbols symbols)
     {
         context.RegisterOperationAction(c => AnalyzeConversion(c, symbols), OperationKind.Conversion);
     }

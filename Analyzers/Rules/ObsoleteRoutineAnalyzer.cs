@@ -39,7 +39,7 @@ public sealed class ObsoleteRoutineAnalyzer : PoolAnalyzer
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Rule);
 
     /// <inheritdoc/>
-    private protected override void RegisterActions(CompilationStartAnalysisContext context, RuntimeSymbols symbols)
+    private protected override void RegisterActions(RuleActions context, RuntimeSymbols symbols)
     {
         context.RegisterOperationAction(c => Report(c, symbols, ((IInvocationOperation)c.Operation).TargetMethod), OperationKind.Invocation);
         context.RegisterOperationAction(c => Report(c, symbols, ((IMethodReferenceOperation)c.Operation).Method), OperationKind.MethodReference);

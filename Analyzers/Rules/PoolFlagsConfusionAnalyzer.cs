@@ -47,7 +47,7 @@ public sealed class PoolFlagsConfusionAnalyzer : PoolAnalyzer
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Rule);
 
     /// <inheritdoc/>
-    private protected override void RegisterActions(CompilationStartAnalysisContext context, RuntimeSymbols symbols)
+    private protected override void RegisterActions(RuleActions context, RuntimeSymbols symbols)
     {
         // A copy of the runtime types that predates POOL_FLAGS has nothing to confuse. Asked in the
         // callbacks: the types are looked up at their first use (RuntimeSymbols).

@@ -33,7 +33,7 @@ public sealed class ZeroSizeRequestAnalyzer : PoolAnalyzer
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Rule);
 
     /// <inheritdoc/>
-    private protected override void RegisterActions(CompilationStartAnalysisContext context, RuntimeSymbols symbols)
+    private protected override void RegisterActions(RuleActions context, RuntimeSymbols symbols)
     {
         context.RegisterOperationAction(c => AnalyzeInvocation(c, symbols), OperationKind.Invocation);
     }
