@@ -39,14 +39,16 @@ public sealed class ExcludedCodeTests
         ("POOL014", "void K(KSPIN_LOCK l) => Ke.{|POOL014:KeAcquireSpinLock|}(l, out _);"),
     ];
 
-    /// <summary>Findings in accessors, of rules on operation actions (POOL001, POOL002) and on operation-block actions (POOL010, POOL014).</summary>
-    private static readonly string[] s_accessors =
+    /// <summary>Findings in accessors and initializers, of rules on operation actions (POOL001, POOL002) and on operation-block actions (POOL010, POOL014).</summary>
+    private static readonly string[] s_accessorsAndInitializers =
     [
         "nint P => {|POOL001:ExAllocatePool|}(NonPagedPoolNx, 64);",
         "nint Q { get { return ExAllocatePool2(POOL_FLAGS.POOL_FLAG_NON_PAGED, 64, {|POOL002:\"Frederick\"|}); } }",
         "event System.Action Ev { add => {|POOL010:ExAllocatePool2|}(POOL_FLAGS.POOL_FLAG_NON_PAGED, 64, \"Drv1\"); remove { } }",
         "nint this[int i] => {|POOL001:ExAllocatePool|}(NonPagedPoolNx, 64);",
         "KSPIN_LOCK Lock { set => Ke.{|POOL014:KeAcquireSpinLock|}(value, out _); }",
+        "nint R { get; } = {|POOL001:ExAllocatePool|}(NonPagedPoolNx, 64);",
+        "nint _field = {|POOL001:ExAllocatePool|}(NonPagedPoolNx, 64);",
     ];
 
     /// <summary>Each form: the file name, the text before the usings, and the attributes of the class.</summary>
@@ -73,7 +75,8 @@ public sealed class ExcludedCodeTests
 
     /// <summary>
     /// Without the attribute, each reported; with <c>[GeneratedCode]</c> on each member, nothing: the
-    /// rows above as members of their own, and accessors, whose property, indexer or event carries it.
+    /// rows above as members of their own, accessors (whose property, indexer or event carries it) and
+    /// initializers.
     /// </summary>
     [Theory]
     [InlineData(false)]
@@ -81,7 +84,7 @@ public sealed class ExcludedCodeTests
     public Task GeneratedCodeAttributeOnEachMember(bool generated)
     {
         string attribute = generated ? "[System.CodeDom.Compiler.GeneratedCode(\"tool\", \"1.0\")] " : string.Empty;
-        string members = string.Concat(s_findings.Select(f => f.Member).Concat(s_accessors).Select(m => "    " + attribute + m + "\n"));
+        string members = string.Concat(s_findings.Select(f => f.Member).Concat(s_accessorsAndInitializers).Select(m => "    " + attribute + m + "\n"));
         var test = new EveryAnalyzerTest();
         test.TestState.Sources.Add(("/0/Driver.cs", Sources.Usings + "class Driver\n{\n" + members + "}\n"));
         test.TestState.MarkupHandling = generated ? MarkupMode.Ignore : MarkupMode.Allow;

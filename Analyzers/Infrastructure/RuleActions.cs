@@ -48,7 +48,11 @@ internal sealed class RuleActions(CompilationStartAnalysisContext context)
 
         foreach (AttributeData attribute in associated.GetAttributes())
         {
-            if (attribute.AttributeClass is { Name: "GeneratedCodeAttribute", ContainingNamespace: { Name: "Compiler", ContainingNamespace: { Name: "CodeDom", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } } })
+            if (attribute.AttributeClass is
+                {
+                    Name: "GeneratedCodeAttribute",
+                    ContainingNamespace: { Name: "Compiler", ContainingNamespace: { Name: "CodeDom", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } },
+                })
             {
                 return true;
             }
