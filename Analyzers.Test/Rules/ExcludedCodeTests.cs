@@ -84,9 +84,8 @@ public sealed class ExcludedCodeTests
     public Task GeneratedCodeAttributeOnEachMember(bool generated)
     {
         string attribute = generated ? "[System.CodeDom.Compiler.GeneratedCode(\"tool\", \"1.0\")] " : string.Empty;
-        string members = string.Concat(s_findings.Select(f => f.Member).Concat(s_accessorsAndInitializers).Select(m => "    " + attribute + m + "\n"));
         var test = new EveryAnalyzerTest();
-        test.TestState.Sources.Add(("/0/Driver.cs", Sources.Usings + "class Driver\n{\n" + members + "}\n"));
+        test.TestState.Sources.Add(("/0/Driver.cs", Sources.Usings + DriverClass(s_findings.Select(f => f.Member).Concat(s_accessorsAndInitializers).Select(m => attribute + m))));
         test.TestState.MarkupHandling = generated ? MarkupMode.Ignore : MarkupMode.Allow;
         return test.RunAsync();
     }
@@ -94,9 +93,8 @@ public sealed class ExcludedCodeTests
     [Fact]
     public Task GeneratedCodeInEditorConfig_NothingReported()
     {
-        string members = string.Concat(s_findings.Select(f => "    " + f.Member + "\n"));
         var test = new EveryAnalyzerTest();
-        test.TestState.Sources.Add(("/0/Driver.cs", Sources.Usings + "class Driver\n{\n" + members + "}\n"));
+        test.TestState.Sources.Add(("/0/Driver.cs", Sources.Usings + DriverClass(s_findings.Select(f => f.Member))));
         test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", "root = true\n\n[*.cs]\ngenerated_code = true\n"));
         test.TestState.MarkupHandling = MarkupMode.Ignore;
         return test.RunAsync();
@@ -108,14 +106,16 @@ public sealed class ExcludedCodeTests
 
     private static async Task VerifyAsync((string Name, string FileName, string Header, string Attributes) form, bool reported)
     {
-        string members = string.Concat(s_findings.Select(f => "    " + f.Member + "\n"));
         var test = new EveryAnalyzerTest();
-        test.TestState.Sources.Add(("/0/" + form.FileName, form.Header + Sources.Usings + form.Attributes + "class Driver\n{\n" + members + "}\n"));
+        test.TestState.Sources.Add(("/0/" + form.FileName, form.Header + Sources.Usings + form.Attributes + DriverClass(s_findings.Select(f => f.Member))));
 
         // Not reported: the markup is removed and nothing is expected.
         test.TestState.MarkupHandling = reported ? MarkupMode.Allow : MarkupMode.Ignore;
         await test.RunAsync();
     }
+
+    /// <summary>A class holding <paramref name="members"/>, one a line.</summary>
+    private static string DriverClass(IEnumerable<string> members) => "class Driver\n{\n" + string.Concat(members.Select(m => "    " + m + "\n")) + "}\n";
 
     /// <summary>The project's analyzer test, running every shipped analyzer.</summary>
     private sealed class EveryAnalyzerTest : CSharpAnalyzerVerifier<ObsoleteAllocationAnalyzer>.Test

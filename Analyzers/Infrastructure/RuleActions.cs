@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 
@@ -24,7 +23,7 @@ internal sealed class RuleActions(CompilationStartAnalysisContext context)
                     action(c);
                 }
             },
-            ImmutableArray.Create(kinds));
+            kinds);
 
     public void RegisterOperationBlockAction(Action<OperationBlockAnalysisContext> action)
         => context.RegisterOperationBlockAction(c =>
