@@ -12,7 +12,8 @@ namespace PoolAnalyzers.Flow;
 /// hashes the symbol's names, and a weak table keyed by the operation tree pays a GC handle per body.
 /// </summary>
 /// <remarks>
-/// Only answers that were expensive are kept for the whole compilation (<see cref="Keep"/>). A cheap one
+/// Only answers that were expensive are kept for the whole compilation (<see cref="Keep"/>; the IRQL
+/// engine keeps its own on each member's flow instead, which it holds anyway). A cheap one
 /// (most bodies touch nothing the analysis follows) is remembered for the last body only, or rather the
 /// last with findings and the last without (<see cref="Remember"/>): the rules on one body run one after
 /// another, and if another body came in between, the answer is simply worked out again.

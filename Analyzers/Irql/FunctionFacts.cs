@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
+using PoolAnalyzers.Flow;
 
 namespace PoolAnalyzers.Irql;
 
@@ -143,6 +144,9 @@ internal sealed class MemberFlow(ISymbol member, ImmutableArray<FunctionFacts> f
     public ImmutableArray<FunctionFacts> Functions { get; } = functions;
 
     public FunctionFacts Body => Functions[0];
+
+    /// <summary>The IRQL rules' findings in this member, once made (under the engine's lock); default until then.</summary>
+    public ImmutableArray<BodyFinding> Findings { get; set; }
 
     /// <summary>The function of this member that <paramref name="symbol"/> names (a local function or lambda), or null.</summary>
     public FunctionFacts? FunctionOf(IMethodSymbol symbol)

@@ -88,9 +88,11 @@ internal sealed class IrqlEngine : IIrqlContext
 
         lock (_gate)
         {
-            if (_findings.TryGet(body, out known))
+            // Kept on the member's flow, which the engine holds for the compilation anyway: a rule that asks
+            // after another body came in between finds them there without a table of its own.
+            if (_flows.TryGetValue(member, out MemberFlow? published) && !published.Findings.IsDefault)
             {
-                return known;
+                return _findings.Remember(body, published.Findings);
             }
 
             _cancellationToken = cancellationToken;
@@ -98,13 +100,13 @@ internal sealed class IrqlEngine : IIrqlContext
             {
                 MemberFlow flow = FlowOf(member, body);
                 ImmutableArray<BodyFinding> findings = IrqlFindings.Of(flow, this, cancellationToken);
-                _findings.Keep(body, findings);
+                flow.Findings = findings;
                 foreach (FunctionFacts function in flow.Functions)
                 {
                     function.ForgetExitPaths();
                 }
 
-                return findings;
+                return _findings.Remember(body, findings);
             }
             finally
             {
