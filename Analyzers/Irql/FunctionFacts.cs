@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using PoolAnalyzers.Flow;
+using PoolAnalyzers.Irql.Interprocedural;
 
 namespace PoolAnalyzers.Irql;
 
@@ -116,6 +117,9 @@ internal sealed class FunctionFacts
     public ImmutableArray<CallFact> Calls { get; }
 
     public ImmutableArray<ConversionFact> Conversions { get; }
+
+    /// <summary>The IRQLs the function is entered at, once <see cref="EntrySolver"/> has solved them (under the engine's lock); null until then.</summary>
+    public EntryIrql? Entry { get; set; }
 
     /// <summary>The path classes at each normal exit; emptied by <see cref="ForgetExitPaths"/> once the member's findings are made.</summary>
     public ImmutableArray<ExitFact> Exits { get; private set; }

@@ -14,15 +14,15 @@ namespace PoolAnalyzers.Irql.Interprocedural;
 /// <remarks>
 /// The fixed point is computed in rounds over the set of functions whose entry depends on one another,
 /// each round reading only the previous round's values, so every level keeps the reason of the
-/// shortest chain that gave it, whatever order the functions were asked for in.
+/// shortest chain that gave it, whatever order the functions were asked for in. A solved entry is kept on
+/// the function's facts (<see cref="FunctionFacts.Entry"/>), not in a table of the solver's: one that held
+/// every function asked about grew with the project, and each lookup cost more as it did.
 /// </remarks>
 internal sealed class EntrySolver(IrqlEngine engine)
 {
-    private readonly Dictionary<FunctionFacts, EntryIrql> _final = [];
-
     public EntryIrql EntryOf(FunctionFacts function, MemberFlow flow, CancellationToken cancellationToken)
     {
-        if (_final.TryGetValue(function, out EntryIrql? known))
+        if (function.Entry is { } known)
         {
             return known;
         }
@@ -31,7 +31,7 @@ internal sealed class EntrySolver(IrqlEngine engine)
         {
             // Its attributes say it all: no caller is asked (what the rounds below would find at once).
             var stated = EntryIrql.Stated(function.Contract, function.Declaration);
-            _final[function] = stated;
+            function.Entry = stated;
             return stated;
         }
 
@@ -43,7 +43,7 @@ internal sealed class EntrySolver(IrqlEngine engine)
         while (pending.Count > 0)
         {
             (FunctionFacts next, MemberFlow nextFlow) = pending.Pop();
-            if (_final.ContainsKey(next) || !members.Add(next))
+            if (next.Entry is not null || !members.Add(next))
             {
                 continue;
             }
@@ -92,10 +92,10 @@ internal sealed class EntrySolver(IrqlEngine engine)
 
         foreach (KeyValuePair<FunctionFacts, EntryIrql> entry in current)
         {
-            _final[entry.Key] = entry.Value;
+            entry.Key.Entry = entry.Value;
         }
 
-        return _final[function];
+        return function.Entry!;
     }
 
     private EntryIrql Contribute(EntryIrql entry, CallSite site, Dictionary<FunctionFacts, EntryIrql> current)
@@ -116,7 +116,7 @@ internal sealed class EntrySolver(IrqlEngine engine)
             return entry;
         }
 
-        EntryIrql caller = _final.TryGetValue(site.Function, out EntryIrql? final) ? final
+        EntryIrql caller = site.Function.Entry is { } final ? final
             : current.TryGetValue(site.Function, out EntryIrql? provisional) ? provisional
             : site.Function.Contract.StatesEntry ? EntryIrql.Stated(site.Function.Contract, site.Function.Declaration)
             : EntryIrql.None;
