@@ -88,25 +88,22 @@ internal sealed class IrqlEngine : IIrqlContext
 
         lock (_gate)
         {
-            // Kept on the member's flow, which the engine holds for the compilation anyway: a rule that asks
-            // after another body came in between finds them there without a table of its own.
-            if (_flows.TryGetValue(member, out MemberFlow? published) && !published.Findings.IsDefault)
-            {
-                return _findings.Remember(body, published.Findings);
-            }
-
             _cancellationToken = cancellationToken;
             try
             {
+                // Findings are kept on the member's flow, which the engine holds for the compilation anyway:
+                // a rule that asks after another body came in between finds them there.
                 MemberFlow flow = FlowOf(member, body);
-                ImmutableArray<BodyFinding> findings = IrqlFindings.Of(flow, this, cancellationToken);
-                flow.Findings = findings;
-                foreach (FunctionFacts function in flow.Functions)
+                if (flow.Findings.IsDefault)
                 {
-                    function.ForgetExitPaths();
+                    flow.Findings = IrqlFindings.Of(flow, this, cancellationToken);
+                    foreach (FunctionFacts function in flow.Functions)
+                    {
+                        function.ForgetExitPaths();
+                    }
                 }
 
-                return _findings.Remember(body, findings);
+                return _findings.Remember(body, flow.Findings);
             }
             finally
             {
