@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 using PoolAnalyzers.Runtime.Test.Infrastructure;
 using Xunit;
 using static PoolAnalyzers.Runtime.Ex;
@@ -120,6 +121,27 @@ public sealed class DisposedListsAndZonesTests
         Assert.Same(crash, Assert.Throws<BugCheckException>(() => ExAllocateFromNPagedLookasideList(list)));
         Assert.Same(crash, Assert.Throws<BugCheckException>(() => ExAllocateFromZone(zone)));
         Assert.Same(crash, Assert.Throws<BugCheckException>(machine.Dispose));
+    }
+
+    [Fact]
+    public void CrashOnAnotherThread_OnceSeen_ListsThrowItEvenFromAWarmFrontCache()
+    {
+        // The crash is published after the lists leave their fast paths: a thread that sees it and
+        // calls at once must not be served from the front cache it filled before.
+        for (int round = 0; round < 200; round++)
+        {
+            using var machine = new TestMachine();
+            var list = new NPAGED_LOOKASIDE_LIST();
+            ExInitializeNPagedLookasideList(list, null, null, 0, 64, Tag, 0);
+            ExFreeToNPagedLookasideList(list, ExAllocateFromNPagedLookasideList(list));
+            var crash = new BugCheckException(BugCheckNames.KMODE_EXCEPTION_NOT_HANDLED, 1, 0, 0, 0, "a test crash");
+            Patience.OtherThread crasher = Patience.Start(() => machine.System.CrashFromRuntimeThread(crash, "the test"));
+            SpinWait.SpinUntil(() => machine.System.Crash is not null);
+
+            Assert.Same(crash, Assert.Throws<BugCheckException>(() => ExAllocateFromNPagedLookasideList(list)));
+            crasher.Join("the crashing thread");
+            Assert.Same(crash, Assert.Throws<BugCheckException>(machine.Dispose));
+        }
     }
 
     private static void AssertDisposed(Action call, string routine)

@@ -458,6 +458,10 @@ public abstract class GENERAL_LOOKASIDE
     {
         Owner?.ThrowIfUnusable(routine, MemoryReleased);
         long generation = Volatile.Read(ref _generation);
+
+        // A crash halts the lists before it is published (KernelSystem.CrashFrom): the halted generation
+        // read above may come before Crash is set, and the crash must still be thrown, not a cache made.
+        Owner?.ThrowCrashIfAny();
         if ((generation & 1) == 0)
         {
             ThrowNotLive(routine, generation);

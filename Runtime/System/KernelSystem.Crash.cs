@@ -40,13 +40,15 @@ public sealed partial class KernelSystem
             return;
         }
 
-        // The pool first: its fast paths already test the flag Halt sets, and a call that sees it
-        // finds _crashDispatch set (ThrowCrashIfAny). The lookaside lists are halted after _crash is
-        // set, so a call sent to their slow path finds it.
+        // The pool and the lookaside lists leave their fast paths before the crash is published: a
+        // thread that sees Crash must not be served from a front cache it filled before. A call their
+        // halt sends to the slow path finds _crashDispatch set (ThrowCrashIfAny).
+        // The flag the DPC and timer routines test goes before Crash as well; what they throw is read
+        // from _crashDispatch (UnusableException), so a call between the two gets the crash too.
         Pool.Halt();
-        Volatile.Write(ref _crash, bugCheck);
-        Volatile.Write(ref _unusable, true);
         HaltLookasideLists();
+        Volatile.Write(ref _unusable, true);
+        Volatile.Write(ref _crash, bugCheck);
         ProcessorsIfStarted?.Halt();
         ClockInterrupt.Halt();
     }
@@ -69,8 +71,9 @@ public sealed partial class KernelSystem
     internal void ThrowCrash() => Volatile.Read(ref _crashDispatch)!.Throw();
 
     /// <summary>
-    /// Throws the crash if there is one: for the pool, whose halted flag (set after the crash was
-    /// recorded) sent the caller here. The fence orders this read after the caller's read of that flag.
+    /// Throws the crash if there is one: for the pool and the lookaside lists, whose halt (after the
+    /// crash was recorded) sent the caller here. The fence orders this read after the caller's read of
+    /// the halted flag or generation.
     /// </summary>
     internal void ThrowCrashIfAny()
     {
@@ -108,10 +111,8 @@ public sealed partial class KernelSystem
     /// <summary>The crash if there is one (thrown from here), else the disposed exception to throw.</summary>
     internal Exception UnusableException(string routine, string released = ProcessorsStopped)
     {
-        if (Volatile.Read(ref _crash) is not null)
-        {
-            ThrowCrash();
-        }
+        // _crashDispatch, not _crash: a crash sets the unusable flag before it publishes Crash (CrashFrom).
+        Volatile.Read(ref _crashDispatch)?.Throw();
 
         return new ObjectDisposedException(nameof(KernelSystem), $"{routine}: the KernelSystem has been disposed; {released}.");
     }
