@@ -104,10 +104,9 @@ public sealed partial class KernelSystem : IDisposable
         }
 
         ClockInterrupt.ShutDown();
-        if (Crash is not null)
-        {
-            ThrowCrash();
-        }
+
+        // A crash recorded on another thread meanwhile counts, even before it publishes Crash (CrashFrom).
+        ThrowCrashIfAny();
     }
 
     /// <summary>The configuration the machine was created with.</summary>
