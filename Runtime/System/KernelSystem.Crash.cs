@@ -40,11 +40,10 @@ public sealed partial class KernelSystem
             return;
         }
 
-        // The pool and the lookaside lists leave their fast paths before the crash is published: a
-        // thread that sees Crash must not be served from a front cache it filled before. A call their
-        // halt sends to the slow path finds _crashDispatch set (ThrowCrashIfAny).
-        // The flag the DPC and timer routines test goes before Crash as well; what they throw is read
-        // from _crashDispatch (UnusableException), so a call between the two gets the crash too.
+        // Everything that stops calls goes before the crash is published: a thread that sees Crash must
+        // not be served from a front cache it filled before. The pool's and the lists' halts send calls
+        // to slow paths, and the unusable flag sends DPC and timer calls to UnusableException; all of
+        // them throw what _crashDispatch holds (ThrowCrashIfAny), so a call in between gets the crash too.
         Pool.Halt();
         HaltLookasideLists();
         Volatile.Write(ref _unusable, true);
@@ -111,8 +110,8 @@ public sealed partial class KernelSystem
     /// <summary>The crash if there is one (thrown from here), else the disposed exception to throw.</summary>
     internal Exception UnusableException(string routine, string released = ProcessorsStopped)
     {
-        // _crashDispatch, not _crash: a crash sets the unusable flag before it publishes Crash (CrashFrom).
-        Volatile.Read(ref _crashDispatch)?.Throw();
+        // From _crashDispatch, not _crash: a crash sets the unusable flag before it publishes Crash (CrashFrom).
+        ThrowCrashIfAny();
 
         return new ObjectDisposedException(nameof(KernelSystem), $"{routine}: the KernelSystem has been disposed; {released}.");
     }

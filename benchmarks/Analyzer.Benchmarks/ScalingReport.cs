@@ -112,8 +112,9 @@ internal static class ScalingReport
         output.WriteLine(Invariant(
             $"10,000 files against 1,000 (target ≤ 11×): analyzers' own callbacks {Samples.Median(largeCallbacks) / Samples.Median(smallCallbacks):F2}× (median of the sums), {largeCallbacks.Average() / smallCallbacks.Average():F2}× (mean of the sums), {largeTypical / smallTypical:F2}× (sum of medians); (c) CPU {Samples.Median(largeAnalyzed.Cpu) / Samples.Median(smallAnalyzed.Cpu):F2}×, (a) CPU {Samples.Median(largeCompiler.Cpu) / Samples.Median(smallCompiler.Cpu):F2}×; anchor (the empty analyzer's callbacks) {large[anchor] / small[anchor]:F2}×."));
         output.WriteLine();
+        double smallPaused = PausedShare(smallAnalyzed), largePaused = PausedShare(largeAnalyzed);
         output.WriteLine(Invariant(
-            $"The collector stops every thread for {100 * PausedShare(smallAnalyzed):F1} % of (c)'s clock time at 1,000 files and {100 * PausedShare(largeAnalyzed):F1} % at 10,000: callbacks that do exactly ten times the work and take collections in proportion to their clock time grow {10 * (1 - PausedShare(smallAnalyzed)) / (1 - PausedShare(largeAnalyzed)):F2}× on average, and {10 / (1 - PausedShare(largeAnalyzed)):F2}× by a median that holds no collection at 1,000 files."));
+            $"The collector stops every thread for {100 * smallPaused:F1} % of (c)'s clock time at 1,000 files and {100 * largePaused:F1} % at 10,000: callbacks that do exactly ten times the work and take collections in proportion to their clock time grow {10 * (1 - smallPaused) / (1 - largePaused):F2}× on average, and {10 / (1 - largePaused):F2}× by a median that holds no collection at 1,000 files."));
         output.WriteLine();
         output.WriteLine("Each analyzer's own callback time, median, and its growth (the anchor first):");
         output.WriteLine();
