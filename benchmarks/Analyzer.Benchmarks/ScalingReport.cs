@@ -32,7 +32,10 @@ namespace PoolAnalyzers.Analyzer.Benchmarks;
 /// nothing for every invocation. Its callback time is the driver's own per-callback cost plus whatever
 /// collections and preemption land inside the callbacks, so its growth is what any operation analyzer
 /// pays on this machine for ten times the code, before doing any work. Each rule's own growth is
-/// printed beside it.
+/// printed beside it. Beside the anchor runs a linear reference (<see cref="LinearReferenceAnalyzer"/>): one
+/// walk of every body and a graph of every body that calls a <c>Ke…</c> routine, nothing kept between
+/// bodies, so its work grows exactly with the code (the report prints how much it did at each size).
+/// Its growth is what work of the rules' kind that is linear by construction reads on this machine.
 /// </para>
 /// <para>
 /// A collection stops every thread, so a callback's clock time holds a share of the pauses as large as
@@ -49,8 +52,10 @@ internal static class ScalingReport
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(runs);
         ImmutableArray<DiagnosticAnalyzer> poolAnalyzers = PoolAnalyzerSet.Load();
         DiagnosticAnalyzer anchor = new EmptyInvocationAnalyzer();
-        ImmutableArray<DiagnosticAnalyzer> timed = poolAnalyzers.Add(anchor);
+        var reference = new LinearReferenceAnalyzer();
+        ImmutableArray<DiagnosticAnalyzer> timed = poolAnalyzers.Add(anchor).Add(reference);
         var rows = new List<(int Files, Samples Compiler, Samples Analyzed, List<double> Callbacks, double Typical, Dictionary<DiagnosticAnalyzer, double> Medians)>();
+        var referenceWork = new List<(double Operations, double GraphBlocks)>();
         foreach (int files in FileCounts)
         {
             var corpus = GeneratedCorpus.Create(CorpusKind.Driver, files);
@@ -61,6 +66,7 @@ internal static class ScalingReport
             var perAnalyzer = timed.ToDictionary(analyzer => analyzer, _ => new List<double>());
             AnalyzerTelemetryReport.TimedRun? last = null;
             int runsHere = files == FileCounts[0] ? 3 * runs : runs;
+            (long operations, long graphBlocks) = (reference.Operations, reference.GraphBlocks);
 
             // One discarded warm-up of each case, then alternate which goes first.
             for (int run = -1; run < runsHere; run++)
@@ -91,6 +97,7 @@ internal static class ScalingReport
 
             // Throws when a seeded rule stopped firing or an analyzer threw: such timings mean nothing.
             output.WriteLine(SeededFindingCheck.Verify(corpus, last!.Diagnostics));
+            referenceWork.Add(((double)(reference.Operations - operations) / (runsHere + 1), (double)(reference.GraphBlocks - graphBlocks) / (runsHere + 1)));
             var medians = perAnalyzer.ToDictionary(pair => pair.Key, pair => Samples.Median(pair.Value));
             rows.Add((files, compiler, analyzed, callbacks, poolAnalyzers.Sum(analyzer => medians[analyzer]), medians));
         }
@@ -116,11 +123,14 @@ internal static class ScalingReport
         output.WriteLine(Invariant(
             $"The collector stops every thread for {100 * smallPaused:F1} % of (c)'s clock time at 1,000 files and {100 * largePaused:F1} % at 10,000: callbacks that do exactly ten times the work and take collections in proportion to their clock time grow {10 * (1 - smallPaused) / (1 - largePaused):F2}× on average, and {10 / (1 - largePaused):F2}× by a median that holds no collection at 1,000 files."));
         output.WriteLine();
-        output.WriteLine("Each analyzer's own callback time, median, and its growth (the anchor first):");
+        output.WriteLine(Invariant(
+            $"The linear reference walked {referenceWork[0].Operations:N0} operations and built graphs of {referenceWork[0].GraphBlocks:N0} blocks a compile at 1,000 files, {referenceWork[^1].Operations:N0} and {referenceWork[^1].GraphBlocks:N0} at 10,000 ({referenceWork[^1].Operations / referenceWork[0].Operations:F2}× and {referenceWork[^1].GraphBlocks / referenceWork[0].GraphBlocks:F2}× the work); its callbacks grew {large[reference] / small[reference]:F2}× (median)."));
+        output.WriteLine();
+        output.WriteLine("Each analyzer's own callback time, median, and its growth (the anchor and the linear reference first):");
         output.WriteLine();
         output.WriteLine("| Analyzer (rules) | 1,000 files | 10,000 files | Growth |");
         output.WriteLine("|---|---:|---:|---:|");
-        foreach (DiagnosticAnalyzer analyzer in timed.OrderBy(analyzer => analyzer == anchor ? 0 : 1).ThenByDescending(analyzer => small[analyzer]))
+        foreach (DiagnosticAnalyzer analyzer in timed.OrderBy(analyzer => analyzer == anchor ? 0 : analyzer == reference ? 1 : 2).ThenByDescending(analyzer => small[analyzer]))
         {
             output.WriteLine(Invariant($"| {PoolAnalyzerSet.Label(analyzer)} | {small[analyzer]:F1} ms | {large[analyzer]:F1} ms | {large[analyzer] / small[analyzer]:F2}× |"));
         }
