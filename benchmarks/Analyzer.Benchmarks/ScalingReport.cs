@@ -32,10 +32,11 @@ namespace PoolAnalyzers.Analyzer.Benchmarks;
 /// nothing for every invocation. Its callback time is the driver's own per-callback cost plus whatever
 /// collections and preemption land inside the callbacks, so its growth is what any operation analyzer
 /// pays on this machine for ten times the code, before doing any work. Each rule's own growth is
-/// printed beside it. Beside the anchor runs a linear reference (<see cref="LinearReferenceAnalyzer"/>): one
-/// walk of every body and a graph of every body that calls a <c>Ke…</c> routine, nothing kept between
-/// bodies, so its work grows exactly with the code (the report prints how much it did at each size).
-/// Its growth is what work of the rules' kind that is linear by construction reads on this machine.
+/// printed beside it. Beside the anchor run two linear references, whose work grows exactly with the code
+/// (the report prints how much each did at both sizes): <see cref="LinearWalkAnalyzer"/> walks every
+/// body and allocates nothing; <see cref="LinearGraphAnalyzer"/> builds the graph of every body that
+/// calls a <c>Ke…</c> routine and allocates as a flow analysis does. Their growth is what linear work of
+/// the rules' two kinds reads on this machine.
 /// </para>
 /// <para>
 /// A collection stops every thread, so a callback's clock time holds a share of the pauses as large as
@@ -52,10 +53,12 @@ internal static class ScalingReport
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(runs);
         ImmutableArray<DiagnosticAnalyzer> poolAnalyzers = PoolAnalyzerSet.Load();
         DiagnosticAnalyzer anchor = new EmptyInvocationAnalyzer();
-        var reference = new LinearReferenceAnalyzer();
-        ImmutableArray<DiagnosticAnalyzer> timed = poolAnalyzers.Add(anchor).Add(reference);
+        var walk = new LinearWalkAnalyzer();
+        var graph = new LinearGraphAnalyzer();
+        (DiagnosticAnalyzer Analyzer, Func<long> Work, string Unit)[] references = [(walk, () => walk.Work, "operations walked"), (graph, () => graph.Work, "graph blocks built")];
+        ImmutableArray<DiagnosticAnalyzer> timed = [.. poolAnalyzers, anchor, walk, graph];
         var rows = new List<(int Files, Samples Compiler, Samples Analyzed, List<double> Callbacks, double Typical, Dictionary<DiagnosticAnalyzer, double> Medians)>();
-        var referenceWork = new List<(double Operations, double GraphBlocks)>();
+        var referenceWork = new List<double[]>();
         foreach (int files in FileCounts)
         {
             var corpus = GeneratedCorpus.Create(CorpusKind.Driver, files);
@@ -66,7 +69,7 @@ internal static class ScalingReport
             var perAnalyzer = timed.ToDictionary(analyzer => analyzer, _ => new List<double>());
             AnalyzerTelemetryReport.TimedRun? last = null;
             int runsHere = files == FileCounts[0] ? 3 * runs : runs;
-            (long operations, long graphBlocks) = (reference.Operations, reference.GraphBlocks);
+            long[] workBefore = [.. references.Select(reference => reference.Work())];
 
             // One discarded warm-up of each case, then alternate which goes first.
             for (int run = -1; run < runsHere; run++)
@@ -97,13 +100,13 @@ internal static class ScalingReport
 
             // Throws when a seeded rule stopped firing or an analyzer threw: such timings mean nothing.
             output.WriteLine(SeededFindingCheck.Verify(corpus, last!.Diagnostics));
-            referenceWork.Add(((double)(reference.Operations - operations) / (runsHere + 1), (double)(reference.GraphBlocks - graphBlocks) / (runsHere + 1)));
+            referenceWork.Add([.. references.Select((reference, i) => (double)(reference.Work() - workBefore[i]) / (runsHere + 1))]);
             var medians = perAnalyzer.ToDictionary(pair => pair.Key, pair => Samples.Median(pair.Value));
             rows.Add((files, compiler, analyzed, callbacks, poolAnalyzers.Sum(analyzer => medians[analyzer]), medians));
         }
 
         output.WriteLine();
-        output.WriteLine(Invariant($"Driver corpus, medians (and ranges) of {3 * runs} runs at 1,000 files and {runs} at 10,000, alternating, after one discarded warm-up; ms of process CPU time; (c) here runs with execution timing on:"));
+        output.WriteLine(Invariant($"Driver corpus, medians (and ranges) of {3 * runs} runs at 1,000 files and {runs} at 10,000, alternating, after one discarded warm-up; ms of process CPU time; (c) here runs with execution timing on, the anchor and the two linear references in the same compilations:"));
         output.WriteLine();
         output.WriteLine("| Files | (a) compiler CPU | (c) + PoolAnalyzers CPU | Callbacks, sum per run | Callbacks, mean of the sums | Callbacks, sum of each analyzer's median | Sum per run / (a) CPU | (c) collector pauses | Pauses / (c) wall |");
         output.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -123,14 +126,19 @@ internal static class ScalingReport
         output.WriteLine(Invariant(
             $"The collector stops every thread for {100 * smallPaused:F1} % of (c)'s clock time at 1,000 files and {100 * largePaused:F1} % at 10,000: callbacks that do exactly ten times the work and take collections in proportion to their clock time grow {10 * (1 - smallPaused) / (1 - largePaused):F2}× on average, and {10 / (1 - largePaused):F2}× by a median that holds no collection at 1,000 files."));
         output.WriteLine();
-        output.WriteLine(Invariant(
-            $"The linear reference walked {referenceWork[0].Operations:N0} operations and built graphs of {referenceWork[0].GraphBlocks:N0} blocks a compile at 1,000 files, {referenceWork[^1].Operations:N0} and {referenceWork[^1].GraphBlocks:N0} at 10,000 ({referenceWork[^1].Operations / referenceWork[0].Operations:F2}× and {referenceWork[^1].GraphBlocks / referenceWork[0].GraphBlocks:F2}× the work); its callbacks grew {large[reference] / small[reference]:F2}× (median)."));
+        for (int i = 0; i < references.Length; i++)
+        {
+            (DiagnosticAnalyzer reference, _, string unit) = references[i];
+            output.WriteLine(Invariant(
+                $"Linear reference {PoolAnalyzerSet.Label(reference)}: {referenceWork[0][i]:N0} {unit} a compile at 1,000 files, {referenceWork[^1][i]:N0} at 10,000 ({referenceWork[^1][i] / referenceWork[0][i]:F2}× the work); its callbacks grew {large[reference] / small[reference]:F2}× (medians)."));
+        }
+
         output.WriteLine();
-        output.WriteLine("Each analyzer's own callback time, median, and its growth (the anchor and the linear reference first):");
+        output.WriteLine("Each analyzer's own callback time, median, and its growth (the anchor and the linear references first):");
         output.WriteLine();
         output.WriteLine("| Analyzer (rules) | 1,000 files | 10,000 files | Growth |");
         output.WriteLine("|---|---:|---:|---:|");
-        foreach (DiagnosticAnalyzer analyzer in timed.OrderBy(analyzer => analyzer == anchor ? 0 : analyzer == reference ? 1 : 2).ThenByDescending(analyzer => small[analyzer]))
+        foreach (DiagnosticAnalyzer analyzer in timed.OrderBy(analyzer => analyzer == anchor ? 0 : analyzer == walk ? 1 : analyzer == graph ? 2 : 3).ThenByDescending(analyzer => small[analyzer]))
         {
             output.WriteLine(Invariant($"| {PoolAnalyzerSet.Label(analyzer)} | {small[analyzer]:F1} ms | {large[analyzer]:F1} ms | {large[analyzer] / small[analyzer]:F2}× |"));
         }
