@@ -1,17 +1,15 @@
 using System.Collections.Immutable;
-using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace PoolAnalyzers.Analyzer.Benchmarks.Analysis;
 
 /// <summary>
-/// A linear reference for the scaling report that allocates nothing: one walk of every member body's
-/// operations, what the flow rules' body scan does for every body. Nothing is kept between bodies, so
-/// ten times the files is exactly ten times the work; the counter lets the report show that it was.
+/// The linear reference that allocates nothing: one walk of every member body's operations, what the
+/// flow rules' body scan does for every body. Its work is the operations walked.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class LinearWalkAnalyzer : DiagnosticAnalyzer
+public sealed class LinearWalkAnalyzer : LinearReferenceAnalyzer
 {
     private static readonly DiagnosticDescriptor Unused = new(
         id: "BENCH003",
@@ -21,21 +19,9 @@ public sealed class LinearWalkAnalyzer : DiagnosticAnalyzer
         defaultSeverity: DiagnosticSeverity.Hidden,
         isEnabledByDefault: true);
 
-    private long _operations;
-
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = [Unused];
 
-    /// <summary>Operations walked since the analyzer was created.</summary>
-    public long Work => Interlocked.Read(ref _operations);
-
-    public override void Initialize(AnalysisContext context)
-    {
-        context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterOperationBlockAction(Analyze);
-    }
-
-    private void Analyze(OperationBlockAnalysisContext context)
+    protected override long Measure(OperationBlockAnalysisContext context)
     {
         long operations = 0;
         foreach (IOperation block in context.OperationBlocks)
@@ -44,7 +30,7 @@ public sealed class LinearWalkAnalyzer : DiagnosticAnalyzer
             operations += Count(block);
         }
 
-        Interlocked.Add(ref _operations, operations);
+        return operations;
     }
 
     private static long Count(IOperation operation)
