@@ -11,15 +11,7 @@ namespace PoolAnalyzers.Analyzer.Benchmarks.Analysis;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class EmptyInvocationAnalyzer : DiagnosticAnalyzer
 {
-    private static readonly DiagnosticDescriptor Unused = new(
-        id: "BENCH001",
-        title: "Never reported",
-        messageFormat: "Never reported",
-        category: "Benchmark",
-        defaultSeverity: DiagnosticSeverity.Hidden,
-        isEnabledByDefault: true);
-
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = [Unused];
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = [NeverReported.Rule("BENCH001")];
 
     public override void Initialize(AnalysisContext context)
     {

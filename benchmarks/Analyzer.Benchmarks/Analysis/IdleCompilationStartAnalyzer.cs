@@ -14,15 +14,7 @@ public sealed class IdleCompilationStartAnalyzer : DiagnosticAnalyzer
 {
     private const string LibraryType = "PoolAnalyzers.Benchmarks.NeverReferencedLibrary";
 
-    private static readonly DiagnosticDescriptor Unused = new(
-        id: "BENCH002",
-        title: "Never reported",
-        messageFormat: "Never reported",
-        category: "Benchmark",
-        defaultSeverity: DiagnosticSeverity.Hidden,
-        isEnabledByDefault: true);
-
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = [Unused];
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = [NeverReported.Rule("BENCH002")];
 
     public override void Initialize(AnalysisContext context)
     {

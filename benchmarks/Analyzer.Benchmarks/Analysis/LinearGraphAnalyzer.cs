@@ -14,15 +14,7 @@ namespace PoolAnalyzers.Analyzer.Benchmarks.Analysis;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class LinearGraphAnalyzer : LinearReferenceAnalyzer
 {
-    private static readonly DiagnosticDescriptor Unused = new(
-        id: "BENCH004",
-        title: "Never reported",
-        messageFormat: "Never reported",
-        category: "Benchmark",
-        defaultSeverity: DiagnosticSeverity.Hidden,
-        isEnabledByDefault: true);
-
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = [Unused];
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = [NeverReported.Rule("BENCH004")];
 
     protected override long Measure(OperationBlockAnalysisContext context)
     {
