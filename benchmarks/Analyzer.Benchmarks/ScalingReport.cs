@@ -32,11 +32,12 @@ namespace PoolAnalyzers.Analyzer.Benchmarks;
 /// nothing for every invocation. Its callback time is the driver's own per-callback cost plus whatever
 /// collections and preemption land inside the callbacks, so its growth is what any operation analyzer
 /// pays on this machine for ten times the code, before doing any work. Each rule's own growth is
-/// printed beside it. Beside the anchor run two linear references, whose work grows exactly with the code
-/// (the report prints how much each did at both sizes): <see cref="LinearWalkAnalyzer"/> walks every
+/// printed beside it. Beside the anchor run three linear references, whose work grows exactly with the
+/// code (the report prints how much each did at both sizes): <see cref="LinearWalkAnalyzer"/> walks every
 /// body and allocates nothing; <see cref="LinearGraphAnalyzer"/> builds the graph of every body that
-/// calls a <c>Ke…</c> routine and allocates as a flow analysis does. Their growth is what linear work of
-/// the rules' two kinds reads on this machine.
+/// calls a <c>Ke…</c> routine and allocates as a flow analysis does; <see cref="LinearAllocatingWalkAnalyzer"/>
+/// walks as the first and allocates about as much as the second. Their growth is what linear work of
+/// the rules' kinds reads on this machine, and what allocation alone adds to it.
 /// </para>
 /// <para>
 /// A collection stops every thread, so a callback's clock time holds a share of the pauses as large as
@@ -54,9 +55,11 @@ internal static class ScalingReport
         ImmutableArray<DiagnosticAnalyzer> poolAnalyzers = PoolAnalyzerSet.Load();
         DiagnosticAnalyzer anchor = new EmptyInvocationAnalyzer();
         var walk = new LinearWalkAnalyzer();
+        var allocatingWalk = new LinearAllocatingWalkAnalyzer();
         var graph = new LinearGraphAnalyzer();
-        (LinearReferenceAnalyzer Analyzer, string Unit)[] references = [(walk, "operations walked"), (graph, "graph blocks built")];
-        ImmutableArray<DiagnosticAnalyzer> timed = [.. poolAnalyzers, anchor, walk, graph];
+        (LinearReferenceAnalyzer Analyzer, string Unit)[] references =
+            [(walk, "operations walked"), (allocatingWalk, "operations walked, an array allocated at each"), (graph, "graph blocks built")];
+        ImmutableArray<DiagnosticAnalyzer> timed = [.. poolAnalyzers, anchor, .. references.Select(reference => reference.Analyzer)];
         var rows = new List<(int Files, Samples Compiler, Samples Analyzed, List<double> Callbacks, double Typical, Dictionary<DiagnosticAnalyzer, double> Medians)>();
         var referenceWork = new List<double[]>();
         foreach (int files in FileCounts)
@@ -106,7 +109,7 @@ internal static class ScalingReport
         }
 
         output.WriteLine();
-        output.WriteLine(Invariant($"Driver corpus, medians (and ranges) of {3 * runs} runs at 1,000 files and {runs} at 10,000, alternating, after one discarded warm-up; ms of process CPU time; (c) here runs with execution timing on, the anchor and the two linear references in the same compilations:"));
+        output.WriteLine(Invariant($"Driver corpus, medians (and ranges) of {3 * runs} runs at 1,000 files and {runs} at 10,000, alternating, after one discarded warm-up; ms of process CPU time; (c) here runs with execution timing on, the anchor and the three linear references in the same compilations:"));
         output.WriteLine();
         output.WriteLine("| Files | (a) compiler CPU | (c) + PoolAnalyzers CPU | Callbacks, sum per run | Callbacks, mean of the sums | Callbacks, sum of each analyzer's median | Sum per run / (a) CPU | (c) collector pauses | Pauses / (c) wall |");
         output.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");

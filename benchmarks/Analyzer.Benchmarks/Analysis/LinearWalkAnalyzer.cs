@@ -9,7 +9,7 @@ namespace PoolAnalyzers.Analyzer.Benchmarks.Analysis;
 /// flow rules' body scan does for every body. Its work is the operations walked.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class LinearWalkAnalyzer : LinearReferenceAnalyzer
+public class LinearWalkAnalyzer : LinearReferenceAnalyzer
 {
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = [NeverReported.Rule("BENCH003")];
 
@@ -25,8 +25,14 @@ public sealed class LinearWalkAnalyzer : LinearReferenceAnalyzer
         return operations;
     }
 
-    private static long Count(IOperation operation)
+    /// <summary>What the walk does at each operation besides counting it: nothing here.</summary>
+    protected virtual void Visit(IOperation operation)
     {
+    }
+
+    private long Count(IOperation operation)
+    {
+        Visit(operation);
         long count = 1;
         foreach (IOperation child in operation.ChildOperations)
         {
