@@ -203,20 +203,26 @@ internal sealed class IrqlEngine : IIrqlContext
     {
         foreach (IOperation block in blocks)
         {
-            // A method's block hangs under its IMethodBodyOperation; attributes and parameter defaults are blocks too.
-            IOperation root = block;
-            while (root.Parent is { } parent)
+            if (BodyOfBlock(block) is { } body)
             {
-                root = parent;
-            }
-
-            if (root is IMethodBodyOperation or IConstructorBodyOperation or IFieldInitializerOperation or IPropertyInitializerOperation or IBlockOperation)
-            {
-                return root;
+                return body;
             }
         }
 
         return null;
+    }
+
+    /// <summary>The member body <paramref name="block"/> belongs to, or null when the block is not a body (an attribute, a parameter default).</summary>
+    public static IOperation? BodyOfBlock(IOperation block)
+    {
+        // A method's block hangs under its IMethodBodyOperation.
+        IOperation root = block;
+        while (root.Parent is { } parent)
+        {
+            root = parent;
+        }
+
+        return root is IMethodBodyOperation or IConstructorBodyOperation or IFieldInitializerOperation or IPropertyInitializerOperation or IBlockOperation ? root : null;
     }
 
     /// <summary>

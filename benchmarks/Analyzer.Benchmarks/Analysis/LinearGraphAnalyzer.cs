@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
+using PoolAnalyzers.Irql;
 
 namespace PoolAnalyzers.Analyzer.Benchmarks.Analysis;
 
@@ -21,7 +22,8 @@ public sealed class LinearGraphAnalyzer : LinearReferenceAnalyzer
         long blocks = 0;
         foreach (IOperation block in context.OperationBlocks)
         {
-            if (IsGraphRoot(block) && CallsKe(block))
+            // Only member bodies, as the IRQL engine takes them (attributes and parameter defaults are blocks too).
+            if (IrqlEngine.BodyOfBlock(block) is not null && CallsKe(block))
             {
                 blocks += context.GetControlFlowGraph(block).Blocks.Length;
             }
@@ -46,17 +48,5 @@ public sealed class LinearGraphAnalyzer : LinearReferenceAnalyzer
         }
 
         return false;
-    }
-
-    /// <summary>Whether the block's root is a body the driver builds a graph for (attributes and parameter defaults are blocks too).</summary>
-    private static bool IsGraphRoot(IOperation block)
-    {
-        IOperation root = block;
-        while (root.Parent is { } parent)
-        {
-            root = parent;
-        }
-
-        return root is IMethodBodyOperation or IConstructorBodyOperation or IBlockOperation or IFieldInitializerOperation or IPropertyInitializerOperation;
     }
 }
